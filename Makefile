@@ -1,0 +1,51 @@
+# Every target installs what it needs into .venv on first use.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+# pytest exits 5 when it collected no tests: a suite that silently lost its tests must not pass.
+PYTEST_NO_TESTS_IS_FAILURE = rc=$$?; if [ $$rc -eq 5 ]; then echo "pytest collected no tests: failing on purpose" >&2; exit 1; fi; exit $$rc
+
+.DEFAULT_GOAL := help
+.PHONY: help install generate check-generated lint typecheck test contract emulator bench ci clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
+
+install: $(STAMP) ## Create .venv and install the project with its pinned development tools
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+generate: $(STAMP) ## Regenerate generated/ from openapi.yaml (from scratch, deterministic)
+	$(BIN)/python tools/generate_client.py
+
+check-generated: $(STAMP) ## Fail with a diff if generated/ differs from what openapi.yaml produces
+	$(BIN)/python tools/generate_client.py --check
+
+lint: $(STAMP) ## ruff lint and format check over everything, generated/ included
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(STAMP) ## mypy --strict on the generated client and the hand-written code
+	$(BIN)/mypy generated/kling_gateway_api client/kling_gateway emulator/kling_emulator
+
+test: $(STAMP) ## Run the test suite
+	$(BIN)/pytest tests; $(PYTEST_NO_TESTS_IS_FAILURE)
+
+contract: $(STAMP) ## Contract checks: the embedded emulator by default, a live gateway with KLING_BASE_URL/KLING_API_TOKEN/KLING_TASK_ID
+	$(BIN)/pytest contract_tests -p no:cacheprovider; $(PYTEST_NO_TESTS_IS_FAILURE)
+
+emulator: $(STAMP) ## Run the gateway emulator on 127.0.0.1:8080 (ARGS="--help" for options)
+	$(BIN)/kling-emulator $(ARGS)
+
+bench: $(STAMP) ## Benchmarks; writes benchmarks/report.md
+	$(BIN)/python -m benchmarks
+
+ci: check-generated lint typecheck test contract ## What CI runs
+
+clean: ## Remove .venv and caches
+	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache

@@ -1,0 +1,59 @@
+"""Contains all the data models used in inputs/outputs"""
+
+from .camera_control import CameraControl
+from .camera_control_config import CameraControlConfig
+from .camera_control_type import CameraControlType
+from .dynamic_mask import DynamicMask
+from .gateway_error import GatewayError
+from .gateway_error_detail import GatewayErrorDetail
+from .image_to_video_request import ImageToVideoRequest
+from .kling_image import KlingImage
+from .kling_model_name import KlingModelName
+from .kling_response import KlingResponse
+from .kling_task import KlingTask
+from .kling_task_info import KlingTaskInfo
+from .kling_task_result import KlingTaskResult
+from .kling_task_status import KlingTaskStatus
+from .kling_video import KlingVideo
+from .kling_watermark_info import KlingWatermarkInfo
+from .submitted_task import SubmittedTask
+from .task import Task
+from .task_error import TaskError
+from .task_properties import TaskProperties
+from .task_response import TaskResponse
+from .task_status import TaskStatus
+from .text_to_video_request import TextToVideoRequest
+from .text_to_video_request_aspect_ratio import TextToVideoRequestAspectRatio
+from .trajectory_point import TrajectoryPoint
+from .video_duration import VideoDuration
+from .video_mode import VideoMode
+
+__all__ = (
+    "CameraControl",
+    "CameraControlConfig",
+    "CameraControlType",
+    "DynamicMask",
+    "GatewayError",
+    "GatewayErrorDetail",
+    "ImageToVideoRequest",
+    "KlingImage",
+    "KlingModelName",
+    "KlingResponse",
+    "KlingTask",
+    "KlingTaskInfo",
+    "KlingTaskResult",
+    "KlingTaskStatus",
+    "KlingVideo",
+    "KlingWatermarkInfo",
+    "SubmittedTask",
+    "Task",
+    "TaskError",
+    "TaskProperties",
+    "TaskResponse",
+    "TaskStatus",
+    "TextToVideoRequest",
+    "TextToVideoRequestAspectRatio",
+    "TrajectoryPoint",
+    "VideoDuration",
+    "VideoMode",
+)

@@ -1,0 +1,117 @@
+"""Regenerate generated/kling_gateway_api from openapi.yaml, or check that it is up to date.
+
+openapi-python-client's --overwrite only replaces api/ and models/, so a file the spec no longer
+produces would survive. We generate into a fresh temporary folder and make generated/ an exact
+copy of it instead; --check compares the two and prints a unified diff.
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import filecmp
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SPEC = ROOT / "openapi.yaml"
+CONFIG = ROOT / "generator-config.yaml"
+PACKAGE = "kling_gateway_api"
+TARGET = ROOT / "generated" / PACKAGE
+
+
+def generate_into(folder: Path) -> Path:
+    out = folder / PACKAGE
+    bin_dir = Path(sys.executable).parent
+    env = dict(os.environ)
+    # The post hooks call `ruff`: use the pinned one next to this interpreter.
+    env["PATH"] = f"{bin_dir}{os.pathsep}{env.get('PATH', '')}"
+    cmd = [
+        str(bin_dir / "openapi-python-client"),
+        "generate",
+        "--path",
+        str(SPEC),
+        "--config",
+        str(CONFIG),
+        "--meta",
+        "none",
+        "--output-path",
+        str(out),
+        "--fail-on-warning",
+    ]
+    result = subprocess.run(
+        cmd, check=False, cwd=folder, env=env, capture_output=True, text=True
+    )
+    if result.returncode != 0 or not out.is_dir():
+        sys.stderr.write(result.stdout + result.stderr)
+        raise SystemExit("openapi-python-client failed")
+    # --meta none writes no py.typed marker; the package is typed, so ship one (PEP 561).
+    (out / "py.typed").write_text("")
+    return out
+
+
+def files_of(folder: Path) -> set[Path]:
+    return {
+        p.relative_to(folder)
+        for p in folder.rglob("*")
+        if p.is_file() and "__pycache__" not in p.parts
+    }
+
+
+def diff(fresh: Path, current: Path) -> list[str]:
+    lines: list[str] = []
+    fresh_files, current_files = (
+        files_of(fresh),
+        files_of(current) if current.is_dir() else set(),
+    )
+    for rel in sorted(fresh_files | current_files):
+        a, b = current / rel, fresh / rel
+        if a.is_file() and b.is_file() and filecmp.cmp(a, b, shallow=False):
+            continue
+        old = (
+            a.read_text(errors="replace").splitlines(keepends=True)
+            if a.is_file()
+            else []
+        )
+        new = (
+            b.read_text(errors="replace").splitlines(keepends=True)
+            if b.is_file()
+            else []
+        )
+        lines += difflib.unified_diff(
+            old, new, f"generated/{PACKAGE}/{rel}", f"fresh/{PACKAGE}/{rel}"
+        )
+    return lines
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument(
+        "--check", action="store_true", help="fail if generated/ is stale"
+    )
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        fresh = generate_into(Path(tmp))
+        if args.check:
+            lines = diff(fresh, TARGET)
+            if lines:
+                sys.stdout.writelines(lines)
+                print(
+                    "\ngenerated/ differs from what openapi.yaml produces: run `make generate`."
+                )
+                return 1
+            print("generated/ matches openapi.yaml")
+            return 0
+        if TARGET.exists():
+            shutil.rmtree(TARGET)
+        shutil.copytree(fresh, TARGET, ignore=shutil.ignore_patterns("__pycache__"))
+        print(f"generated {TARGET.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
