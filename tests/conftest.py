@@ -1,10 +1,14 @@
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+
+from kling_emulator.config import EmulatorConfig, Generation, Lifecycle
+from kling_emulator.server import EmulatorServer
 
 ROOT = Path(__file__).resolve().parent.parent
 SPEC_PATH = ROOT / "openapi.yaml"
@@ -15,3 +19,22 @@ SEED_PATH = ROOT.parent / "shared" / "seed" / "000_b5df622741876b1c.txt"
 def spec() -> dict[str, Any]:
     loaded: dict[str, Any] = yaml.safe_load(SPEC_PATH.read_text())
     return loaded
+
+
+FAST_LIFECYCLE_SECONDS = 0.4
+TOKEN_1 = "sk-emulator-user-1"
+TOKEN_2 = "sk-emulator-user-2"
+BANNED = "sk-banned"
+
+
+@pytest.fixture(scope="session", params=["A", "B"])
+def emulator(request: pytest.FixtureRequest) -> Iterator[EmulatorServer]:
+    """A real emulator over HTTP on loopback, once per gateway generation, with a fast clock."""
+    config = EmulatorConfig(
+        generation=Generation(request.param),
+        lifecycle=Lifecycle.scaled(FAST_LIFECYCLE_SECONDS),
+        banned_tokens=frozenset({BANNED}),
+        tokens={TOKEN_1: 1, TOKEN_2: 2, BANNED: 3},
+    )
+    with EmulatorServer(config) as server:
+        yield server

@@ -11,6 +11,7 @@ import httpx
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
+
 from kling_gateway_api import AuthenticatedClient
 from kling_gateway_api.api.tasks import get_image_to_video_task
 from kling_gateway_api.models import (
@@ -22,7 +23,7 @@ from kling_gateway_api.models import (
     TaskStatus,
 )
 
-from .conftest import SEED_PATH
+from .spec_tools import seed_example_body
 
 MODELS: dict[str, Any] = {
     "TaskResponse": TaskResponse,
@@ -50,12 +51,7 @@ def parse_as(schema_name: str, body: Any) -> Any:
 
 
 def test_seed_example_round_trips() -> None:
-    import re
-
-    seed = SEED_PATH.read_text()
-    body = json.loads(
-        re.search(r"## 响应示例\s*```json\n(.*?)```", seed, re.DOTALL).group(1)
-    )  # type: ignore[union-attr]
+    body = seed_example_body()
     parsed = TaskResponse.from_dict(body)
     assert parsed.data.status is TaskStatus.SUCCESS
     assert parsed.data.task_id == "842250903629086785"

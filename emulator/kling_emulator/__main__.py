@@ -1,0 +1,134 @@
+"""`kling-emulator`: run the emulated gateway."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import attrs
+import click
+import uvicorn
+
+from .app import create_app
+from .config import FAULT_KINDS, EmulatorConfig, Faults, Generation, Lifecycle
+
+
+def _pairs(values: tuple[str, ...], what: str) -> list[tuple[str, str]]:
+    pairs = []
+    for value in values:
+        key, sep, rest = value.partition("=")
+        if not sep or not key or not rest:
+            raise click.BadParameter(f"expected {what}, got {value!r}")
+        pairs.append((key, rest))
+    return pairs
+
+
+@click.command(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--host", default="127.0.0.1", show_default=True, help="Address to listen on."
+)
+@click.option("--port", default=8080, show_default=True, type=int)
+@click.option(
+    "--token",
+    "tokens",
+    multiple=True,
+    metavar="TOKEN=USER",
+    help="A token and the user id it belongs to (repeatable). Default: sk-emulator-user-1=1, sk-emulator-user-2=2.",
+)
+@click.option(
+    "--banned-token", multiple=True, help="A token whose user is banned (403)."
+)
+@click.option(
+    "--generation", type=click.Choice(["A", "B"]), default="B", show_default=True
+)
+@click.option(
+    "--lifecycle",
+    type=click.FloatRange(min=0.001),
+    default=Lifecycle().total,
+    show_default=True,
+    help="Seconds from submit to a final status (0.3 for tests, 90 is realistic).",
+)
+@click.option(
+    "--failure-rate", type=click.FloatRange(0, 1), default=0.0, show_default=True
+)
+@click.option(
+    "--fault",
+    "faults",
+    multiple=True,
+    metavar="KIND=RATE",
+    help=f"Inject a fault into a share of requests; KIND is one of {', '.join(FAULT_KINDS)}.",
+)
+@click.option(
+    "--latency",
+    type=click.FloatRange(min=0),
+    default=0.0,
+    help="Seconds added to every answer.",
+)
+@click.option("--retry-after", type=click.IntRange(min=0), default=1, show_default=True)
+@click.option(
+    "--max-tasks", type=click.IntRange(min=1), default=10_000, show_default=True
+)
+@click.option(
+    "--seed/--no-seed",
+    "seed_tasks",
+    default=True,
+    help="Create one task per status for every user.",
+)
+@click.option(
+    "--ids-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the seeded task ids here as JSON.",
+)
+def main(
+    host: str,
+    port: int,
+    tokens: tuple[str, ...],
+    banned_token: tuple[str, ...],
+    generation: str,
+    lifecycle: float,
+    failure_rate: float,
+    faults: tuple[str, ...],
+    latency: float,
+    retry_after: int,
+    max_tasks: int,
+    seed_tasks: bool,
+    ids_file: Path | None,
+) -> None:
+    """An emulated new-api gateway serving the Kling video task routes, in memory."""
+    try:
+        users = {token: int(user) for token, user in _pairs(tokens, "TOKEN=USER")}
+    except ValueError as exc:
+        raise click.BadParameter(
+            "USER must be a whole number", param_hint="--token"
+        ) from exc
+    try:
+        rates = {kind: float(rate) for kind, rate in _pairs(faults, "KIND=RATE")}
+        injected = Faults(latency=latency, rates=rates, retry_after=retry_after)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--fault") from exc
+    config = EmulatorConfig(
+        generation=Generation(generation),
+        lifecycle=Lifecycle.scaled(lifecycle),
+        failure_rate=failure_rate,
+        max_tasks=max_tasks,
+        seed_tasks=seed_tasks,
+        banned_tokens=frozenset(banned_token),
+        faults=injected,
+    )
+    if users:
+        config = attrs.evolve(config, tokens=users)
+    app = create_app(config)
+    seeded = {str(user): ids for user, ids in app.state.gateway.seeded.items()}
+    if seeded:
+        click.echo("seeded tasks (user -> status -> task id):")
+        click.echo(json.dumps(seeded, indent=2))
+        if ids_file is not None:
+            ids_file.write_text(json.dumps(seeded, indent=2) + "\n")
+    click.echo(
+        f"generation {generation}, lifecycle {lifecycle:g}s, users {sorted(set(config.tokens.values()))}"
+    )
+    uvicorn.run(app, host=host, port=port, log_level="info")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,152 @@
+"""JSON bodies as the real gateway writes them, for either generation."""
+
+from __future__ import annotations
+
+import secrets
+import string
+import time
+import uuid
+from typing import Any
+
+from .config import Generation
+from .tasks import FAILURE_REASON, FINAL, KLING_STATUS, PROGRESS, TaskRecord
+
+JSON = dict[str, Any]
+
+
+def request_id() -> str:
+    """The gateway's request id: a timestamp and eight random characters."""
+    alphabet = string.ascii_letters + string.digits
+    return time.strftime("%Y%m%d%H%M%S", time.gmtime()) + "".join(
+        secrets.choice(alphabet) for _ in range(8)
+    )
+
+
+def gateway_error(
+    message: str, rid: str, *, type_: str = "new_api_error", code: str = ""
+) -> JSON:
+    """The authentication and routing layer's shape (E1)."""
+    return {
+        "error": {
+            "message": f"{message} (request id: {rid})",
+            "type": type_,
+            "code": code,
+        }
+    }
+
+
+def task_error(code: str, message: str) -> JSON:
+    """The task layer's shape (E2)."""
+    return {"code": code, "message": message, "data": None}
+
+
+def video_url(base_url: str, record: TaskRecord) -> str:
+    return f"{base_url.rstrip('/')}/emulator/videos/{record.kling_id}.mp4"
+
+
+def kling_payload(record: TaskRecord, status: str, now: float, base_url: str) -> JSON:
+    """Kling's last answer, as the gateway stores it in `data.data`."""
+    created_ms = int(record.submitted_at * 1000)
+    inner: JSON = {
+        "task_id": record.kling_id,
+        "task_status": KLING_STATUS[status],
+        "created_at": created_ms,
+    }
+    if record.external_task_id:
+        inner["task_info"] = {"external_task_id": record.external_task_id}
+    if status == "SUCCESS":
+        inner["task_status_msg"] = ""
+        inner["task_result"] = {
+            "videos": [
+                {
+                    "id": str(int(record.kling_id) + 1),
+                    "url": video_url(base_url, record),
+                    "duration": "5.1",
+                }
+            ]
+        }
+        inner["final_unit_deduction"] = "1"
+    elif status == "FAILURE":
+        inner["task_status_msg"] = FAILURE_REASON
+    inner["updated_at"] = (
+        record.updated_at(now) * 1000 if status != "NOT_START" else created_ms
+    )
+    return {
+        "code": 0,
+        "message": "SUCCEED",
+        "request_id": str(uuid.UUID(int=int(record.kling_id))),
+        "data": inner,
+    }
+
+
+def task_body(
+    record: TaskRecord, now: float, generation: Generation, base_url: str
+) -> JSON:
+    """The 200 answer to a query: the envelope around the task object."""
+    status = record.status_at(now)
+    fail_reason = ""
+    if status == "SUCCESS":
+        fail_reason = video_url(
+            base_url, record
+        )  # the gateway's quirk, kept on purpose
+    elif status == "FAILURE":
+        fail_reason = FAILURE_REASON
+    task: JSON = {
+        "task_id": record.task_id,
+        "action": record.action,
+        "status": status,
+        "fail_reason": fail_reason,
+        "submit_time": int(record.submitted_at),
+        "start_time": record.start_time(now),
+        "finish_time": record.finish_time(now),
+        "progress": PROGRESS[status],
+        "data": kling_payload(record, status, now, base_url),
+    }
+    if generation is Generation.B:
+        task = {
+            "id": record.row_id,
+            "created_at": int(record.submitted_at),
+            "updated_at": record.updated_at(now),
+            "task_id": record.task_id,
+            "platform": "50",
+            "user_id": record.user_id,
+            "group": "default",
+            "channel_id": 1,
+            "quota": 100_000,
+            **{k: v for k, v in task.items() if k != "task_id"},
+            "properties": {
+                "input": record.prompt,
+                "upstream_model_name": record.model,
+                "origin_model_name": record.model,
+            },
+        }
+        if status in FINAL:
+            task["result_url"] = fail_reason
+    return {"code": "success", "message": "", "data": task}
+
+
+def submitted_body(record: TaskRecord, generation: Generation) -> JSON:
+    """The 200 answer to a submit."""
+    if generation is Generation.B:
+        return {
+            "id": record.task_id,
+            "task_id": record.task_id,
+            "object": "video",
+            "model": record.model,
+            "status": "queued",
+            "progress": 0,
+            "created_at": int(record.submitted_at),
+        }
+    created_ms = int(record.submitted_at * 1000)
+    return {
+        "code": 0,
+        "message": "SUCCEED",
+        "request_id": str(uuid.uuid4()),
+        "data": {
+            "task_id": record.kling_id,
+            "task_status": "submitted",
+            "created_at": created_ms,
+            "updated_at": created_ms,
+        },
+        "task_id": record.task_id,
+    }

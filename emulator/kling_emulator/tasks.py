@@ -1,0 +1,166 @@
+"""Tasks in memory: their lifecycle on a clock, and a bounded store scoped by user."""
+
+from __future__ import annotations
+
+import random
+import secrets
+import string
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+
+import attrs
+
+from .config import Lifecycle
+
+FINAL = frozenset({"SUCCESS", "FAILURE"})
+PROGRESS = {
+    "NOT_START": "0%",
+    "SUBMITTED": "10%",
+    "QUEUED": "20%",
+    "IN_PROGRESS": "30%",
+    "SUCCESS": "100%",
+    "FAILURE": "100%",
+    "UNKNOWN": "",
+}
+KLING_STATUS = {
+    "NOT_START": "submitted",
+    "SUBMITTED": "submitted",
+    "QUEUED": "submitted",
+    "IN_PROGRESS": "processing",
+    "SUCCESS": "succeed",
+    "FAILURE": "failed",
+    "UNKNOWN": "submitted",
+}
+FAILURE_REASON = "Failure to pass the risk control system"
+
+Clock = Callable[[], float]
+
+
+def new_kling_id() -> str:
+    """Kling ids are 18-digit numbers, sent as strings."""
+    return str(secrets.randbelow(9 * 10**17) + 10**17)
+
+
+def new_gateway_id() -> str:
+    alphabet = string.ascii_letters + string.digits
+    return "task_" + "".join(secrets.choice(alphabet) for _ in range(32))
+
+
+@attrs.define
+class TaskRecord:
+    task_id: str
+    kling_id: str
+    user_id: int
+    action: str  # "generate" or "textGenerate"
+    model: str
+    prompt: str
+    external_task_id: str
+    submitted_at: float  # wall clock, seconds
+    lifecycle: Lifecycle
+    fails: bool
+    row_id: int
+    # A seeded task stays in this status forever, so that a contract run can always query one.
+    frozen_status: str | None = None
+
+    def status_at(self, now: float) -> str:
+        if self.frozen_status is not None:
+            return self.frozen_status
+        elapsed = now - self.submitted_at
+        lc = self.lifecycle
+        if elapsed < lc.not_start:
+            return "NOT_START"
+        if elapsed < lc.not_start + lc.submitted:
+            return "SUBMITTED"
+        if elapsed < lc.total:
+            return "IN_PROGRESS"
+        return "FAILURE" if self.fails else "SUCCESS"
+
+    def start_time(self, now: float) -> int:
+        """When the gateway saw Kling start; 0 before that."""
+        status = self.status_at(now)
+        if status in {"NOT_START", "SUBMITTED", "QUEUED", "UNKNOWN"}:
+            return 0
+        if self.frozen_status is not None:
+            return int(self.submitted_at) + 30
+        return int(
+            self.submitted_at + self.lifecycle.not_start + self.lifecycle.submitted
+        )
+
+    def finish_time(self, now: float) -> int:
+        if self.status_at(now) not in FINAL:
+            return 0
+        if self.frozen_status is not None:
+            return int(self.submitted_at) + 90
+        return int(self.submitted_at + self.lifecycle.total)
+
+    def updated_at(self, now: float) -> int:
+        return max(int(self.submitted_at), self.start_time(now), self.finish_time(now))
+
+
+class TaskStore:
+    """Every task of every user, bounded: the oldest finished tasks are evicted first.
+
+    The emulator serves from one event loop, but the store is also used from test threads,
+    so every operation holds a lock.
+    """
+
+    def __init__(
+        self, max_tasks: int, clock: Clock = time.time, rng: random.Random | None = None
+    ) -> None:
+        if max_tasks < 1:
+            raise ValueError("max_tasks must be at least 1")
+        self.max_tasks = max_tasks
+        self.clock = clock
+        self.rng = rng or random.Random()
+        self._tasks: OrderedDict[str, TaskRecord] = OrderedDict()
+        self._lock = threading.Lock()
+        self._next_row = 1
+        self.evicted = 0
+
+    def __len__(self) -> int:
+        return len(self._tasks)
+
+    def add(self, make: Callable[[int], TaskRecord]) -> TaskRecord:
+        with self._lock:
+            record = make(self._next_row)
+            self._next_row += 1
+            self._tasks[record.task_id] = record
+            self._evict()
+            return record
+
+    def get(self, task_id: str, user_id: int) -> TaskRecord | None:
+        """The task, if it exists and belongs to this user; another user's task is not found."""
+        with self._lock:
+            record = self._tasks.get(task_id)
+        if record is None or record.user_id != user_id:
+            return None
+        return record
+
+    def _evict(self) -> None:
+        excess = len(self._tasks) - self.max_tasks
+        if excess <= 0:
+            return
+        now = self.clock()
+        # Oldest finished tasks go first (they sit at the front, so the scan stops early under
+        # steady load), then the oldest running ones. Seeded tasks are never evicted.
+        victims: list[str] = []
+        for tid, record in self._tasks.items():
+            if record.frozen_status is None and record.status_at(now) in FINAL:
+                victims.append(tid)
+                if len(victims) == excess:
+                    break
+        if len(victims) < excess:
+            chosen = set(victims)
+            running = (
+                t
+                for t, r in self._tasks.items()
+                if r.frozen_status is None and t not in chosen
+            )
+            victims += [
+                t for _, t in zip(range(excess - len(victims)), running, strict=False)
+            ]
+        for tid in victims:
+            del self._tasks[tid]
+        self.evicted += len(victims)

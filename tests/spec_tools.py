@@ -1,0 +1,52 @@
+"""Reading openapi.yaml in tests: references, response schemas, the seed's example."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import jsonschema
+
+from .conftest import SEED_PATH
+
+
+def resolve(spec: dict[str, Any], node: Any) -> Any:
+    while isinstance(node, dict) and "$ref" in node:
+        target: Any = spec
+        for part in node["$ref"].removeprefix("#/").split("/"):
+            target = target[part]
+        node = target
+    return node
+
+
+def validator(
+    spec: dict[str, Any], schema: dict[str, Any]
+) -> jsonschema.Draft202012Validator:
+    """A validator for a schema of the spec that can follow its `#/components/...` refs."""
+    return jsonschema.Draft202012Validator({**schema, "components": spec["components"]})
+
+
+def response_schema(
+    spec: dict[str, Any], path: str, method: str, status: int
+) -> dict[str, Any]:
+    response = resolve(spec, spec["paths"][path][method]["responses"][str(status)])
+    schema: dict[str, Any] = response["content"]["application/json"]["schema"]
+    return schema
+
+
+def assert_conforms(
+    spec: dict[str, Any], path: str, method: str, status: int, body: Any
+) -> None:
+    """The answer's status is documented for the operation and its body matches the schema."""
+    assert str(status) in spec["paths"][path][method]["responses"], (
+        f"{status} undocumented for {method} {path}"
+    )
+    validator(spec, response_schema(spec, path, method, status)).validate(body)
+
+
+def seed_example_body() -> Any:
+    text = SEED_PATH.read_text()
+    match = re.search(r"## 响应示例\s*```json\n(.*?)```", text, re.DOTALL)
+    assert match is not None, "the seed document has no response example"
+    return json.loads(match.group(1))

@@ -1,0 +1,561 @@
+"""The emulator behaves like the real gateway; openapi.yaml judges every answer."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import subprocess
+import sys
+import time
+from typing import Any
+
+import httpx
+import pytest
+
+from kling_emulator.config import EmulatorConfig, Faults, Generation, Lifecycle
+from kling_emulator.server import EmulatorServer
+
+from .conftest import BANNED, FAST_LIFECYCLE_SECONDS, TOKEN_1, TOKEN_2
+from .spec_tools import assert_conforms
+
+SUBMIT = "/kling/v1/videos/image2video"
+QUERY = "/kling/v1/videos/image2video/{task_id}"
+TEXT_SUBMIT = "/kling/v1/videos/text2video"
+TEXT_QUERY = "/kling/v1/videos/text2video/{task_id}"
+GOOD_SUBMIT = {
+    "model_name": "kling-v1-6",
+    "image": "https://example.com/a.png",
+    "prompt": "a cat",
+    "duration": "5",
+}
+
+
+def auth(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+@pytest.fixture
+def http(emulator: EmulatorServer) -> httpx.Client:
+    return httpx.Client(base_url=emulator.base_url, timeout=10)
+
+
+def query(http: httpx.Client, task_id: str, token: str = TOKEN_1) -> httpx.Response:
+    return http.get(f"/kling/v1/videos/image2video/{task_id}", headers=auth(token))
+
+
+def checked(
+    spec: dict[str, Any], path: str, method: str, response: httpx.Response
+) -> Any:
+    """The body, after checking status, body and the request-id header against the spec."""
+    assert response.headers.get("x-oneapi-request-id"), (
+        "every answer carries a request id"
+    )
+    assert response.headers["content-type"].startswith("application/json")
+    body = response.json()
+    assert_conforms(spec, path, method, response.status_code, body)
+    return body
+
+
+def submit(
+    http: httpx.Client,
+    spec: dict[str, Any],
+    body: dict[str, Any] | None = None,
+    token: str = TOKEN_1,
+) -> str:
+    response = http.post(SUBMIT, json=body or GOOD_SUBMIT, headers=auth(token))
+    assert response.status_code == 200, response.text
+    task_id: str = checked(spec, SUBMIT, "post", response)["task_id"]
+    return task_id
+
+
+def wait_final(
+    http: httpx.Client, spec: dict[str, Any], task_id: str
+) -> list[dict[str, Any]]:
+    seen: list[dict[str, Any]] = []
+    deadline = time.monotonic() + 10 * FAST_LIFECYCLE_SECONDS + 5
+    while time.monotonic() < deadline:
+        task = checked(spec, QUERY, "get", query(http, task_id))["data"]
+        if not seen or seen[-1]["status"] != task["status"]:
+            seen.append(task)
+        if task["status"] in {"SUCCESS", "FAILURE"}:
+            return seen
+        time.sleep(FAST_LIFECYCLE_SECONDS / 20)
+    raise AssertionError(f"task never finished: {[t['status'] for t in seen]}")
+
+
+# -- lifecycle ----------------------------------------------------------------------------
+
+
+def test_a_task_goes_through_its_lifecycle(
+    http: httpx.Client, spec: dict[str, Any], emulator: EmulatorServer
+) -> None:
+    task_id = submit(http, spec)
+    seen = wait_final(http, spec, task_id)
+    assert [t["status"] for t in seen] == [
+        "NOT_START",
+        "SUBMITTED",
+        "IN_PROGRESS",
+        "SUCCESS",
+    ]
+    assert [t["progress"] for t in seen] == ["0%", "10%", "30%", "100%"]
+    assert [t["data"]["data"]["task_status"] for t in seen] == [
+        "submitted",
+        "submitted",
+        "processing",
+        "succeed",
+    ]
+    first, final = seen[0], seen[-1]
+    assert (
+        first["start_time"] == 0
+        and first["finish_time"] == 0
+        and first["submit_time"] > 0
+    )
+    assert final["finish_time"] >= final["start_time"] >= final["submit_time"]
+    video = final["data"]["data"]["task_result"]["videos"][0]
+    assert video["url"].startswith(emulator.base_url) and video["duration"] == "5.1"
+    assert final["fail_reason"] == video["url"]  # the gateway's quirk
+    assert final["task_id"] == task_id
+    if emulator.config.generation is Generation.B:
+        assert task_id.startswith("task_") and len(task_id) == 37
+        assert final["result_url"] == video["url"]
+        assert final["properties"]["input"] == GOOD_SUBMIT["prompt"]
+        assert "result_url" not in first
+    else:
+        assert task_id.isdigit() and "id" not in final and "properties" not in final
+    assert httpx.get(video["url"]).headers["content-type"] == "video/mp4"
+
+
+def test_a_failing_task_ends_in_failure_with_a_reason(
+    http: httpx.Client, spec: dict[str, Any]
+) -> None:
+    task_id = submit(http, spec, {**GOOD_SUBMIT, "prompt": "a cat [fail]"})
+    final = wait_final(http, spec, task_id)[-1]
+    assert final["status"] == "FAILURE" and final["progress"] == "100%"
+    assert (
+        final["fail_reason"]
+        and final["data"]["data"]["task_status_msg"] == final["fail_reason"]
+    )
+    assert "task_result" not in final["data"]["data"]
+
+
+def test_text_to_video_submits_and_queries(
+    http: httpx.Client, spec: dict[str, Any]
+) -> None:
+    response = http.post(
+        TEXT_SUBMIT,
+        json={"model_name": "kling-v1", "prompt": "rain"},
+        headers=auth(TOKEN_1),
+    )
+    task_id = checked(spec, TEXT_SUBMIT, "post", response)["task_id"]
+    task = checked(
+        spec,
+        TEXT_QUERY,
+        "get",
+        http.get(f"/kling/v1/videos/text2video/{task_id}", headers=auth(TOKEN_1)),
+    )
+    assert task["data"]["action"] == "textGenerate"
+
+
+def test_generation_a_submit_answers_with_klings_create_response(
+    http: httpx.Client, spec: dict[str, Any], emulator: EmulatorServer
+) -> None:
+    body = checked(
+        spec, SUBMIT, "post", http.post(SUBMIT, json=GOOD_SUBMIT, headers=auth(TOKEN_1))
+    )
+    if emulator.config.generation is Generation.A:
+        assert body["code"] == 0 and body["data"]["task_id"] == body["task_id"]
+    else:
+        assert (
+            body["object"] == "video"
+            and body["status"] == "queued"
+            and body["progress"] == 0
+        )
+
+
+def test_seeded_tasks_cover_every_status(
+    http: httpx.Client, spec: dict[str, Any], emulator: EmulatorServer
+) -> None:
+    statuses = spec["components"]["schemas"]["TaskStatus"]["enum"]
+    for user, token in [(1, TOKEN_1), (2, TOKEN_2)]:
+        assert set(emulator.seeded[user]) == set(statuses)
+        for status, task_id in emulator.seeded[user].items():
+            task = checked(spec, QUERY, "get", query(http, task_id, token))["data"]
+            assert task["status"] == status and task["task_id"] == task_id
+    if emulator.config.generation is Generation.A:
+        assert emulator.seeded[1]["SUCCESS"] == "842250903629086785"
+
+
+# -- scoping and errors ---------------------------------------------------------------------
+
+
+def test_a_user_cannot_see_another_users_task(
+    http: httpx.Client, spec: dict[str, Any]
+) -> None:
+    task_id = submit(http, spec, token=TOKEN_1)
+    theirs = query(http, task_id, TOKEN_2)
+    unknown = query(http, "999999999999999999", TOKEN_2)
+    assert theirs.status_code == unknown.status_code == 400
+    assert checked(spec, QUERY, "get", theirs) == checked(spec, QUERY, "get", unknown)
+    assert theirs.json()["code"] == "task_not_exist"
+    assert query(http, task_id, TOKEN_1).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("headers", "status"),
+    [
+        ({}, 401),
+        ({"Authorization": "Bearer"}, 401),
+        (auth("sk-wrong"), 401),
+        ({"Authorization": "Basic abc"}, 401),
+        (auth(BANNED), 403),
+    ],
+    ids=["missing", "empty", "unknown", "not bearer", "banned"],
+)
+def test_authentication_errors(
+    http: httpx.Client,
+    spec: dict[str, Any],
+    emulator: EmulatorServer,
+    headers: dict[str, str],
+    status: int,
+) -> None:
+    task_id = emulator.seeded[1]["SUCCESS"]
+    for response, path, method in [
+        (
+            http.get(f"/kling/v1/videos/image2video/{task_id}", headers=headers),
+            QUERY,
+            "get",
+        ),
+        (http.post(SUBMIT, json=GOOD_SUBMIT, headers=headers), SUBMIT, "post"),
+    ]:
+        assert response.status_code == status
+        body = checked(spec, path, method, response)
+        assert body["error"]["type"] == "new_api_error"
+        assert body["error"]["message"].endswith(
+            f"(request id: {response.headers['x-oneapi-request-id']})"
+        )
+
+
+def test_token_without_sk_prefix_is_the_same_token(
+    http: httpx.Client, emulator: EmulatorServer
+) -> None:
+    assert (
+        query(
+            http, emulator.seeded[1]["SUCCESS"], TOKEN_1.removeprefix("sk-")
+        ).status_code
+        == 200
+    )
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "code"),
+    [
+        ({"image": "x", "prompt": "p"}, 400, None),  # no model: routing layer shape
+        ({"model_name": "", "image": "x", "prompt": "p"}, 400, None),
+        ({"model_name": "kling-v1", "image": "x"}, 400, "invalid_request"),
+        (
+            {"model_name": "kling-v1", "image": "x", "prompt": ""},
+            400,
+            "invalid_request",
+        ),
+        ({**GOOD_SUBMIT, "duration": 5}, 500, "build_request_failed"),
+        ({**GOOD_SUBMIT, "cfg_scale": "high"}, 500, "build_request_failed"),
+        ({**GOOD_SUBMIT, "duration": "7"}, 400, "fail_to_fetch_task"),
+        ({**GOOD_SUBMIT, "cfg_scale": 1.5}, 400, "fail_to_fetch_task"),
+        ({**GOOD_SUBMIT, "mode": "turbo"}, 400, "fail_to_fetch_task"),
+        ({**GOOD_SUBMIT, "prompt": "x" * 2501}, 400, "fail_to_fetch_task"),
+        ({**GOOD_SUBMIT, "image": ""}, 400, "fail_to_fetch_task"),
+        (
+            {**GOOD_SUBMIT, "image_tail": "t", "camera_control": {"type": "down_back"}},
+            400,
+            "fail_to_fetch_task",
+        ),
+        (
+            {
+                **GOOD_SUBMIT,
+                "camera_control": {"type": "simple", "config": {"zoom": 11}},
+            },
+            400,
+            "fail_to_fetch_task",
+        ),
+        (
+            {
+                **GOOD_SUBMIT,
+                "dynamic_masks": [{"mask": "m", "trajectories": [{"x": 1, "y": 1}]}],
+            },
+            400,
+            "fail_to_fetch_task",
+        ),
+    ],
+)
+def test_submit_validation_follows_the_gateway(
+    http: httpx.Client,
+    spec: dict[str, Any],
+    body: dict[str, Any],
+    status: int,
+    code: str | None,
+) -> None:
+    response = http.post(SUBMIT, json=body, headers=auth(TOKEN_1))
+    assert response.status_code == status, response.text
+    answer = checked(spec, SUBMIT, "post", response)
+    if code is None:
+        assert answer["error"]["type"] == "new_api_error"
+    else:
+        assert answer["code"] == code and answer["data"] is None
+    if code == "fail_to_fetch_task":
+        assert json.loads(answer["message"])["code"] == 1201  # Kling's own body
+
+
+@pytest.mark.parametrize(
+    "content",
+    [b"{not json", b"[1, 2]", b'"text"', b"\xff\xfe\x00", b"", b"null"],
+    ids=["broken", "array", "string", "binary", "empty", "null"],
+)
+def test_malformed_submit_bodies_are_refused_cleanly(
+    http: httpx.Client, spec: dict[str, Any], content: bytes
+) -> None:
+    response = http.post(
+        SUBMIT,
+        content=content,
+        headers={**auth(TOKEN_1), "content-type": "application/json"},
+    )
+    assert response.status_code == 400
+    assert checked(spec, SUBMIT, "post", response)["code"] == "invalid_request"
+
+
+def test_huge_body_is_refused_without_reading_it_all(spec: dict[str, Any]) -> None:
+    with EmulatorServer(
+        EmulatorConfig(max_body_bytes=1024, seed_tasks=False)
+    ) as server:
+        big = json.dumps({**GOOD_SUBMIT, "image": "A" * 100_000})
+        response = httpx.post(
+            server.base_url + SUBMIT, content=big, headers=auth(TOKEN_1)
+        )
+        assert response.status_code == 400
+        assert checked(spec, SUBMIT, "post", response)["code"] == "invalid_request"
+
+
+@pytest.mark.parametrize(
+    "task_id",
+    ["../x", "a/b", "a?b", "a#b", "%00", "ü", "x" * 5000, " ", "..%2F..%2Fetc"],
+)
+def test_odd_task_ids_are_unknown_tasks(
+    http: httpx.Client, spec: dict[str, Any], task_id: str
+) -> None:
+    from urllib.parse import quote
+
+    response = http.get(
+        f"/kling/v1/videos/image2video/{quote(task_id, safe='')}", headers=auth(TOKEN_1)
+    )
+    assert response.status_code == 400
+    assert checked(spec, QUERY, "get", response)["code"] == "task_not_exist"
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("GET", "/v1/unknown"),
+        ("DELETE", QUERY.format(task_id="1")),
+        ("PUT", SUBMIT),
+        ("GET", SUBMIT),
+    ],
+)
+def test_unknown_routes_and_methods_answer_404_in_the_routing_shape(
+    http: httpx.Client, method: str, path: str
+) -> None:
+    response = http.request(method, path, headers=auth(TOKEN_1))
+    assert response.status_code == 404
+    assert response.json()["error"]["type"] == "invalid_request_error"
+    assert response.headers["x-oneapi-request-id"]
+
+
+# -- faults -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", ["429", "502", "503", "504"])
+def test_status_faults_per_request(
+    http: httpx.Client, emulator: EmulatorServer, kind: str
+) -> None:
+    response = http.get(
+        QUERY.format(task_id=emulator.seeded[1]["SUCCESS"]),
+        headers={**auth(TOKEN_1), "X-Emulator-Fault": kind},
+    )
+    assert response.status_code == int(kind)
+    assert response.json()["data"] is None and response.headers["x-oneapi-request-id"]
+    assert ("retry-after" in response.headers) is (kind == "429")
+
+
+def test_body_faults_per_request(http: httpx.Client, emulator: EmulatorServer) -> None:
+    path = QUERY.format(task_id=emulator.seeded[1]["SUCCESS"])
+    malformed = http.get(
+        path, headers={**auth(TOKEN_1), "X-Emulator-Fault": "malformed"}
+    )
+    assert malformed.status_code == 200
+    with pytest.raises(json.JSONDecodeError):
+        malformed.json()
+    truncated = http.get(
+        path, headers={**auth(TOKEN_1), "X-Emulator-Fault": "truncated"}
+    )
+    with pytest.raises(json.JSONDecodeError):
+        truncated.json()
+    with pytest.raises(httpx.RemoteProtocolError):
+        http.get(path, headers={**auth(TOKEN_1), "X-Emulator-Fault": "drop"})
+    # The server survives all of them.
+    assert http.get(path, headers=auth(TOKEN_1)).status_code == 200
+
+
+def test_latency_fault_per_request(
+    http: httpx.Client, emulator: EmulatorServer
+) -> None:
+    path = QUERY.format(task_id=emulator.seeded[1]["SUCCESS"])
+    started = time.monotonic()
+    http.get(path, headers={**auth(TOKEN_1), "X-Emulator-Fault": "latency=0.3"})
+    assert time.monotonic() - started >= 0.3
+
+
+@pytest.mark.parametrize("kind", ["429", "503", "malformed", "drop"])
+def test_faults_per_run(kind: str) -> None:
+    config = EmulatorConfig(faults=Faults(rates={kind: 1.0}, retry_after=7))
+    with (
+        EmulatorServer(config) as server,
+        httpx.Client(base_url=server.base_url) as client,
+    ):
+        path = QUERY.format(task_id=server.seeded[1]["SUCCESS"])
+        if kind == "drop":
+            with pytest.raises(httpx.RemoteProtocolError):
+                client.get(path, headers=auth(TOKEN_1))
+            return
+        response = client.get(path, headers=auth(TOKEN_1))
+        if kind == "malformed":
+            assert response.status_code == 200 and response.text.startswith("<html>")
+        else:
+            assert response.status_code == int(kind)
+        if kind == "429":
+            assert response.headers["retry-after"] == "7"
+
+
+def test_fault_rates_are_shares_of_requests() -> None:
+    config = EmulatorConfig(faults=Faults(rates={"503": 0.5}, seed=1))
+    with (
+        EmulatorServer(config) as server,
+        httpx.Client(base_url=server.base_url) as client,
+    ):
+        path = QUERY.format(task_id=server.seeded[1]["SUCCESS"])
+        codes = [
+            client.get(path, headers=auth(TOKEN_1)).status_code for _ in range(200)
+        ]
+    assert set(codes) == {200, 503}
+    assert 60 <= codes.count(503) <= 140
+
+
+def test_faults_are_off_by_default(
+    http: httpx.Client, emulator: EmulatorServer
+) -> None:
+    path = QUERY.format(task_id=emulator.seeded[1]["SUCCESS"])
+    assert {http.get(path, headers=auth(TOKEN_1)).status_code for _ in range(50)} == {
+        200
+    }
+
+
+def test_unknown_fault_rate_is_refused() -> None:
+    with pytest.raises(ValueError, match="unknown fault"):
+        Faults(rates={"418": 1.0})
+    with pytest.raises(ValueError, match="within 0..1"):
+        Faults(rates={"503": 2.0})
+
+
+# -- bounds and concurrency -----------------------------------------------------------------
+
+
+def test_old_finished_tasks_are_evicted(spec: dict[str, Any]) -> None:
+    config = EmulatorConfig(
+        max_tasks=20, seed_tasks=True, lifecycle=Lifecycle.scaled(0.01)
+    )
+    with (
+        EmulatorServer(config) as server,
+        httpx.Client(base_url=server.base_url) as client,
+    ):
+        seeded = len(server.store)
+        ids = [submit(client, spec) for _ in range(50)]
+        time.sleep(0.05)
+        ids += [submit(client, spec) for _ in range(10)]
+        assert len(server.store) == 20
+        assert server.store.evicted == seeded + 60 - 20
+        assert query(client, ids[0]).status_code == 400  # the oldest went first
+        assert query(client, ids[-1]).status_code == 200
+        assert (
+            query(client, server.seeded[1]["SUCCESS"]).status_code == 200
+        )  # seeded tasks stay
+
+
+def test_many_parallel_submits_and_polls_keep_state_consistent(
+    emulator: EmulatorServer,
+) -> None:
+    count = 200
+
+    async def run() -> tuple[list[str], list[httpx.Response]]:
+        limits = httpx.Limits(max_connections=50)
+        async with httpx.AsyncClient(
+            base_url=emulator.base_url, limits=limits, timeout=10, headers=auth(TOKEN_2)
+        ) as client:
+            submits = await asyncio.gather(
+                *(client.post(SUBMIT, json=GOOD_SUBMIT) for _ in range(count))
+            )
+            ids = [r.json()["task_id"] for r in submits]
+            polls = await asyncio.gather(
+                *(client.get(f"/kling/v1/videos/image2video/{i}") for i in ids)
+            )
+            return ids, list(polls)
+
+    ids, polls = asyncio.run(asyncio.wait_for(run(), timeout=60))
+    assert len(set(ids)) == count
+    assert [p.status_code for p in polls] == [200] * count
+    assert [p.json()["data"]["task_id"] for p in polls] == ids
+
+
+def test_the_console_script_serves_and_writes_seeded_ids(tmp_path: Any) -> None:
+    ids_file = tmp_path / "ids.json"
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    script = [
+        sys.executable,
+        "-m",
+        "kling_emulator",
+        "--port",
+        str(port),
+        "--generation",
+        "A",
+        "--ids-file",
+        str(ids_file),
+        "--lifecycle",
+        "1",
+    ]
+    proc = subprocess.Popen(script, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 15
+        while True:
+            try:
+                ids = json.loads(ids_file.read_text())
+                response = httpx.get(
+                    f"http://127.0.0.1:{port}/kling/v1/videos/image2video/{ids['1']['SUCCESS']}",
+                    headers=auth(TOKEN_1),
+                )
+                break
+            except (OSError, ValueError, httpx.TransportError):
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.1)
+        assert (
+            response.status_code == 200
+            and response.json()["data"]["status"] == "SUCCESS"
+        )
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def test_the_embedded_server_refuses_non_loopback_hosts() -> None:
+    with pytest.raises(ValueError, match="loopback"):
+        EmulatorServer(host="0.0.0.0")
