@@ -28,7 +28,7 @@ class ImageToVideoRequest:
         image (str): The first frame, an image URL or raw Base64 without a `data:` prefix (jpg/png, at most 10 MB, sides
             at least 300 px, aspect 1:2.5 to 2.5:1).
         prompt (str):
-        image_tail (str | Unset): Optional last frame, with the same rules.
+        image_tail (str | Unset): Optional last frame, with the same rules; empty means none.
         negative_prompt (str | Unset):
         cfg_scale (float | Unset):  Default: 0.5.
         mode (VideoMode | Unset): `std` (faster, cheaper) or `pro` (higher quality).
