@@ -336,7 +336,19 @@ def test_huge_body_is_refused_without_reading_it_all(spec: dict[str, Any]) -> No
 
 @pytest.mark.parametrize(
     "task_id",
-    ["../x", "a/b", "a?b", "a#b", "%00", "ü", "x" * 5000, " ", "..%2F..%2Fetc"],
+    [
+        "../x",
+        "a/b",
+        "a?b",
+        "a#b",
+        "%00",
+        "ü",
+        "x" * 5000,
+        " ",
+        "..%2F..%2Fetc",
+        "a\nb",
+        "\r\n",
+    ],
 )
 def test_odd_task_ids_are_unknown_tasks(
     http: httpx.Client, spec: dict[str, Any], task_id: str

@@ -9,6 +9,7 @@ from functools import partial
 from typing import Any
 
 from starlette.applications import Starlette
+from starlette.convertors import Convertor, register_url_convertor
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -24,6 +25,22 @@ from .validation import Refusal, check_submit
 SEEDED_STATUSES = tuple(PROGRESS)  # one frozen task per gateway status
 SEED_DOC_TASK_ID = "842250903629086785"  # the id in the gateway's published example
 FAKE_MP4 = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom" + bytes(4096)
+
+
+class AnyTextConvertor(Convertor[str]):
+    """Like Starlette's `path`, but also across newlines: every task id reaches the handler,
+    which answers task_not_exist for it as the gateway does (`.*` stops at a newline)."""
+
+    regex = r"[\s\S]+"
+
+    def convert(self, value: str) -> str:
+        return value
+
+    def to_string(self, value: str) -> str:
+        return value
+
+
+register_url_convertor("anytext", AnyTextConvertor())
 
 
 class RequestIdMiddleware:
@@ -257,12 +274,14 @@ def create_app(config: EmulatorConfig | None = None) -> Starlette:
         Route("/kling/v1/videos/image2video", gateway.submit_image, methods=["POST"]),
         Route("/kling/v1/videos/text2video", gateway.submit_text, methods=["POST"]),
         Route(
-            "/kling/v1/videos/image2video/{task_id:path}",
+            "/kling/v1/videos/image2video/{task_id:anytext}",
             gateway.query,
             methods=["GET"],
         ),
         Route(
-            "/kling/v1/videos/text2video/{task_id:path}", gateway.query, methods=["GET"]
+            "/kling/v1/videos/text2video/{task_id:anytext}",
+            gateway.query,
+            methods=["GET"],
         ),
         Route("/emulator/videos/{name}", gateway.video, methods=["GET"]),
         Route("/emulator/health", gateway.health, methods=["GET"]),

@@ -5,10 +5,13 @@ from __future__ import annotations
 import socket
 import threading
 import time
+from collections.abc import Callable
 from types import TracebackType
 from typing import Self
 
 import uvicorn
+from starlette.applications import Starlette
+from starlette.types import ASGIApp
 
 from .app import create_app
 from .config import EmulatorConfig
@@ -25,6 +28,7 @@ class EmulatorServer:
         config: EmulatorConfig | None = None,
         host: str = "127.0.0.1",
         port: int = 0,
+        wrap: Callable[[Starlette], ASGIApp] | None = None,
     ) -> None:
         if host not in LOOPBACK:
             raise ValueError(
@@ -42,8 +46,10 @@ class EmulatorServer:
         self._socket.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self._socket.bind((host, port))
         self.port = self._socket.getsockname()[1]
+        # `wrap` lets tests serve a deliberately altered gateway around the real one.
+        served = wrap(self.app) if wrap is not None else self.app
         uv_config = uvicorn.Config(
-            self.app, log_level="critical", access_log=False, lifespan="off"
+            served, log_level="critical", access_log=False, lifespan="off"
         )
         self._server = uvicorn.Server(uv_config)
         self._thread = threading.Thread(

@@ -52,6 +52,30 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _mask_has_go_types(mask: Any) -> bool:
+    """Present fields have the JSON types Go expects (missing ones are Kling's business)."""
+    if not isinstance(mask, dict) or not isinstance(mask.get("mask", ""), str):
+        return False
+    points = mask.get("trajectories", [])
+    return isinstance(points, list) and all(
+        isinstance(p, dict) and all(_is_int(p[k]) for k in "xy" if k in p)
+        for p in points
+    )
+
+
+def _mask_is_complete(mask: dict[str, Any]) -> bool:
+    points = mask.get("trajectories", [])
+    return (
+        "mask" in mask
+        and 2 <= len(points) <= 77
+        and all("x" in p and "y" in p for p in points)
+    )
+
+
 def _type_errors(body: dict[str, Any]) -> str | None:
     for name in STRING_FIELDS:
         if name in body and not isinstance(body[name], str):
@@ -69,20 +93,7 @@ def _type_errors(body: dict[str, Any]) -> str | None:
             return "json: cannot unmarshal into Go struct field .camera_control.config"
     if "dynamic_masks" in body:
         masks = body["dynamic_masks"]
-        if not isinstance(masks, list) or not all(
-            isinstance(m, dict)
-            and isinstance(m.get("mask", ""), str)
-            and isinstance(m.get("trajectories", []), list)
-            and all(
-                isinstance(p, dict)
-                and all(
-                    isinstance(p.get(k, 0), int) and not isinstance(p.get(k, 0), bool)
-                    for k in "xy"
-                )
-                for p in m.get("trajectories", [])
-            )
-            for m in masks
-        ):
+        if not isinstance(masks, list) or not all(_mask_has_go_types(m) for m in masks):
             return "json: cannot unmarshal into Go struct field .dynamic_masks"
     if "watermark_info" in body and not (
         isinstance(body["watermark_info"], dict)
@@ -118,11 +129,9 @@ def _kling_checks(body: dict[str, Any], needs_image: bool) -> Refusal | None:
                 "camera_control.config values must be within [-10, 10]"
             )
     masks = body.get("dynamic_masks", [])
-    if len(masks) > 6 or any(
-        not 2 <= len(m.get("trajectories", [])) <= 77 for m in masks
-    ):
+    if len(masks) > 6 or not all(_mask_is_complete(m) for m in masks):
         return _kling_refusal(
-            "dynamic_masks: at most 6 masks of 2 to 77 trajectory points"
+            "dynamic_masks: at most 6 masks, each a mask and 2 to 77 points {x, y}"
         )
     if needs_image:
         groups = [
