@@ -1,0 +1,1 @@
+"""Contract checks of a gateway against openapi.yaml, driven by schemathesis."""

@@ -1,0 +1,223 @@
+"""What the gateway promises beyond what a schema can say, as schemathesis checks.
+
+Loaded by schemathesis as its hooks module (see schemathesis.toml). Each check raises
+AssertionError with a sentence a person can act on.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import httpx
+import schemathesis
+
+TASK_ROUTES = (
+    "/kling/v1/videos/image2video/{task_id}",
+    "/kling/v1/videos/text2video/{task_id}",
+)
+SUBMIT_ROUTES = ("/kling/v1/videos/image2video", "/kling/v1/videos/text2video")
+DOCUMENTED_STATUSES = {
+    "NOT_START",
+    "SUBMITTED",
+    "QUEUED",
+    "IN_PROGRESS",
+    "SUCCESS",
+    "FAILURE",
+    "UNKNOWN",
+}
+DOCUMENTED_KLING_STATUSES = {"submitted", "processing", "succeed", "failed"}
+FINAL = {"SUCCESS", "FAILURE"}
+PROGRESS = {
+    "NOT_START": "0%",
+    "SUBMITTED": "10%",
+    "QUEUED": "20%",
+    "IN_PROGRESS": "30%",
+    "SUCCESS": "100%",
+    "FAILURE": "100%",
+}
+
+
+def _task(response: Any, case: Any) -> dict[str, Any] | None:
+    """The task object of a 200 answer to a query, or None when this check does not apply."""
+    if (
+        case.operation.path not in TASK_ROUTES
+        or case.method.upper() != "GET"
+        or response.status_code != 200
+    ):
+        return None
+    try:
+        body = response.json()
+    except ValueError:
+        return None  # response_schema_conformance reports it
+    task = body.get("data") if isinstance(body, dict) else None
+    return task if isinstance(task, dict) else None
+
+
+def _kling_task(task: dict[str, Any]) -> dict[str, Any]:
+    payload = task.get("data")
+    inner = payload.get("data") if isinstance(payload, dict) else None
+    return inner if isinstance(inner, dict) else {}
+
+
+@schemathesis.check
+def task_is_the_one_asked_for(ctx: Any, response: Any, case: Any) -> bool | None:
+    task = _task(response, case)
+    if task is None:
+        return None
+    asked = case.path_parameters.get("task_id")
+    if task.get("task_id") != asked:
+        raise AssertionError(
+            f"asked for task {asked!r}, the answer is about task {task.get('task_id')!r}"
+        )
+    return True
+
+
+@schemathesis.check
+def documented_statuses_only(ctx: Any, response: Any, case: Any) -> bool | None:
+    """The client tolerates new statuses; the contract reports them as drift."""
+    task = _task(response, case)
+    if task is None:
+        return None
+    status = task.get("status")
+    if status not in DOCUMENTED_STATUSES:
+        raise AssertionError(
+            f"undocumented task status {status!r} (documented: {sorted(DOCUMENTED_STATUSES)})"
+        )
+    kling_status = _kling_task(task).get("task_status")
+    if kling_status is not None and kling_status not in DOCUMENTED_KLING_STATUSES:
+        raise AssertionError(f"undocumented Kling task_status {kling_status!r}")
+    return True
+
+
+@schemathesis.check
+def status_and_progress_agree(ctx: Any, response: Any, case: Any) -> bool | None:
+    task = _task(response, case)
+    if task is None or task.get("status") not in PROGRESS:
+        return None
+    expected = PROGRESS[task["status"]]
+    if task.get("progress") != expected:
+        raise AssertionError(
+            f"status {task['status']} comes with progress {expected!r}, got {task.get('progress')!r}"
+        )
+    return True
+
+
+@schemathesis.check
+def final_tasks_have_a_finish_time(ctx: Any, response: Any, case: Any) -> bool | None:
+    task = _task(response, case)
+    if task is None:
+        return None
+    finish = task.get("finish_time")
+    if task.get("status") in FINAL:
+        if not isinstance(finish, int) or finish <= 0:
+            raise AssertionError(f"a {task['status']} task has finish_time {finish!r}")
+        submitted = task.get("submit_time")
+        if isinstance(submitted, int) and submitted > finish:
+            raise AssertionError(
+                f"finish_time {finish} is before submit_time {submitted}"
+            )
+    elif finish not in (None, 0):
+        raise AssertionError(
+            f"a {task.get('status')} task already has finish_time {finish!r}"
+        )
+    return True
+
+
+@schemathesis.check
+def success_carries_a_video(ctx: Any, response: Any, case: Any) -> bool | None:
+    task = _task(response, case)
+    if task is None or task.get("status") != "SUCCESS":
+        return None
+    result = _kling_task(task).get("task_result")
+    videos = result.get("videos") if isinstance(result, dict) else None
+    if not videos or not all(
+        isinstance(v, dict) and isinstance(v.get("url"), str) and v["url"]
+        for v in videos
+    ):
+        raise AssertionError(
+            "a SUCCESS task has no video with a URL in data.data.data.task_result.videos"
+        )
+    return True
+
+
+@schemathesis.check
+def failure_carries_a_reason(ctx: Any, response: Any, case: Any) -> bool | None:
+    task = _task(response, case)
+    if task is None or task.get("status") != "FAILURE":
+        return None
+    if not task.get("fail_reason") and not _kling_task(task).get("task_status_msg"):
+        raise AssertionError(
+            "a FAILURE task has neither fail_reason nor data.data.data.task_status_msg"
+        )
+    return True
+
+
+@schemathesis.check
+def known_tasks_are_found(ctx: Any, response: Any, case: Any) -> bool | None:
+    """The tasks the run was given exist; a 400 for them means the gateway lost or hid them."""
+    known = {t for t in os.environ.get("KLING_CONTRACT_TASK_IDS", "").split(",") if t}
+    if (
+        case.operation.path not in TASK_ROUTES
+        or case.path_parameters.get("task_id") not in known
+    ):
+        return None
+    if response.status_code == 400 and _has_auth(response):
+        raise AssertionError(
+            f"task {case.path_parameters['task_id']!r} exists for this token, yet the gateway answered 400"
+        )
+    return True
+
+
+@schemathesis.check
+def unknown_tasks_are_task_not_exist(ctx: Any, response: Any, case: Any) -> bool | None:
+    if case.operation.path not in TASK_ROUTES or response.status_code != 400:
+        return None
+    try:
+        code = response.json().get("code")
+    except (ValueError, AttributeError):
+        code = None
+    if code != "task_not_exist":
+        raise AssertionError(
+            f"a 400 to a task query must carry code 'task_not_exist', got {code!r}"
+        )
+    return True
+
+
+@schemathesis.check
+def another_user_cannot_read_the_task(
+    ctx: Any, response: Any, case: Any
+) -> bool | None:
+    """With KLING_OTHER_TOKEN, every task this token can read is asked for with the other one."""
+    other = os.environ.get("KLING_OTHER_TOKEN")
+    if not other or _task(response, case) is None:
+        return None
+    url = str(response.request.url)
+    answer = httpx.get(url, headers={"Authorization": f"Bearer {other}"}, timeout=10)
+    try:
+        code = answer.json().get("code")
+    except (ValueError, AttributeError):
+        code = None
+    if answer.status_code != 400 or code != "task_not_exist":
+        raise AssertionError(
+            f"another user's token read this task: HTTP {answer.status_code}, code {code!r} "
+            "(expected 400 task_not_exist, exactly like an unknown task)"
+        )
+    return True
+
+
+@schemathesis.check
+def submit_answers_with_a_task_id(ctx: Any, response: Any, case: Any) -> bool | None:
+    if case.operation.path not in SUBMIT_ROUTES or response.status_code != 200:
+        return None
+    try:
+        task_id = response.json().get("task_id")
+    except (ValueError, AttributeError):
+        return None
+    if not isinstance(task_id, str) or not task_id:
+        raise AssertionError("a 200 submit answer has no task_id to query")
+    return True
+
+
+def _has_auth(response: Any) -> bool:
+    return bool(response.request.headers.get("Authorization"))
