@@ -1,0 +1,198 @@
+"""Gateways that break the contract in exactly one way each, built around the real emulator.
+
+The contract suite must fail against every one of them (tests/test_contract_suite.py).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+QUERY_PATH = re.compile(r"^/kling/v1/videos/(image2video|text2video)/(.+)$")
+Rewrite = Callable[
+    [Scope, int, list[tuple[bytes, bytes]], bytes],
+    tuple[int, list[tuple[bytes, bytes]], bytes],
+]
+
+
+class RewriteAnswers:
+    """Buffers each answer and lets `rewrite` change its status, headers or body."""
+
+    def __init__(self, app: ASGIApp, rewrite: Rewrite) -> None:
+        self.app, self.rewrite = app, rewrite
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        start: Message = {}
+        chunks: list[bytes] = []
+
+        async def capture(message: Message) -> None:
+            nonlocal start
+            if message["type"] == "http.response.start":
+                start = message
+            else:
+                chunks.append(message.get("body", b""))
+
+        await self.app(scope, receive, capture)
+        headers = [
+            (k, v) for k, v in start["headers"] if k.lower() != b"content-length"
+        ]
+        status, headers, body = self.rewrite(
+            scope, start["status"], headers, b"".join(chunks)
+        )
+        headers.append((b"content-length", str(len(body)).encode()))
+        await send(
+            {"type": "http.response.start", "status": status, "headers": headers}
+        )
+        await send({"type": "http.response.body", "body": body})
+
+
+def _task_answers(
+    change: Callable[[dict[str, Any]], None],
+) -> Callable[[Starlette], ASGIApp]:
+    """Change the task object of every 200 answer to a query."""
+
+    def rewrite(
+        scope: Scope, status: int, headers: list[tuple[bytes, bytes]], body: bytes
+    ) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
+        if (
+            status == 200
+            and scope["method"] == "GET"
+            and QUERY_PATH.match(scope["path"])
+        ):
+            answer = json.loads(body)
+            change(answer["data"])
+            body = json.dumps(answer).encode()
+        return status, headers, body
+
+    return lambda app: RewriteAnswers(app, rewrite)
+
+
+def _answers(rewrite: Rewrite) -> Callable[[Starlette], ASGIApp]:
+    return lambda app: RewriteAnswers(app, rewrite)
+
+
+def _set(key: str, value: Any) -> Callable[[dict[str, Any]], None]:
+    return lambda task: task.__setitem__(key, value)
+
+
+def _drop(key: str) -> Callable[[dict[str, Any]], None]:
+    return lambda task: task.pop(key, None)
+
+
+def _when(
+    status: str, change: Callable[[dict[str, Any]], None]
+) -> Callable[[dict[str, Any]], None]:
+    def apply(task: dict[str, Any]) -> None:
+        if task.get("status") == status:
+            change(task)
+
+    return apply
+
+
+def _no_videos(task: dict[str, Any]) -> None:
+    task["data"]["data"]["task_result"]["videos"] = []
+
+
+def _no_reason(task: dict[str, Any]) -> None:
+    task["fail_reason"] = ""
+    task["data"]["data"].pop("task_status_msg", None)
+    task.pop("result_url", None)
+
+
+def _wrong_content_type(
+    scope: Scope, status: int, headers: list[tuple[bytes, bytes]], body: bytes
+) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
+    headers = [(k, v) for k, v in headers if k.lower() != b"content-type"] + [
+        (b"content-type", b"text/plain")
+    ]
+    return status, headers, body
+
+
+def _no_request_id(
+    scope: Scope, status: int, headers: list[tuple[bytes, bytes]], body: bytes
+) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
+    return (
+        status,
+        [(k, v) for k, v in headers if k.lower() != b"x-oneapi-request-id"],
+        body,
+    )
+
+
+def _crash_on_odd_ids(
+    scope: Scope, status: int, headers: list[tuple[bytes, bytes]], body: bytes
+) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
+    match = QUERY_PATH.match(scope["path"])
+    if match and not match.group(2).isalnum():
+        return (
+            500,
+            headers,
+            b'{"code": "get_task_failed", "message": "panic", "data": null}',
+        )
+    return status, headers, body
+
+
+def _unknown_task_is_404(
+    scope: Scope, status: int, headers: list[tuple[bytes, bytes]], body: bytes
+) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
+    if status == 400 and b"task_not_exist" in body:
+        return 404, headers, body
+    return status, headers, body
+
+
+def _error_shape_swapped(
+    scope: Scope, status: int, headers: list[tuple[bytes, bytes]], body: bytes
+) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
+    if status == 401:
+        return (
+            status,
+            headers,
+            b'{"code": "unauthorized", "message": "no", "data": null}',
+        )
+    return status, headers, body
+
+
+def _ignore_token(app: Starlette) -> ASGIApp:
+    gateway = app.state.gateway
+    original = gateway.authenticate
+    gateway.authenticate = lambda request: (
+        original(request) if request.headers.get("authorization") else 1
+    )
+    return app
+
+
+def _leak_between_users(app: Starlette) -> ASGIApp:
+    store = app.state.gateway.store
+    store.get = lambda task_id, user_id: store._tasks.get(task_id)
+    return app
+
+
+BROKEN_GATEWAYS: dict[str, Callable[[Starlette], ASGIApp]] = {
+    "progress is a number": _task_answers(_set("progress", 30)),
+    "task_id is missing": _task_answers(_drop("task_id")),
+    "submit_time is a string": _task_answers(_set("submit_time", "yesterday")),
+    "status is undocumented": _task_answers(_when("SUCCESS", _set("status", "DONE"))),
+    "SUCCESS at 30%": _task_answers(_when("SUCCESS", _set("progress", "30%"))),
+    "answer is about another task": _task_answers(
+        _set("task_id", "842250903600000000")
+    ),
+    "final task without finish_time": _task_answers(
+        _when("FAILURE", _set("finish_time", 0))
+    ),
+    "SUCCESS without a video": _task_answers(_when("SUCCESS", _no_videos)),
+    "FAILURE without a reason": _task_answers(_when("FAILURE", _no_reason)),
+    "wrong content type": _answers(_wrong_content_type),
+    "no request id header": _answers(_no_request_id),
+    "500 on odd task ids": _answers(_crash_on_odd_ids),
+    "unknown task is 404": _answers(_unknown_task_is_404),
+    "401 in the task-error shape": _answers(_error_shape_swapped),
+    "missing token accepted": _ignore_token,
+    "tasks leak between users": _leak_between_users,
+}
