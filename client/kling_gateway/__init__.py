@@ -1,0 +1,78 @@
+"""A dependable client for the Kling task routes of new-api style gateways.
+
+Built on the generated `kling_gateway_api` package: results are its attrs models.
+"""
+
+from kling_gateway_api.models import SubmittedTask, Task, TaskStatus
+
+from .answers import APIResponse
+from .async_client import AsyncKlingClient
+from .errors import (
+    APIConnectionError,
+    APIError,
+    APIStatusError,
+    APITimeoutError,
+    AuthenticationError,
+    BadRequestError,
+    ConfigurationError,
+    DownloadError,
+    InvalidRequestError,
+    InvalidTaskIdError,
+    KlingError,
+    MalformedResponseError,
+    NotFoundError,
+    PermissionDeniedError,
+    RateLimitError,
+    ServerError,
+    TaskFailedError,
+    TaskNotFoundError,
+    WaitTimeoutError,
+)
+from .policies import RetryPolicy, WaitPolicy
+from .sync_client import KlingClient
+from .tasks import (
+    fail_reason_of,
+    is_final,
+    is_success,
+    progress_of,
+    status_of,
+    video_urls,
+    videos_of,
+)
+
+__all__ = [
+    "APIConnectionError",
+    "APIError",
+    "APIResponse",
+    "APIStatusError",
+    "APITimeoutError",
+    "AsyncKlingClient",
+    "AuthenticationError",
+    "BadRequestError",
+    "ConfigurationError",
+    "DownloadError",
+    "InvalidRequestError",
+    "InvalidTaskIdError",
+    "KlingClient",
+    "KlingError",
+    "MalformedResponseError",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "RetryPolicy",
+    "ServerError",
+    "SubmittedTask",
+    "Task",
+    "TaskFailedError",
+    "TaskNotFoundError",
+    "TaskStatus",
+    "WaitPolicy",
+    "WaitTimeoutError",
+    "fail_reason_of",
+    "is_final",
+    "is_success",
+    "progress_of",
+    "status_of",
+    "video_urls",
+    "videos_of",
+]

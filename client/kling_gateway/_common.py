@@ -1,0 +1,119 @@
+"""What the sync and the async client share: settings, request building, routes."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from types import ModuleType
+from typing import Any
+
+import httpx
+
+from kling_gateway_api import Client
+from kling_gateway_api.api.tasks import (
+    get_image_to_video_task,
+    get_text_to_video_task,
+    submit_image_to_video_task,
+    submit_text_to_video_task,
+)
+from kling_gateway_api.models import ImageToVideoRequest, TextToVideoRequest
+from kling_gateway_api.types import Unset
+
+from . import errors
+from .answers import PARSE_ERRORS
+from .policies import RetryPolicy, WaitPolicy
+from .settings import Route, Settings
+
+QUERY_MODULES: dict[str, ModuleType] = {
+    "image2video": get_image_to_video_task,
+    "text2video": get_text_to_video_task,
+}
+SUBMIT_MODULES: dict[
+    str, tuple[ModuleType, type[ImageToVideoRequest | TextToVideoRequest]]
+] = {
+    "image2video": (submit_image_to_video_task, ImageToVideoRequest),
+    "text2video": (submit_text_to_video_task, TextToVideoRequest),
+}
+SubmitRequest = ImageToVideoRequest | TextToVideoRequest
+
+
+class ClientBase:
+    """Configuration and request building; the subclasses do the I/O."""
+
+    def __init__(
+        self,
+        base_url: str | None = None,
+        token: str | None = None,
+        *,
+        timeout: float | httpx.Timeout | None = None,
+        max_connections: int | None = None,
+        retry: RetryPolicy | None = None,
+        wait: WaitPolicy | None = None,
+        headers: Mapping[str, str] | None = None,
+        env: Mapping[str, str] | None = None,
+    ) -> None:
+        """`timeout` in seconds (or an httpx.Timeout), `max_connections` for the pool,
+        `retry` and `wait` policies, extra `headers` for every gateway request; `env`
+        replaces os.environ when reading KLING_BASE_URL and KLING_API_TOKEN."""
+        self._settings = Settings.resolve(
+            base_url,
+            token,
+            timeout=timeout,
+            max_connections=max_connections,
+            retry=retry,
+            wait=wait,
+            headers=headers,
+            env=env,
+        )
+        # The generated client without a token: the pooled httpx client set on it by the
+        # subclass carries the Authorization header, so the token lives in one place only.
+        self._generated = Client(base_url=self._settings.base_url)
+
+    @property
+    def base_url(self) -> str:
+        return self._settings.base_url
+
+    @property
+    def max_connections(self) -> int:
+        return self._settings.max_connections
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(base_url={self._settings.base_url!r})"
+
+    @staticmethod
+    def _query_module(route: Route) -> ModuleType:
+        try:
+            return QUERY_MODULES[route]
+        except KeyError:
+            raise errors.ConfigurationError(f"unknown route {route!r}") from None
+
+    @staticmethod
+    def _submit_request(
+        route: Route,
+        request: SubmitRequest | Mapping[str, Any] | None,
+        fields: Mapping[str, Any],
+        retry_submit: bool,
+    ) -> tuple[ModuleType, SubmitRequest, bool]:
+        """The generated module, the request body and whether retrying it is safe."""
+        module, model = SUBMIT_MODULES[route]
+        if request is None or isinstance(request, Mapping):
+            data = {**(request or {}), **fields}
+            try:
+                request = model.from_dict(data)
+            except KeyError as exc:
+                raise errors.InvalidRequestError(
+                    f"missing field {exc.args[0]!r}"
+                ) from None
+            except PARSE_ERRORS as exc:
+                raise errors.InvalidRequestError(
+                    f"invalid submit fields: {exc}"
+                ) from None
+        elif fields:
+            raise errors.InvalidRequestError(
+                "pass either a request object or fields, not both"
+            )
+        if not isinstance(request, model):
+            raise errors.InvalidRequestError(f"{route} takes a {model.__name__}")
+        has_external_id = not isinstance(request.external_task_id, Unset) and bool(
+            request.external_task_id
+        )
+        return module, request, retry_submit or has_external_id

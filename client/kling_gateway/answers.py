@@ -1,0 +1,208 @@
+"""Turn what the generated client returns (or raises) into a result or a typed exception.
+
+Shared by the sync and the async client, so both classify answers identically.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from contextvars import ContextVar
+from email.utils import parsedate_to_datetime
+from time import time
+from typing import Any, Generic, TypeVar
+
+import attrs
+import httpx
+
+from kling_gateway_api.models import (
+    GatewayError,
+    SubmittedTask,
+    Task,
+    TaskError,
+    TaskResponse,
+)
+
+from . import errors
+
+T = TypeVar("T")
+REQUEST_ID_HEADERS = ("X-Oneapi-Request-Id", "X-Request-Id")
+# What the generated parsers raise on a body of the wrong shape (see toolchain notes).
+PARSE_ERRORS = (ValueError, KeyError, TypeError, AttributeError)
+# The same pattern as the TaskId parameter in openapi.yaml (a test keeps them equal).
+TASK_ID_PATTERN = r"^[A-Za-z0-9_-]+$"
+TASK_ID_MAX_LENGTH = 128
+_TASK_ID = re.compile(TASK_ID_PATTERN)
+
+# The last HTTP response of the current thread or asyncio task, set by an httpx event hook:
+# when the generated parser fails, the exception still needs the status and request id.
+last_response: ContextVar[httpx.Response | None] = ContextVar(
+    "last_response", default=None
+)
+
+
+@attrs.frozen
+class APIResponse(Generic[T]):
+    """A parsed result together with the HTTP response it came from."""
+
+    parsed: T
+    http_response: httpx.Response
+
+    @property
+    def request_id(self) -> str | None:
+        return request_id_of(self.http_response)
+
+
+def checked_task_id(task_id: str) -> str:
+    """The task id, if it can only ever name one path segment; else InvalidTaskIdError."""
+    if not isinstance(task_id, str):
+        raise errors.InvalidTaskIdError(
+            f"a task id is a string, not {type(task_id).__name__}"
+        )
+    if len(task_id) > TASK_ID_MAX_LENGTH or not _TASK_ID.match(task_id):
+        raise errors.InvalidTaskIdError(
+            f"task id {task_id[:40]!r} is not a gateway task id "
+            f"(letters, digits, '_' and '-', at most {TASK_ID_MAX_LENGTH})"
+        )
+    return task_id
+
+
+def request_id_of(response: httpx.Response | None) -> str | None:
+    if response is None:
+        return None
+    for name in REQUEST_ID_HEADERS:
+        value: str | None = response.headers.get(name)
+        if value:
+            return value
+    return None
+
+
+def retry_after_of(response: httpx.Response, now: float | None = None) -> float | None:
+    """Retry-After in seconds, from either of its two forms; None when absent or unreadable."""
+    value = response.headers.get("Retry-After", "").strip()
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = parsedate_to_datetime(value).timestamp()
+    except (TypeError, ValueError, IndexError):
+        return None
+    return max(0.0, when - (time() if now is None else now))
+
+
+def connection_error(exc: httpx.TransportError) -> errors.APIConnectionError:
+    """A transport failure; `request_sent` is False only when nothing reached the server."""
+    request_sent = not isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout)
+    cls = (
+        errors.APITimeoutError
+        if isinstance(exc, httpx.TimeoutException)
+        else errors.APIConnectionError
+    )
+    return cls(
+        f"{type(exc).__name__} talking to the gateway: {exc}", request_sent=request_sent
+    )
+
+
+def _body_excerpt(response: httpx.Response, limit: int = 200) -> str:
+    text = response.content[:limit].decode("utf-8", "replace")
+    text = " ".join(text.split())
+    return text + ("..." if len(response.content) > limit else "")
+
+
+def _code_and_message(
+    parsed: object, response: httpx.Response
+) -> tuple[str | None, str]:
+    if isinstance(parsed, GatewayError):
+        code = parsed.error.code if isinstance(parsed.error.code, str) else None
+        return code or parsed.error.type_ or None, parsed.error.message
+    if isinstance(parsed, TaskError):
+        return parsed.code or None, parsed.message
+    try:
+        json.loads(response.content)
+    except ValueError:
+        return None, f"answer is not JSON: {_body_excerpt(response)!r}"
+    return None, f"answer of an undocumented shape: {_body_excerpt(response)!r}"
+
+
+_BY_STATUS: dict[int, type[errors.APIStatusError]] = {
+    400: errors.BadRequestError,
+    401: errors.AuthenticationError,
+    403: errors.PermissionDeniedError,
+    404: errors.NotFoundError,
+    429: errors.RateLimitError,
+}
+
+
+def status_error(
+    response: httpx.Response, parsed: object = None
+) -> errors.APIStatusError:
+    """The exception for an error answer, from its documented shape when it has one."""
+    code, message = _code_and_message(parsed, response)
+    status = response.status_code
+    common: dict[str, Any] = {
+        "status_code": status,
+        "code": code,
+        "request_id": request_id_of(response),
+        "response": response,
+    }
+    if status == 400 and code == "task_not_exist":
+        return errors.TaskNotFoundError(message, **common)
+    if status == 429:
+        return errors.RateLimitError(
+            message, retry_after=retry_after_of(response), **common
+        )
+    cls = _BY_STATUS.get(status) or (
+        errors.ServerError if status >= 500 else errors.APIStatusError
+    )
+    return cls(message, **common)
+
+
+def malformed(response: httpx.Response | None, cause: Exception) -> errors.APIError:
+    """A parse failure: for an error status the status decides the exception, else malformed."""
+    if response is None:
+        return errors.MalformedResponseError(
+            f"answer could not be read ({type(cause).__name__})", status_code=0
+        )
+    if response.status_code >= 300:
+        return status_error(response)
+    return errors.MalformedResponseError(
+        f"answer is not a valid task answer ({type(cause).__name__}: {cause}): "
+        f"{_body_excerpt(response)!r}",
+        status_code=response.status_code,
+        request_id=request_id_of(response),
+        response=response,
+    )
+
+
+def _require(response: httpx.Response, ok: bool, what: str) -> None:
+    if not ok:
+        raise malformed(response, TypeError(what))
+
+
+def task_from(response: httpx.Response, parsed: object) -> Task:
+    """The task of a 200 query answer, with the fields everyone reads checked for type."""
+    if response.status_code != 200 or not isinstance(parsed, TaskResponse):
+        raise status_error(response, parsed)
+    task = parsed.data
+    _require(
+        response,
+        isinstance(task.task_id, str) and task.task_id != "",
+        "task_id is not a string",
+    )
+    _require(response, isinstance(task.status, str), "status is not a string")
+    _require(response, isinstance(task.progress, str), "progress is not a string")
+    return task
+
+
+def submitted_from(response: httpx.Response, parsed: object) -> SubmittedTask:
+    if response.status_code != 200 or not isinstance(parsed, SubmittedTask):
+        raise status_error(response, parsed)
+    _require(
+        response,
+        isinstance(parsed.task_id, str) and parsed.task_id != "",
+        "task_id is missing or not a string",
+    )
+    return parsed

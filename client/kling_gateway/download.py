@@ -1,0 +1,118 @@
+"""Writing a streamed video to disk: complete and size-checked, or not at all."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Self
+from urllib.parse import urlsplit
+
+import httpx
+
+from kling_gateway_api.models import Task
+
+from . import errors
+from .tasks import status_of, video_urls
+
+
+def video_url(task: Task, index: int) -> str:
+    urls = video_urls(task)
+    if not urls:
+        raise errors.DownloadError(
+            f"task {task.task_id} has no video (status {status_of(task)})"
+        )
+    if not 0 <= index < len(urls):
+        raise errors.DownloadError(
+            f"task {task.task_id} has {len(urls)} video(s), not #{index}"
+        )
+    url = urls[index]
+    if urlsplit(url).scheme not in ("http", "https"):
+        raise errors.DownloadError(f"video URL of task {task.task_id} is not http(s)")
+    return url
+
+
+def destination_for(
+    task: Task, destination: str | os.PathLike[str], index: int
+) -> Path:
+    """A file path; a folder (existing, or written with a trailing slash) gets
+    `<task_id>[-<index>].mp4` inside it."""
+    path = Path(destination)
+    if path.is_dir() or os.fspath(destination).endswith(("/", os.sep)):
+        suffix = f"-{index}" if index else ""
+        path = path / f"{task.task_id}{suffix}.mp4"
+    return path
+
+
+class PartialFile:
+    """A temporary file beside the destination, renamed into place only once complete.
+
+    On any exception, or when fewer or more bytes arrive than the server announced, the
+    temporary file is removed and the destination is left untouched.
+    """
+
+    def __init__(self, destination: Path, max_bytes: int | None = None) -> None:
+        self.destination = destination
+        self.max_bytes = max_bytes
+        self.expected: int | None = None
+        self.written = 0
+
+    def __enter__(self) -> Self:
+        self.destination.parent.mkdir(parents=True, exist_ok=True)
+        # Opened with "x" (not mkstemp) so that the file gets the usual umask permissions.
+        self._path = (
+            self.destination.parent
+            / f".{self.destination.name}.{uuid.uuid4().hex}.part"
+        )
+        self._file = self._path.open("xb")
+        return self
+
+    def start(self, response: httpx.Response) -> None:
+        if response.status_code != 200:
+            raise errors.DownloadError(
+                f"video server answered HTTP {response.status_code}"
+            )
+        length = response.headers.get("Content-Length")
+        self.expected = int(length) if length and length.isdigit() else None
+        if self.max_bytes is not None and (self.expected or 0) > self.max_bytes:
+            raise errors.DownloadError(
+                f"video is {self.expected} bytes, more than max_bytes={self.max_bytes}"
+            )
+
+    def write(self, chunk: bytes) -> None:
+        self.written += len(chunk)
+        if self.max_bytes is not None and self.written > self.max_bytes:
+            raise errors.DownloadError(
+                f"video is larger than max_bytes={self.max_bytes}"
+            )
+        self._file.write(chunk)
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self._file.close()
+        if exc is None and self.expected is not None and self.written != self.expected:
+            self._path.unlink(missing_ok=True)
+            raise errors.DownloadError(
+                f"video ended after {self.written} of {self.expected} bytes"
+            )
+        if exc is None and self.written == 0:
+            self._path.unlink(missing_ok=True)
+            raise errors.DownloadError("video server sent an empty body")
+        if exc is not None:
+            self._path.unlink(missing_ok=True)
+            return
+        os.replace(self._path, self.destination)
+
+
+def download_failure(exc: httpx.HTTPError) -> errors.DownloadError:
+    return errors.DownloadError(f"video download failed: {type(exc).__name__}: {exc}")
+
+
+def download_client_args(timeout: httpx.Timeout) -> dict[str, Any]:
+    # No Authorization header: video URLs usually live on a CDN, which must never see the token.
+    return {"timeout": timeout, "follow_redirects": True}

@@ -1,0 +1,144 @@
+"""Typed exceptions for every way a call can go wrong.
+
+Each gateway answer that is not a success becomes one of the `APIStatusError` subclasses,
+carrying the HTTP status, the gateway's code and message and the request id. Messages are
+built from the answer only: no request headers, so never a token.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import httpx
+
+    from kling_gateway_api.models import Task
+
+
+class KlingError(Exception):
+    """Base of every exception this library raises."""
+
+
+class ConfigurationError(KlingError, ValueError):
+    """The client cannot be built: no base URL, no token, a bad option."""
+
+
+class InvalidRequestError(KlingError, ValueError):
+    """Submit fields that cannot form a request (missing field, unknown enum value)."""
+
+
+class InvalidTaskIdError(KlingError, ValueError):
+    """A task id that could change the request path (`../x`, `a/b`, `?`, `#`, empty)."""
+
+
+class APIConnectionError(KlingError):
+    """No answer: the connection failed or dropped (after the retries allowed).
+
+    `request_sent` is False when the request never reached the server (a failed connect), so
+    that even a submit can be retried safely.
+    """
+
+    def __init__(self, message: str, *, request_sent: bool = True) -> None:
+        super().__init__(message)
+        self.request_sent = request_sent
+
+
+class APITimeoutError(APIConnectionError):
+    """No answer within the configured timeout (after the retries allowed)."""
+
+
+class APIError(KlingError):
+    """The gateway answered, but not with what was asked for."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status_code: int,
+        code: str | None = None,
+        request_id: str | None = None,
+        response: httpx.Response | None = None,
+    ) -> None:
+        self.message = message
+        self.status_code = status_code
+        self.code = code
+        self.request_id = request_id
+        self.response = response
+        super().__init__(message)
+
+    def __str__(self) -> str:
+        parts = [f"HTTP {self.status_code}"]
+        if self.code:
+            parts.append(f"code {self.code}")
+        if self.request_id:
+            parts.append(f"request id {self.request_id}")
+        return f"{self.message} ({', '.join(parts)})"
+
+
+class MalformedResponseError(APIError):
+    """The answer is not JSON, or not of the documented shape."""
+
+
+class APIStatusError(APIError):
+    """An error answer in one of the gateway's two documented shapes (or an unknown status)."""
+
+
+class BadRequestError(APIStatusError):
+    """400: the request was refused (invalid field, content rejected by Kling, ...)."""
+
+
+class TaskNotFoundError(BadRequestError):
+    """400 `task_not_exist`: unknown task id, or a task of another user."""
+
+
+class AuthenticationError(APIStatusError):
+    """401: missing, unknown, disabled or expired token."""
+
+
+class PermissionDeniedError(APIStatusError):
+    """403: the token's user or group may not use this model or channel."""
+
+
+class NotFoundError(APIStatusError):
+    """404: no such route on this gateway (wrong base URL?)."""
+
+
+class RateLimitError(APIStatusError):
+    """429: slow down; `retry_after` is the server's requested delay in seconds, if it sent one."""
+
+    def __init__(
+        self, message: str, *, retry_after: float | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(message, **kwargs)
+        self.retry_after = retry_after
+
+
+class ServerError(APIStatusError):
+    """5xx: the gateway or Kling failed."""
+
+
+class TaskFailedError(KlingError):
+    """The task ended in FAILURE; `reason` is the gateway's fail reason."""
+
+    def __init__(self, task: Task, reason: str) -> None:
+        self.task = task
+        self.task_id = task.task_id
+        self.reason = reason
+        super().__init__(f"task {task.task_id} failed: {reason or 'no reason given'}")
+
+
+class WaitTimeoutError(KlingError, TimeoutError):
+    """The task was not final before the deadline of `wait`; `task` is the last state seen."""
+
+    def __init__(self, task_id: str, timeout: float, task: Task | None) -> None:
+        self.task_id = task_id
+        self.timeout = timeout
+        self.task = task
+        last = (
+            f", last status {task.status} {task.progress}" if task is not None else ""
+        )
+        super().__init__(f"task {task_id} not final after {timeout:g} s{last}")
+
+
+class DownloadError(KlingError):
+    """A video could not be downloaded completely; no partial file was left behind."""

@@ -1,0 +1,144 @@
+"""When to retry a call and how to pace polling: pure decisions, shared by both clients."""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+from collections.abc import Callable
+from typing import Any
+
+import attrs
+import tenacity
+
+from kling_gateway_api.models import Task
+
+from . import errors
+from .tasks import fail_reason_of, is_final, is_success
+
+logger = logging.getLogger("kling_gateway")
+RETRYABLE_SERVER_STATUSES = frozenset({502, 503, 504})
+
+
+@attrs.frozen
+class RetryPolicy:
+    """Exponential backoff with jitter; a server's Retry-After wins over the backoff.
+
+    `idempotent` calls (queries, or submits with an external_task_id) are retried on any
+    connection error, timeout, 429 and 502/503/504. Other submits are retried only when the
+    request cannot have reached Kling: a failed connect, or a 429.
+    """
+
+    max_retries: int = attrs.field(default=3, validator=attrs.validators.ge(0))
+    initial_delay: float = 0.5
+    max_delay: float = 8.0
+    jitter: float = 0.5
+    # A Retry-After longer than this is not waited for: the error is raised instead.
+    max_retry_after: float = 60.0
+
+    def should_retry(self, exc: BaseException, idempotent: bool) -> bool:
+        if isinstance(exc, errors.APIConnectionError):
+            return idempotent or not exc.request_sent
+        if isinstance(exc, errors.RateLimitError):
+            return exc.retry_after is None or exc.retry_after <= self.max_retry_after
+        if isinstance(exc, errors.ServerError):
+            return idempotent and exc.status_code in RETRYABLE_SERVER_STATUSES
+        return False
+
+    def delay(self, attempt: int, exc: BaseException | None) -> float:
+        """Seconds before retry number `attempt` (1-based)."""
+        if isinstance(exc, errors.RateLimitError) and exc.retry_after is not None:
+            return exc.retry_after
+        backoff = min(self.max_delay, self.initial_delay * 2.0 ** (attempt - 1))
+        return backoff + random.uniform(0.0, self.jitter)
+
+    def tenacity_args(self, idempotent: bool, what: str) -> dict[str, Any]:
+        """Arguments for tenacity.Retrying / AsyncRetrying."""
+
+        def wait(state: tenacity.RetryCallState) -> float:
+            exc = state.outcome.exception() if state.outcome else None
+            return self.delay(state.attempt_number, exc)
+
+        def log(state: tenacity.RetryCallState) -> None:
+            exc = state.outcome.exception() if state.outcome else None
+            sleep = state.next_action.sleep if state.next_action else 0.0
+            logger.info(
+                "%s: retry %d after %s in %.2f s",
+                what,
+                state.attempt_number,
+                exc,
+                sleep,
+            )
+
+        return {
+            "stop": tenacity.stop_after_attempt(self.max_retries + 1),
+            "wait": wait,
+            "retry": tenacity.retry_if_exception(
+                lambda e: self.should_retry(e, idempotent)
+            ),
+            "before_sleep": log,
+            "reraise": True,
+        }
+
+
+@attrs.frozen
+class WaitPolicy:
+    """How `wait` polls: a first interval growing by `backoff` up to `max_interval`, until the
+    task is final or `timeout` seconds have passed."""
+
+    interval: float = attrs.field(default=2.0, validator=attrs.validators.gt(0))
+    max_interval: float = 15.0
+    backoff: float = attrs.field(default=1.5, validator=attrs.validators.ge(1))
+    timeout: float = attrs.field(default=900.0, validator=attrs.validators.gt(0))
+
+
+ProgressCallback = Callable[[Task], object]
+
+
+@attrs.define
+class Waiter:
+    """The state of one wait: fed each polled task, it says how long to sleep, or ends.
+
+    `observe` returns the delay before the next poll, or None when the task succeeded; it
+    raises TaskFailedError on FAILURE and WaitTimeoutError past the deadline.
+    """
+
+    task_id: str
+    policy: WaitPolicy
+    on_progress: ProgressCallback | None = None
+    clock: Callable[[], float] = time.monotonic
+    last: Task | None = None
+    _deadline: float = 0.0
+    _interval: float = 0.0
+
+    def __attrs_post_init__(self) -> None:
+        self._deadline = self.clock() + self.policy.timeout
+        self._interval = self.policy.interval
+
+    def observe(self, task: Task) -> float | None:
+        changed = self.last is None or (self.last.status, self.last.progress) != (
+            task.status,
+            task.progress,
+        )
+        self.last = task
+        if changed and self.on_progress is not None:
+            self.on_progress(task)
+        if is_final(task):
+            if is_success(task):
+                return None
+            raise errors.TaskFailedError(task, fail_reason_of(task))
+        remaining = self._deadline - self.clock()
+        if remaining <= 0:
+            raise self.timed_out()
+        delay = min(self._interval, remaining)
+        self._interval = min(
+            self._interval * self.policy.backoff, self.policy.max_interval
+        )
+        return delay
+
+    def timed_out(self) -> errors.WaitTimeoutError:
+        return errors.WaitTimeoutError(self.task_id, self.policy.timeout, self.last)
+
+    @property
+    def remaining(self) -> float:
+        return self._deadline - self.clock()

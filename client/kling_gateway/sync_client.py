@@ -1,0 +1,256 @@
+"""The blocking client."""
+
+from __future__ import annotations
+
+import heapq
+import os
+import time
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Self, TypeVar, cast
+
+import httpx
+import tenacity
+
+from kling_gateway_api.models import SubmittedTask, Task
+
+from . import errors
+from ._common import ClientBase, SubmitRequest
+from .answers import (
+    PARSE_ERRORS,
+    APIResponse,
+    checked_task_id,
+    connection_error,
+    last_response,
+    malformed,
+    submitted_from,
+    task_from,
+)
+from .download import (
+    PartialFile,
+    destination_for,
+    download_client_args,
+    download_failure,
+    video_url,
+)
+from .policies import ProgressCallback, Waiter
+from .settings import Route
+
+T = TypeVar("T")
+
+
+def _remember(response: httpx.Response) -> None:
+    last_response.set(response)
+
+
+class KlingClient(ClientBase):
+    """A blocking client for the Kling task routes of a gateway.
+
+    Base URL and token come from the arguments or from KLING_BASE_URL and KLING_API_TOKEN.
+    Use it as a context manager, or call `close()`.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._http = httpx.Client(
+            **self._settings.httpx_args(),
+            event_hooks={"response": [_remember]},
+        )
+        self._generated.set_httpx_client(self._http)
+        self._video_http: httpx.Client | None = None
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._http.close()
+        if self._video_http is not None:
+            self._video_http.close()
+
+    def _once(
+        self, send: Callable[[], Any], unwrap: Callable[[httpx.Response, object], T]
+    ) -> APIResponse[T]:
+        last_response.set(None)
+        try:
+            detailed = send()
+        except httpx.TransportError as exc:
+            raise connection_error(exc) from exc
+        except PARSE_ERRORS as exc:
+            raise malformed(last_response.get(), exc) from exc
+        response = last_response.get()
+        if response is None:
+            raise malformed(None, RuntimeError("no response recorded"))
+        return APIResponse(unwrap(response, detailed.parsed), response)
+
+    def _call(
+        self,
+        what: str,
+        idempotent: bool,
+        send: Callable[[], Any],
+        unwrap: Callable[[httpx.Response, object], T],
+    ) -> APIResponse[T]:
+        retrying = tenacity.Retrying(
+            **self._settings.retry.tenacity_args(idempotent, what)
+        )
+        return retrying(self._once, send, unwrap)
+
+    # Queries
+
+    def get_response(
+        self, task_id: str, *, route: Route = "image2video"
+    ) -> APIResponse[Task]:
+        """`get`, with the HTTP response it came from."""
+        task_id = checked_task_id(task_id)
+        module = self._query_module(route)
+        return self._call(
+            f"GET {route}/{task_id}",
+            True,
+            lambda: module.sync_detailed(task_id, client=self._generated),
+            task_from,
+        )
+
+    def get(self, task_id: str, *, route: Route = "image2video") -> Task:
+        """The task as the gateway has it now."""
+        return self.get_response(task_id, route=route).parsed
+
+    # Submits
+
+    def submit_response(
+        self,
+        request: SubmitRequest | Mapping[str, Any] | None = None,
+        *,
+        route: Route = "image2video",
+        retry_submit: bool = False,
+        **fields: Any,
+    ) -> APIResponse[SubmittedTask]:
+        """`submit`, with the HTTP response it came from."""
+        module, body, idempotent = self._submit_request(
+            route, request, fields, retry_submit
+        )
+        return self._call(
+            f"POST {route}",
+            idempotent,
+            lambda: module.sync_detailed(client=self._generated, body=body),
+            submitted_from,
+        )
+
+    def submit(
+        self,
+        request: SubmitRequest | Mapping[str, Any] | None = None,
+        *,
+        retry_submit: bool = False,
+        **fields: Any,
+    ) -> SubmittedTask:
+        """Submit an image-to-video task; fields as in ImageToVideoRequest.
+
+        Not retried after it may have reached Kling (it would create and bill a second task),
+        unless it has an `external_task_id` or `retry_submit=True`.
+        """
+        return self.submit_response(request, retry_submit=retry_submit, **fields).parsed
+
+    def submit_text_to_video(
+        self,
+        request: SubmitRequest | Mapping[str, Any] | None = None,
+        *,
+        retry_submit: bool = False,
+        **fields: Any,
+    ) -> SubmittedTask:
+        """Submit a text-to-video task; fields as in TextToVideoRequest."""
+        return self.submit_response(
+            request, route="text2video", retry_submit=retry_submit, **fields
+        ).parsed
+
+    # Waiting
+
+    def wait(
+        self,
+        task_id: str,
+        *,
+        route: Route = "image2video",
+        timeout: float | None = None,
+        interval: float | None = None,
+        on_progress: ProgressCallback | None = None,
+    ) -> Task:
+        """Poll until SUCCESS and return the task; raise TaskFailedError on FAILURE and
+        WaitTimeoutError after `timeout` seconds. `on_progress` sees every change."""
+        waiter = Waiter(
+            task_id, self._settings.wait_policy(timeout, interval), on_progress
+        )
+        while (delay := waiter.observe(self.get(task_id, route=route))) is not None:
+            time.sleep(delay)
+        assert waiter.last is not None
+        return waiter.last
+
+    def wait_many(
+        self,
+        task_ids: Iterable[str],
+        *,
+        route: Route = "image2video",
+        timeout: float | None = None,
+        interval: float | None = None,
+        on_progress: ProgressCallback | None = None,
+    ) -> list[Task | errors.KlingError]:
+        """Wait for many tasks from this thread, one request at a time, each polled on its
+        own schedule. Returns, in order, each final task or the KlingError that ended its wait."""
+        policy = self._settings.wait_policy(timeout, interval)
+        ids = list(task_ids)
+        results: list[Task | errors.KlingError | None] = [None] * len(ids)
+        due = [(time.monotonic(), index) for index in range(len(ids))]
+        waiters = [Waiter(task_id, policy, on_progress) for task_id in ids]
+        while due:
+            when, index = heapq.heappop(due)
+            time.sleep(max(0.0, when - time.monotonic()))
+            try:
+                delay = waiters[index].observe(self.get(ids[index], route=route))
+            except errors.KlingError as exc:
+                results[index] = exc
+                continue
+            if delay is None:
+                results[index] = waiters[index].last
+            else:
+                heapq.heappush(due, (time.monotonic() + delay, index))
+        return cast(list[Task | errors.KlingError], results)
+
+    # Downloads
+
+    def download(
+        self,
+        task: Task | str,
+        destination: str | os.PathLike[str] = ".",
+        *,
+        index: int = 0,
+        max_bytes: int | None = None,
+    ) -> Path:
+        """Stream the task's video to `destination` (a file, or a folder for `<task_id>.mp4`).
+
+        The file appears only when complete and of the announced size; on any failure a
+        DownloadError is raised and nothing is left behind.
+        """
+        if isinstance(task, str):
+            task = self.get(task)
+        url = video_url(task, index)
+        path = destination_for(task, destination, index)
+        if self._video_http is None:
+            self._video_http = httpx.Client(
+                **download_client_args(self._settings.timeout)
+            )
+        try:
+            with (
+                PartialFile(path, max_bytes) as part,
+                self._video_http.stream("GET", url) as response,
+            ):
+                part.start(response)
+                for chunk in response.iter_bytes():
+                    part.write(chunk)
+        except httpx.HTTPError as exc:
+            raise download_failure(exc) from exc
+        return path
