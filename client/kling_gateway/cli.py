@@ -1,0 +1,286 @@
+"""`kling`: submit, get, wait for and download tasks from the command line.
+
+The token is read from KLING_API_TOKEN only (never an option: it would land in shell
+history and process lists). Exit codes: 0 success, 1 the task failed, 2 usage or
+configuration error, 3 gateway or network error, 4 timed out waiting.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+from kling_gateway_api.models import Task
+
+from . import errors
+from .settings import Route
+from .sync_client import KlingClient
+from .tasks import fail_reason_of, progress_of, status_of, video_urls
+
+EXIT_OK, EXIT_TASK_FAILED, EXIT_USAGE, EXIT_ERROR, EXIT_TIMEOUT = 0, 1, 2, 3, 4
+
+
+class Context:
+    def __init__(self, base_url: str | None, as_json: bool, timeout: float) -> None:
+        self.base_url = base_url
+        self.as_json = as_json
+        self.timeout = timeout
+        self.err = Console(stderr=True)
+
+    def client(self) -> KlingClient:
+        return KlingClient(self.base_url, timeout=self.timeout)
+
+    def show_task(self, task: Task) -> None:
+        if self.as_json:
+            click.echo(json.dumps(task.to_dict(), ensure_ascii=False, indent=2))
+            return
+        click.echo(f"task {task.task_id}: {status_of(task)} {task.progress}")
+        for url in video_urls(task):
+            click.echo(f"video: {url}")
+        if status_of(task) == "FAILURE":
+            click.echo(f"reason: {fail_reason_of(task) or 'no reason given'}")
+
+
+def _fail(ctx: Context, code: int, message: str) -> None:
+    if ctx.as_json:
+        click.echo(
+            json.dumps({"error": message, "exit_code": code}, ensure_ascii=False)
+        )
+    else:
+        ctx.err.print(
+            f"error: {message}", markup=False, highlight=False, soft_wrap=True
+        )
+    sys.exit(code)
+
+
+@contextmanager
+def _errors_to_exit_codes(ctx: Context) -> Iterator[None]:
+    try:
+        yield
+    except errors.TaskFailedError as exc:
+        if not ctx.as_json:
+            ctx.show_task(exc.task)
+        _fail(ctx, EXIT_TASK_FAILED, str(exc))
+    except errors.WaitTimeoutError as exc:
+        _fail(ctx, EXIT_TIMEOUT, str(exc))
+    except (
+        errors.ConfigurationError,
+        errors.InvalidTaskIdError,
+        errors.InvalidRequestError,
+    ) as exc:
+        _fail(ctx, EXIT_USAGE, str(exc))
+    except errors.KlingError as exc:
+        _fail(ctx, EXIT_ERROR, f"{type(exc).__name__}: {exc}")
+
+
+@contextmanager
+def _progress_reporter(ctx: Context) -> Iterator[Callable[[Task], None]]:
+    """A live bar on a terminal, one plain line per change otherwise (both on stderr)."""
+    if not ctx.err.is_terminal:
+
+        def line(task: Task) -> None:
+            click.echo(
+                f"task {task.task_id}: {status_of(task)} {task.progress}", err=True
+            )
+
+        yield line
+        return
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.percentage:>3.0f}%"),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=ctx.err, transient=True) as progress:
+        bar = progress.add_task("waiting", total=100)
+
+        def update(task: Task) -> None:
+            progress.update(
+                bar,
+                completed=progress_of(task) or 0,
+                description=f"{task.task_id} {status_of(task)}",
+            )
+
+        yield update
+
+
+@click.group()
+@click.option(
+    "--base-url",
+    envvar="KLING_BASE_URL",
+    help="The gateway (default: $KLING_BASE_URL).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+@click.option(
+    "--timeout",
+    type=float,
+    default=30.0,
+    show_default=True,
+    help="Seconds per HTTP request.",
+)
+@click.version_option(package_name="kling-gateway")
+@click.pass_context
+def main(
+    click_ctx: click.Context, base_url: str | None, as_json: bool, timeout: float
+) -> None:
+    """Kling video tasks through a new-api gateway. The token comes from $KLING_API_TOKEN."""
+    click_ctx.obj = Context(base_url, as_json, timeout)
+
+
+pass_ctx = click.make_pass_decorator(Context)
+
+
+def _wait_and_show(
+    ctx: Context,
+    client: KlingClient,
+    task_id: str,
+    route: Route,
+    wait_timeout: float,
+    interval: float,
+) -> None:
+    with _progress_reporter(ctx) as report:
+        task = client.wait(
+            task_id,
+            route=route,
+            timeout=wait_timeout,
+            interval=interval,
+            on_progress=report,
+        )
+    ctx.show_task(task)
+
+
+@main.command()
+@click.option("--image", help="Image URL or raw Base64 (image-to-video).")
+@click.option("--prompt", required=True)
+@click.option("--model", "model_name", default="kling-v1", show_default=True)
+@click.option("--duration", type=click.Choice(["5", "10"]), default=None)
+@click.option("--mode", type=click.Choice(["std", "pro"]), default=None)
+@click.option("--negative-prompt", default=None)
+@click.option("--cfg-scale", type=click.FloatRange(0, 1), default=None)
+@click.option("--image-tail", default=None, help="Last frame (image-to-video).")
+@click.option(
+    "--external-task-id",
+    default=None,
+    help="Your id for the task; makes the submit safe to retry.",
+)
+@click.option(
+    "--text",
+    "text_to_video",
+    is_flag=True,
+    help="Text-to-video instead of image-to-video.",
+)
+@click.option(
+    "--wait", "wait_for_it", is_flag=True, help="Wait until the task is final."
+)
+@click.option("--wait-timeout", type=float, default=900.0, show_default=True)
+@click.option("--interval", type=float, default=2.0, show_default=True)
+@pass_ctx
+def submit(
+    ctx: Context,
+    /,
+    text_to_video: bool,
+    wait_for_it: bool,
+    wait_timeout: float,
+    interval: float,
+    **options: Any,
+) -> None:
+    """Submit a task (costs money on a real gateway) and print its id."""
+    fields = {k: v for k, v in options.items() if v is not None}
+    route: Route = "text2video" if text_to_video else "image2video"
+    if not text_to_video and "image" not in fields:
+        _fail(
+            ctx, EXIT_USAGE, "--image is required for image-to-video (or pass --text)"
+        )
+    with _errors_to_exit_codes(ctx), ctx.client() as client:
+        submitted = client.submit_response(fields, route=route).parsed
+        if wait_for_it:
+            _wait_and_show(
+                ctx, client, submitted.task_id, route, wait_timeout, interval
+            )
+        elif ctx.as_json:
+            click.echo(json.dumps(submitted.to_dict(), ensure_ascii=False, indent=2))
+        else:
+            click.echo(submitted.task_id)
+
+
+@main.command()
+@click.argument("task_id")
+@click.option("--text", "text_to_video", is_flag=True, help="A text-to-video task.")
+@pass_ctx
+def get(ctx: Context, task_id: str, text_to_video: bool) -> None:
+    """Print a task's status, progress and videos."""
+    with _errors_to_exit_codes(ctx), ctx.client() as client:
+        ctx.show_task(
+            client.get(task_id, route="text2video" if text_to_video else "image2video")
+        )
+
+
+@main.command()
+@click.argument("task_id")
+@click.option("--text", "text_to_video", is_flag=True, help="A text-to-video task.")
+@click.option(
+    "--timeout",
+    "wait_timeout",
+    type=float,
+    default=900.0,
+    show_default=True,
+    help="Seconds to wait in all.",
+)
+@click.option(
+    "--interval",
+    type=float,
+    default=2.0,
+    show_default=True,
+    help="First polling interval.",
+)
+@pass_ctx
+def wait(
+    ctx: Context,
+    task_id: str,
+    text_to_video: bool,
+    wait_timeout: float,
+    interval: float,
+) -> None:
+    """Wait until a task is final; exit 1 if it failed, 4 on timeout."""
+    route: Route = "text2video" if text_to_video else "image2video"
+    with _errors_to_exit_codes(ctx), ctx.client() as client:
+        _wait_and_show(ctx, client, task_id, route, wait_timeout, interval)
+
+
+@main.command()
+@click.argument("task_id")
+@click.option(
+    "-o", "--output", default=".", show_default=True, help="File or folder to write to."
+)
+@click.option(
+    "--index", type=int, default=0, show_default=True, help="Which video of the task."
+)
+@click.option(
+    "--max-bytes", type=int, default=None, help="Refuse videos larger than this."
+)
+@pass_ctx
+def download(
+    ctx: Context, task_id: str, output: str, index: int, max_bytes: int | None
+) -> None:
+    """Download a finished task's video."""
+    with _errors_to_exit_codes(ctx), ctx.client() as client:
+        path = client.download(task_id, output, index=index, max_bytes=max_bytes)
+        if ctx.as_json:
+            click.echo(
+                json.dumps(
+                    {
+                        "task_id": task_id,
+                        "path": str(path),
+                        "bytes": path.stat().st_size,
+                    }
+                )
+            )
+        else:
+            click.echo(f"{path} ({path.stat().st_size} bytes)")

@@ -1,0 +1,137 @@
+"""The `kling` command line against the emulator over HTTP: output, JSON and exit codes."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from kling_emulator.server import EmulatorServer
+from kling_gateway.cli import (
+    EXIT_ERROR,
+    EXIT_OK,
+    EXIT_TASK_FAILED,
+    EXIT_TIMEOUT,
+    EXIT_USAGE,
+    main,
+)
+
+from .conftest import TOKEN_1
+from .test_client import make_config
+
+
+@pytest.fixture(scope="module")
+def gateway() -> Iterator[EmulatorServer]:
+    with EmulatorServer(make_config()) as server:
+        yield server
+
+
+def kling(gateway: EmulatorServer, *args: str, token: str = TOKEN_1) -> Result:
+    env = {"KLING_BASE_URL": gateway.base_url, "KLING_API_TOKEN": token}
+    return CliRunner().invoke(main, list(args), env=env)
+
+
+def test_submit_and_wait_prints_the_video(gateway: EmulatorServer) -> None:
+    result = kling(
+        gateway,
+        "submit",
+        "--image",
+        "https://e.com/a.png",
+        "--prompt",
+        "cat",
+        "--wait",
+        "--interval",
+        "0.05",
+    )
+    assert result.exit_code == EXIT_OK, result.output
+    assert "SUCCESS 100%" in result.stdout and "video: http" in result.stdout
+    assert "IN_PROGRESS" in result.stderr, "plain progress lines when not on a terminal"
+
+
+def test_submit_prints_only_the_id_for_scripts(gateway: EmulatorServer) -> None:
+    result = kling(
+        gateway, "submit", "--image", "https://e.com/a.png", "--prompt", "cat"
+    )
+    assert result.exit_code == EXIT_OK
+    task_id = result.stdout.strip()
+    waited = kling(gateway, "--json", "wait", task_id, "--interval", "0.05")
+    assert waited.exit_code == EXIT_OK
+    assert json.loads(waited.stdout)["task_id"] == task_id
+
+
+def test_get_in_json_is_the_task(gateway: EmulatorServer) -> None:
+    task_id = gateway.seeded[1]["SUCCESS"]
+    result = kling(gateway, "--json", "get", task_id)
+    assert result.exit_code == EXIT_OK
+    body = json.loads(result.stdout)
+    assert body["task_id"] == task_id and body["status"] == "SUCCESS"
+
+
+def test_exit_codes(gateway: EmulatorServer) -> None:
+    failed = kling(
+        gateway,
+        "submit",
+        "--image",
+        "https://e.com/a.png",
+        "--prompt",
+        "[fail]",
+        "--wait",
+        "--interval",
+        "0.05",
+    )
+    assert failed.exit_code == EXIT_TASK_FAILED and "FAILURE" in failed.stdout
+    assert "reason:" in failed.stdout
+    timed_out = kling(
+        gateway,
+        "wait",
+        gateway.seeded[1]["IN_PROGRESS"],
+        "--timeout",
+        "0.2",
+        "--interval",
+        "0.05",
+    )
+    assert timed_out.exit_code == EXIT_TIMEOUT
+    assert kling(gateway, "get", "no_such_task").exit_code == EXIT_ERROR
+    assert kling(gateway, "get", "abc", token="sk-wrong").exit_code == EXIT_ERROR
+    assert kling(gateway, "get", "../x").exit_code == EXIT_USAGE
+    assert kling(gateway, "get", "abc", token="").exit_code == EXIT_USAGE
+    assert kling(gateway, "submit", "--prompt", "no image").exit_code == EXIT_USAGE
+    assert kling(gateway, "nonsense").exit_code == EXIT_USAGE
+
+
+def test_json_errors_are_json(gateway: EmulatorServer) -> None:
+    result = kling(gateway, "--json", "get", "no_such_task")
+    assert result.exit_code == EXIT_ERROR
+    body = json.loads(result.stdout)
+    assert "task_not_exist" in body["error"] and body["exit_code"] == EXIT_ERROR
+
+
+def test_download_writes_the_file(gateway: EmulatorServer, tmp_path: Path) -> None:
+    result = kling(
+        gateway,
+        "--json",
+        "download",
+        gateway.seeded[1]["SUCCESS"],
+        "-o",
+        str(tmp_path / "v.mp4"),
+    )
+    assert result.exit_code == EXIT_OK, result.output
+    report = json.loads(result.stdout)
+    assert Path(report["path"]).stat().st_size == report["bytes"] > 0
+    missing = kling(
+        gateway, "download", gateway.seeded[1]["IN_PROGRESS"], "-o", str(tmp_path)
+    )
+    assert missing.exit_code == EXIT_ERROR and "no video" in missing.stderr
+
+
+def test_the_token_is_never_printed(gateway: EmulatorServer) -> None:
+    outputs = [
+        kling(gateway, "get", "abc", token="sk-secret-token-1"),
+        kling(gateway, "--json", "get", "abc", token="sk-secret-token-1"),
+        kling(gateway, "get", "--help"),
+    ]
+    for result in outputs:
+        assert "secret-token" not in result.stdout + result.stderr
