@@ -99,6 +99,13 @@ class AsyncKlingClient(ClientBase):
         send: Callable[[], Awaitable[Any]],
         unwrap: Callable[[httpx.Response, object], T],
     ) -> APIResponse[T]:
+        try:
+            return await self._once(send, unwrap)
+        except errors.KlingError as exc:
+            delay = self._settings.retry.first_retry(exc, idempotent, what)
+            if delay is None:
+                raise
+        await asyncio.sleep(delay)
         retrying = tenacity.AsyncRetrying(
             **self._settings.retry.tenacity_args(idempotent, what)
         )

@@ -98,6 +98,13 @@ class KlingClient(ClientBase):
         send: Callable[[], Any],
         unwrap: Callable[[httpx.Response, object], T],
     ) -> APIResponse[T]:
+        try:
+            return self._once(send, unwrap)
+        except errors.KlingError as exc:
+            delay = self._settings.retry.first_retry(exc, idempotent, what)
+            if delay is None:
+                raise
+        time.sleep(delay)
         retrying = tenacity.Retrying(
             **self._settings.retry.tenacity_args(idempotent, what)
         )
