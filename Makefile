@@ -43,6 +43,7 @@ emulator: $(STAMP) ## Run the gateway emulator on 127.0.0.1:8080 (ARGS="--help" 
 	$(BIN)/kling-emulator $(ARGS)
 
 bench: $(STAMP) ## Benchmarks; writes benchmarks/report.md
+	$(BIN)/python -m pip install --quiet -e ".[bench]"
 	$(BIN)/python -m benchmarks
 
 ci: check-generated lint typecheck test contract ## What CI runs
