@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from email.utils import parsedate_to_datetime
 from time import time
@@ -39,6 +41,39 @@ _TASK_ID = re.compile(TASK_ID_PATTERN)
 last_response: ContextVar[httpx.Response | None] = ContextVar(
     "last_response", default=None
 )
+
+
+def remember_response(response: httpx.Response) -> None:
+    """httpx response hook of the sync client."""
+    last_response.set(response)
+
+
+async def remember_response_async(response: httpx.Response) -> None:
+    """httpx response hook of the async client (httpx awaits its hooks there)."""
+    last_response.set(response)
+
+
+@contextmanager
+def translated_errors() -> Iterator[None]:
+    """Around one call of a generated function: transport failures and parser failures
+    become typed exceptions. Used by both clients (it also wraps an `await`)."""
+    last_response.set(None)
+    try:
+        yield
+    except httpx.TransportError as exc:
+        raise connection_error(exc) from exc
+    except PARSE_ERRORS as exc:
+        raise malformed(last_response.get(), exc) from exc
+
+
+def answered(
+    parsed: object, unwrap: Callable[[httpx.Response, object], T]
+) -> APIResponse[T]:
+    """The result of a call that returned: checked by `unwrap` against the recorded response."""
+    response = last_response.get()
+    if response is None:
+        raise malformed(None, RuntimeError("no response recorded"))
+    return APIResponse(unwrap(response, parsed), response)
 
 
 @attrs.frozen

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 from collections.abc import Awaitable, Callable, Iterable, Mapping
+from contextlib import AbstractAsyncContextManager, nullcontext
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Self, TypeVar
@@ -17,14 +18,13 @@ from kling_gateway_api.models import SubmittedTask, Task
 from . import errors
 from ._common import ClientBase, SubmitRequest
 from .answers import (
-    PARSE_ERRORS,
     APIResponse,
+    answered,
     checked_task_id,
-    connection_error,
-    last_response,
-    malformed,
+    remember_response_async,
     submitted_from,
     task_from,
+    translated_errors,
 )
 from .download import (
     PartialFile,
@@ -39,10 +39,6 @@ from .settings import Route
 T = TypeVar("T")
 
 
-async def _remember(response: httpx.Response) -> None:
-    last_response.set(response)
-
-
 class AsyncKlingClient(ClientBase):
     """An asyncio client for the Kling task routes of a gateway.
 
@@ -54,7 +50,7 @@ class AsyncKlingClient(ClientBase):
         super().__init__(*args, **kwargs)
         self._http = httpx.AsyncClient(
             **self._settings.httpx_args(),
-            event_hooks={"response": [_remember]},
+            event_hooks={"response": [remember_response_async]},
         )
         self._generated.set_async_httpx_client(self._http)
         self._video_http: httpx.AsyncClient | None = None
@@ -80,17 +76,9 @@ class AsyncKlingClient(ClientBase):
         send: Callable[[], Awaitable[Any]],
         unwrap: Callable[[httpx.Response, object], T],
     ) -> APIResponse[T]:
-        last_response.set(None)
-        try:
+        with translated_errors():
             detailed = await send()
-        except httpx.TransportError as exc:
-            raise connection_error(exc) from exc
-        except PARSE_ERRORS as exc:
-            raise malformed(last_response.get(), exc) from exc
-        response = last_response.get()
-        if response is None:
-            raise malformed(None, RuntimeError("no response recorded"))
-        return APIResponse(unwrap(response, detailed.parsed), response)
+        return answered(detailed.parsed, unwrap)
 
     async def _call(
         self,
@@ -193,17 +181,17 @@ class AsyncKlingClient(ClientBase):
         waiter = Waiter(
             task_id, self._settings.wait_policy(timeout, interval), on_progress
         )
-        return await self._wait(waiter, route, None)
+        return await self._wait(waiter, route)
 
     async def _wait(
-        self, waiter: Waiter, route: Route, limit: asyncio.Semaphore | None
+        self,
+        waiter: Waiter,
+        route: Route,
+        limit: AbstractAsyncContextManager[Any] | None = None,
     ) -> Task:
         while True:
-            if limit is None:
+            async with limit or nullcontext():
                 task = await self.get(waiter.task_id, route=route)
-            else:
-                async with limit:
-                    task = await self.get(waiter.task_id, route=route)
             delay = waiter.observe(task)
             if delay is None:
                 return task

@@ -18,14 +18,13 @@ from kling_gateway_api.models import SubmittedTask, Task
 from . import errors
 from ._common import ClientBase, SubmitRequest
 from .answers import (
-    PARSE_ERRORS,
     APIResponse,
+    answered,
     checked_task_id,
-    connection_error,
-    last_response,
-    malformed,
+    remember_response,
     submitted_from,
     task_from,
+    translated_errors,
 )
 from .download import (
     PartialFile,
@@ -40,10 +39,6 @@ from .settings import Route
 T = TypeVar("T")
 
 
-def _remember(response: httpx.Response) -> None:
-    last_response.set(response)
-
-
 class KlingClient(ClientBase):
     """A blocking client for the Kling task routes of a gateway.
 
@@ -55,7 +50,7 @@ class KlingClient(ClientBase):
         super().__init__(*args, **kwargs)
         self._http = httpx.Client(
             **self._settings.httpx_args(),
-            event_hooks={"response": [_remember]},
+            event_hooks={"response": [remember_response]},
         )
         self._generated.set_httpx_client(self._http)
         self._video_http: httpx.Client | None = None
@@ -79,17 +74,9 @@ class KlingClient(ClientBase):
     def _once(
         self, send: Callable[[], Any], unwrap: Callable[[httpx.Response, object], T]
     ) -> APIResponse[T]:
-        last_response.set(None)
-        try:
+        with translated_errors():
             detailed = send()
-        except httpx.TransportError as exc:
-            raise connection_error(exc) from exc
-        except PARSE_ERRORS as exc:
-            raise malformed(last_response.get(), exc) from exc
-        response = last_response.get()
-        if response is None:
-            raise malformed(None, RuntimeError("no response recorded"))
-        return APIResponse(unwrap(response, detailed.parsed), response)
+        return answered(detailed.parsed, unwrap)
 
     def _call(
         self,
