@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 import yaml
 
-from kling_emulator.config import EmulatorConfig, Generation, Lifecycle
+from kling_emulator.config import EmulatorConfig, Faults, Generation, Lifecycle
 from kling_emulator.server import EmulatorServer
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -27,14 +27,26 @@ TOKEN_2 = "sk-emulator-user-2"
 BANNED = "sk-banned"
 
 
+def make_config(**changes: Any) -> EmulatorConfig:
+    """The tests' emulator: two users and a banned one, a fast clock, generation B."""
+    base: dict[str, Any] = {
+        "generation": Generation.B,
+        "lifecycle": Lifecycle.scaled(FAST_LIFECYCLE_SECONDS),
+        "tokens": {TOKEN_1: 1, TOKEN_2: 2, BANNED: 3},
+        "banned_tokens": frozenset({BANNED}),
+    }
+    return EmulatorConfig(**{**base, **changes})
+
+
 @pytest.fixture(scope="session", params=["A", "B"])
 def emulator(request: pytest.FixtureRequest) -> Iterator[EmulatorServer]:
     """A real emulator over HTTP on loopback, once per gateway generation, with a fast clock."""
-    config = EmulatorConfig(
-        generation=Generation(request.param),
-        lifecycle=Lifecycle.scaled(FAST_LIFECYCLE_SECONDS),
-        banned_tokens=frozenset({BANNED}),
-        tokens={TOKEN_1: 1, TOKEN_2: 2, BANNED: 3},
-    )
-    with EmulatorServer(config) as server:
+    with EmulatorServer(make_config(generation=Generation(request.param))) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def gateway() -> Iterator[EmulatorServer]:
+    """One emulator for the client, CLI and README tests; Retry-After 0 keeps retries quick."""
+    with EmulatorServer(make_config(faults=Faults(retry_after=0))) as server:
         yield server

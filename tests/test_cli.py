@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from click.testing import CliRunner, Result
 
 from kling_emulator.server import EmulatorServer
@@ -20,13 +18,6 @@ from kling_gateway.cli import (
 )
 
 from .conftest import TOKEN_1
-from .test_client import make_config
-
-
-@pytest.fixture(scope="module")
-def gateway() -> Iterator[EmulatorServer]:
-    with EmulatorServer(make_config()) as server:
-        yield server
 
 
 def kling(gateway: EmulatorServer, *args: str, token: str = TOKEN_1) -> Result:

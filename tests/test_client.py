@@ -17,33 +17,16 @@ from starlette.routing import Route
 from starlette.types import ASGIApp
 
 import kling_gateway as kg
-from kling_emulator.config import EmulatorConfig, Faults, Generation, Lifecycle
+from kling_emulator.config import Faults
 from kling_emulator.server import EmulatorServer
 from kling_gateway import answers
 from kling_gateway.policies import RetryPolicy, WaitPolicy
 
-from .conftest import BANNED, TOKEN_1, TOKEN_2
+from .conftest import BANNED, TOKEN_1, TOKEN_2, make_config
 
 FAST_RETRY = RetryPolicy(max_retries=3, initial_delay=0.01, max_delay=0.02, jitter=0.0)
 FAST_WAIT = WaitPolicy(interval=0.05, max_interval=0.1)
 IMAGE = "https://example.com/cat.png"
-
-
-def make_config(**changes: Any) -> EmulatorConfig:
-    base: dict[str, Any] = {
-        "generation": Generation.B,
-        "lifecycle": Lifecycle.scaled(0.4),
-        "tokens": {TOKEN_1: 1, TOKEN_2: 2, BANNED: 3},
-        "banned_tokens": frozenset({BANNED}),
-        "faults": Faults(retry_after=0),
-    }
-    return EmulatorConfig(**{**base, **changes})
-
-
-@pytest.fixture(scope="module")
-def gateway() -> Iterator[EmulatorServer]:
-    with EmulatorServer(make_config()) as server:
-        yield server
 
 
 def fast_options(token: str = TOKEN_1, **kwargs: Any) -> dict[str, Any]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import shlex
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,7 +13,6 @@ from kling_emulator.server import EmulatorServer
 from kling_gateway.cli import main
 
 from .conftest import ROOT, TOKEN_1
-from .test_client import make_config
 
 README = (ROOT / "README.md").read_text()
 PYTHON_BLOCKS = re.findall(r"```python\n(.*?)```", README, re.DOTALL)
@@ -25,12 +23,6 @@ CLI_LINES = [
     if line.startswith("$ kling ")
 ]
 PLACEHOLDER_URL = "https://your-gateway.example"
-
-
-@pytest.fixture(scope="module")
-def gateway() -> Iterator[EmulatorServer]:
-    with EmulatorServer(make_config()) as server:
-        yield server
 
 
 @pytest.fixture
