@@ -142,16 +142,9 @@ class Waiter:
             raise errors.TaskFailedError(task, fail_reason_of(task))
         remaining = self._deadline - self.clock()
         if remaining <= 0:
-            raise self.timed_out()
+            raise errors.WaitTimeoutError(self.task_id, self.policy.timeout, task)
         delay = min(self._interval, remaining)
         self._interval = min(
             self._interval * self.policy.backoff, self.policy.max_interval
         )
         return delay
-
-    def timed_out(self) -> errors.WaitTimeoutError:
-        return errors.WaitTimeoutError(self.task_id, self.policy.timeout, self.last)
-
-    @property
-    def remaining(self) -> float:
-        return self._deadline - self.clock()
