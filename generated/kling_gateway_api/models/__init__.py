@@ -1,5 +1,6 @@
 """Contains all the data models used in inputs/outputs"""
 
+from .aspect_ratio import AspectRatio
 from .camera_control import CameraControl
 from .camera_control_config import CameraControlConfig
 from .camera_control_type import CameraControlType
@@ -9,6 +10,7 @@ from .gateway_error_detail import GatewayErrorDetail
 from .image_to_video_request import ImageToVideoRequest
 from .kling_image import KlingImage
 from .kling_model_name import KlingModelName
+from .kling_options import KlingOptions
 from .kling_response import KlingResponse
 from .kling_task import KlingTask
 from .kling_task_info import KlingTaskInfo
@@ -23,12 +25,12 @@ from .task_properties import TaskProperties
 from .task_response import TaskResponse
 from .task_status import TaskStatus
 from .text_to_video_request import TextToVideoRequest
-from .text_to_video_request_aspect_ratio import TextToVideoRequestAspectRatio
 from .trajectory_point import TrajectoryPoint
 from .video_duration import VideoDuration
 from .video_mode import VideoMode
 
 __all__ = (
+    "AspectRatio",
     "CameraControl",
     "CameraControlConfig",
     "CameraControlType",
@@ -38,6 +40,7 @@ __all__ = (
     "ImageToVideoRequest",
     "KlingImage",
     "KlingModelName",
+    "KlingOptions",
     "KlingResponse",
     "KlingTask",
     "KlingTaskInfo",
@@ -52,7 +55,6 @@ __all__ = (
     "TaskResponse",
     "TaskStatus",
     "TextToVideoRequest",
-    "TextToVideoRequestAspectRatio",
     "TrajectoryPoint",
     "VideoDuration",
     "VideoMode",

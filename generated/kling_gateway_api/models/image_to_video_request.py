@@ -13,7 +13,7 @@ from ..types import UNSET, Unset
 if TYPE_CHECKING:
     from ..models.camera_control import CameraControl
     from ..models.dynamic_mask import DynamicMask
-    from ..models.kling_watermark_info import KlingWatermarkInfo
+    from ..models.kling_options import KlingOptions
 
 
 T = TypeVar("T", bound="ImageToVideoRequest")
@@ -21,57 +21,73 @@ T = TypeVar("T", bound="ImageToVideoRequest")
 
 @_attrs_define
 class ImageToVideoRequest:
-    """Kling's image-to-video fields. The gateway forwards the body to Kling.
+    """An image-to-video submit. `model`, `prompt`, `image`, `duration` and `mode` are read by
+    every gateway at the top level. The Kling-only fields reach Kling from the top level on
+    gateways built before 2026-01-30, and only from `metadata` on current ones: send them in
+    both places (the `kling_gateway` client does).
 
-    Attributes:
-        model_name (str): A Kling model such as `kling-v1-6` (see `KlingModelName`).
-        image (str): The first frame, an image URL or raw Base64 without a `data:` prefix (jpg/png, at most 10 MB, sides
-            at least 300 px, aspect 1:2.5 to 2.5:1).
-        prompt (str):
-        image_tail (str | Unset): Optional last frame, with the same rules; empty means none.
-        negative_prompt (str | Unset):
-        cfg_scale (float | Unset):  Default: 0.5.
-        mode (VideoMode | Unset): `std` (faster, cheaper) or `pro` (higher quality).
-        duration (VideoDuration | Unset): Seconds, as a string. A number makes the gateway answer 500
-            `build_request_failed`.
-        static_mask (str | Unset): Motion brush, the static area (image URL or Base64).
-        dynamic_masks (list[DynamicMask] | Unset): Motion brush, at most 6 moving areas.
-        camera_control (CameraControl | Unset):
-        callback_url (str | Unset):
-        external_task_id (str | Unset): The caller's own id for the task; makes a retried submit recognisable.
-        sound (str | Unset): Newer Kling models; some gateways drop it.
-        watermark_info (KlingWatermarkInfo | Unset):
+        Attributes:
+            model (str): A Kling model such as `kling-v1-6` (see `KlingModelName`). The only model field a current gateway
+                reads.
+            image (str): The first frame, an image URL or raw Base64 without a `data:` prefix (jpg/png, at most
+                10 MB, sides at least 300 px, aspect 1:2.5 to 2.5:1). Without it the gateway creates
+                a text-to-video task.
+            prompt (str): At most 2500 characters, and not only white space (the gateway answers 400 `invalid_request`).
+            model_name (str | Unset): Kling's own name for `model`, read by gateways built before 2026-01-30; send the same
+                value as `model`.
+            mode (VideoMode | Unset): `std` (faster, cheaper) or `pro` (higher quality).
+            duration (VideoDuration | Unset): Seconds, as a string. A current gateway also takes a number, but one built
+                before
+                2026-01-30 answers 500 `build_request_failed` to it: send a string.
+            image_tail (str | Unset): Optional last frame, with the same rules; empty means none.
+            negative_prompt (str | Unset):
+            cfg_scale (float | Unset):  Default: 0.5.
+            static_mask (str | Unset): Motion brush, the static area (image URL or Base64).
+            dynamic_masks (list[DynamicMask] | Unset): Motion brush, at most 6 moving areas.
+            camera_control (CameraControl | Unset):
+            callback_url (str | Unset):
+            external_task_id (str | Unset): The caller's own id for the task; makes a retried submit recognisable.
+            sound (Any | Unset): A newer Kling field (`sound`: `on`/`off`; `watermark_info`: `{"enabled": bool}`) that
+                the gateway's Kling adaptor has no place for: it accepts any value and drops it, so it
+                never reaches Kling through this gateway, in either generation.
+            watermark_info (Any | Unset): A newer Kling field (`sound`: `on`/`off`; `watermark_info`: `{"enabled": bool}`)
+                that
+                the gateway's Kling adaptor has no place for: it accepts any value and drops it, so it
+                never reaches Kling through this gateway, in either generation.
+            metadata (KlingOptions | Unset): Kling-only fields, as a current gateway (built since 2026-01-30) passes them to
+                Kling:
+                it merges this object into Kling's request and reads them from nowhere else. The same
+                rules as the top-level fields; other keys are allowed and passed on where the gateway
+                knows them.
     """
 
-    model_name: str
+    model: str
     image: str
     prompt: str
+    model_name: str | Unset = UNSET
+    mode: VideoMode | Unset = UNSET
+    duration: VideoDuration | Unset = UNSET
     image_tail: str | Unset = UNSET
     negative_prompt: str | Unset = UNSET
     cfg_scale: float | Unset = 0.5
-    mode: VideoMode | Unset = UNSET
-    duration: VideoDuration | Unset = UNSET
     static_mask: str | Unset = UNSET
     dynamic_masks: list[DynamicMask] | Unset = UNSET
     camera_control: CameraControl | Unset = UNSET
     callback_url: str | Unset = UNSET
     external_task_id: str | Unset = UNSET
-    sound: str | Unset = UNSET
-    watermark_info: KlingWatermarkInfo | Unset = UNSET
+    sound: Any | Unset = UNSET
+    watermark_info: Any | Unset = UNSET
+    metadata: KlingOptions | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        model_name = self.model_name
+        model = self.model
 
         image = self.image
 
         prompt = self.prompt
 
-        image_tail = self.image_tail
-
-        negative_prompt = self.negative_prompt
-
-        cfg_scale = self.cfg_scale
+        model_name = self.model_name
 
         mode: str | Unset = UNSET
         if not isinstance(self.mode, Unset):
@@ -80,6 +96,12 @@ class ImageToVideoRequest:
         duration: str | Unset = UNSET
         if not isinstance(self.duration, Unset):
             duration = self.duration.value
+
+        image_tail = self.image_tail
+
+        negative_prompt = self.negative_prompt
+
+        cfg_scale = self.cfg_scale
 
         static_mask = self.static_mask
 
@@ -100,29 +122,33 @@ class ImageToVideoRequest:
 
         sound = self.sound
 
-        watermark_info: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.watermark_info, Unset):
-            watermark_info = self.watermark_info.to_dict()
+        watermark_info = self.watermark_info
+
+        metadata: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.metadata, Unset):
+            metadata = self.metadata.to_dict()
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
             {
-                "model_name": model_name,
+                "model": model,
                 "image": image,
                 "prompt": prompt,
             }
         )
+        if model_name is not UNSET:
+            field_dict["model_name"] = model_name
+        if mode is not UNSET:
+            field_dict["mode"] = mode
+        if duration is not UNSET:
+            field_dict["duration"] = duration
         if image_tail is not UNSET:
             field_dict["image_tail"] = image_tail
         if negative_prompt is not UNSET:
             field_dict["negative_prompt"] = negative_prompt
         if cfg_scale is not UNSET:
             field_dict["cfg_scale"] = cfg_scale
-        if mode is not UNSET:
-            field_dict["mode"] = mode
-        if duration is not UNSET:
-            field_dict["duration"] = duration
         if static_mask is not UNSET:
             field_dict["static_mask"] = static_mask
         if dynamic_masks is not UNSET:
@@ -137,6 +163,8 @@ class ImageToVideoRequest:
             field_dict["sound"] = sound
         if watermark_info is not UNSET:
             field_dict["watermark_info"] = watermark_info
+        if metadata is not UNSET:
+            field_dict["metadata"] = metadata
 
         return field_dict
 
@@ -144,20 +172,16 @@ class ImageToVideoRequest:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         from ..models.camera_control import CameraControl
         from ..models.dynamic_mask import DynamicMask
-        from ..models.kling_watermark_info import KlingWatermarkInfo
+        from ..models.kling_options import KlingOptions
 
         d = dict(src_dict)
-        model_name = d.pop("model_name")
+        model = d.pop("model")
 
         image = d.pop("image")
 
         prompt = d.pop("prompt")
 
-        image_tail = d.pop("image_tail", UNSET)
-
-        negative_prompt = d.pop("negative_prompt", UNSET)
-
-        cfg_scale = d.pop("cfg_scale", UNSET)
+        model_name = d.pop("model_name", UNSET)
 
         _mode = d.pop("mode", UNSET)
         mode: VideoMode | Unset
@@ -172,6 +196,12 @@ class ImageToVideoRequest:
             duration = UNSET
         else:
             duration = VideoDuration(_duration)
+
+        image_tail = d.pop("image_tail", UNSET)
+
+        negative_prompt = d.pop("negative_prompt", UNSET)
+
+        cfg_scale = d.pop("cfg_scale", UNSET)
 
         static_mask = d.pop("static_mask", UNSET)
 
@@ -197,22 +227,25 @@ class ImageToVideoRequest:
 
         sound = d.pop("sound", UNSET)
 
-        _watermark_info = d.pop("watermark_info", UNSET)
-        watermark_info: KlingWatermarkInfo | Unset
-        if isinstance(_watermark_info, Unset):
-            watermark_info = UNSET
+        watermark_info = d.pop("watermark_info", UNSET)
+
+        _metadata = d.pop("metadata", UNSET)
+        metadata: KlingOptions | Unset
+        if isinstance(_metadata, Unset):
+            metadata = UNSET
         else:
-            watermark_info = KlingWatermarkInfo.from_dict(_watermark_info)
+            metadata = KlingOptions.from_dict(_metadata)
 
         image_to_video_request = cls(
-            model_name=model_name,
+            model=model,
             image=image,
             prompt=prompt,
+            model_name=model_name,
+            mode=mode,
+            duration=duration,
             image_tail=image_tail,
             negative_prompt=negative_prompt,
             cfg_scale=cfg_scale,
-            mode=mode,
-            duration=duration,
             static_mask=static_mask,
             dynamic_masks=dynamic_masks,
             camera_control=camera_control,
@@ -220,6 +253,7 @@ class ImageToVideoRequest:
             external_task_id=external_task_id,
             sound=sound,
             watermark_info=watermark_info,
+            metadata=metadata,
         )
 
         image_to_video_request.additional_properties = d

@@ -19,11 +19,14 @@ T = TypeVar("T", bound="SubmittedTask")
 class SubmittedTask:
     """The answer to a submit. A current gateway answers in the OpenAI video shape (`id`,
     `object`, `model`, `status`, `progress`, `created_at`); an older one with Kling's create
-    answer (`code`, `message`, `request_id`, `data`). Both carry `task_id`, the id to poll.
+    answer (`code`, `message`, `request_id`, `data`). Both carry `task_id`, the id to poll,
+    but the gateway's source marks it as kept for old clients and due to be removed: where
+    it is absent, poll by `id`. One of the two is always present.
 
         Attributes:
-            task_id (str): The id to query the task by.
-            id (str | Unset):
+            task_id (str | Unset): The id to query the task by (due to be removed upstream; see `id`).
+            id (str | Unset): The id to query the task by, in the OpenAI video shape: the gateway's `task_…` id
+                (since 2026-02-10) or Kling's numeric id (2025-10-11 to 2026-02-10).
             object_ (str | Unset):
             model (str | Unset):
             status (str | Unset): `queued` right after submitting.
@@ -35,7 +38,7 @@ class SubmittedTask:
             data (KlingTask | Unset): Kling's view of the task.
     """
 
-    task_id: str
+    task_id: str | Unset = UNSET
     id: str | Unset = UNSET
     object_: str | Unset = UNSET
     model: str | Unset = UNSET
@@ -75,11 +78,9 @@ class SubmittedTask:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "task_id": task_id,
-            }
-        )
+        field_dict.update({})
+        if task_id is not UNSET:
+            field_dict["task_id"] = task_id
         if id is not UNSET:
             field_dict["id"] = id
         if object_ is not UNSET:
@@ -108,7 +109,7 @@ class SubmittedTask:
         from ..models.kling_task import KlingTask
 
         d = dict(src_dict)
-        task_id = d.pop("task_id")
+        task_id = d.pop("task_id", UNSET)
 
         id = d.pop("id", UNSET)
 

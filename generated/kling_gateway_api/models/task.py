@@ -31,8 +31,8 @@ class Task:
                 for an unknown status.
             data (KlingResponse | None): Kling's last raw answer for this task; null only if the gateway never stored one.
             action (str | Unset): `generate` for image-to-video, `textGenerate` for text-to-video; other values may appear.
-            fail_reason (str | Unset): Empty while running; the reason on `FAILURE`. Quirk: on `SUCCESS` it holds the video
-                URL.
+            fail_reason (str | Unset): Empty while running; the reason on `FAILURE`. On `SUCCESS` generation A holds the
+                video URL here (a quirk); generation B leaves it empty and sets `result_url`.
             submit_time (int | Unset): Unix seconds; 0 until reached.
             start_time (int | Unset): Unix seconds; 0 until reached, and may stay 0 when Kling went straight from submitted
                 to succeed.

@@ -16,7 +16,7 @@ class TaskProperties:
     """What the task was created from (generation B).
 
     Attributes:
-        input_ (str): The prompt.
+        input_ (str): Always present; in practice always empty, since nothing fills it.
         upstream_model_name (str | Unset):
         origin_model_name (str | Unset):
     """

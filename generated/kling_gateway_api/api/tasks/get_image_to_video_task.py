@@ -50,12 +50,44 @@ def _parse_response(
         return response_403
 
     if response.status_code == 429:
-        response_429 = TaskError.from_dict(response.json())
+
+        def _parse_response_429(data: object) -> GatewayError | TaskError:
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                componentsschemas_error_response_type_0 = GatewayError.from_dict(data)
+
+                return componentsschemas_error_response_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            if not isinstance(data, dict):
+                raise TypeError()
+            componentsschemas_error_response_type_1 = TaskError.from_dict(data)
+
+            return componentsschemas_error_response_type_1
+
+        response_429 = _parse_response_429(response.json())
 
         return response_429
 
     if response.status_code == 500:
-        response_500 = TaskError.from_dict(response.json())
+
+        def _parse_response_500(data: object) -> GatewayError | TaskError:
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                componentsschemas_error_response_type_0 = GatewayError.from_dict(data)
+
+                return componentsschemas_error_response_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            if not isinstance(data, dict):
+                raise TypeError()
+            componentsschemas_error_response_type_1 = TaskError.from_dict(data)
+
+            return componentsschemas_error_response_type_1
+
+        response_500 = _parse_response_500(response.json())
 
         return response_500
 
@@ -87,6 +119,11 @@ def sync_detailed(
     task by the `task_id` returned when it was submitted. A token only sees tasks of its own
     user: another user's task id answers exactly like an unknown one (400 `task_not_exist`).
 
+    A token limited to some models answers 403 (`GatewayError`) for a task id that is
+    unknown to it (since 2026-06; before that, for every query). A token whose quota is used
+    up answers 401, though its tasks go on. Other methods on this path, and ids containing
+    `/`, are not routes: the gateway answers 200 `text/html`.
+
     Args:
         task_id (str):
 
@@ -95,7 +132,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[GatewayError | TaskError | TaskResponse]
+        Response[GatewayError | GatewayError | TaskError | TaskError | TaskResponse]
     """
 
     kwargs = _get_kwargs(
@@ -120,6 +157,11 @@ def sync(
     task by the `task_id` returned when it was submitted. A token only sees tasks of its own
     user: another user's task id answers exactly like an unknown one (400 `task_not_exist`).
 
+    A token limited to some models answers 403 (`GatewayError`) for a task id that is
+    unknown to it (since 2026-06; before that, for every query). A token whose quota is used
+    up answers 401, though its tasks go on. Other methods on this path, and ids containing
+    `/`, are not routes: the gateway answers 200 `text/html`.
+
     Args:
         task_id (str):
 
@@ -128,7 +170,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        GatewayError | TaskError | TaskResponse
+        GatewayError | GatewayError | TaskError | TaskError | TaskResponse
     """
 
     return sync_detailed(
@@ -148,6 +190,11 @@ async def asyncio_detailed(
     task by the `task_id` returned when it was submitted. A token only sees tasks of its own
     user: another user's task id answers exactly like an unknown one (400 `task_not_exist`).
 
+    A token limited to some models answers 403 (`GatewayError`) for a task id that is
+    unknown to it (since 2026-06; before that, for every query). A token whose quota is used
+    up answers 401, though its tasks go on. Other methods on this path, and ids containing
+    `/`, are not routes: the gateway answers 200 `text/html`.
+
     Args:
         task_id (str):
 
@@ -156,7 +203,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[GatewayError | TaskError | TaskResponse]
+        Response[GatewayError | GatewayError | TaskError | TaskError | TaskResponse]
     """
 
     kwargs = _get_kwargs(
@@ -179,6 +226,11 @@ async def asyncio(
     task by the `task_id` returned when it was submitted. A token only sees tasks of its own
     user: another user's task id answers exactly like an unknown one (400 `task_not_exist`).
 
+    A token limited to some models answers 403 (`GatewayError`) for a task id that is
+    unknown to it (since 2026-06; before that, for every query). A token whose quota is used
+    up answers 401, though its tasks go on. Other methods on this path, and ids containing
+    `/`, are not routes: the gateway answers 200 `text/html`.
+
     Args:
         task_id (str):
 
@@ -187,7 +239,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        GatewayError | TaskError | TaskResponse
+        GatewayError | GatewayError | TaskError | TaskError | TaskResponse
     """
 
     return (

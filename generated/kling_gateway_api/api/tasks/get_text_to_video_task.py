@@ -50,12 +50,44 @@ def _parse_response(
         return response_403
 
     if response.status_code == 429:
-        response_429 = TaskError.from_dict(response.json())
+
+        def _parse_response_429(data: object) -> GatewayError | TaskError:
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                componentsschemas_error_response_type_0 = GatewayError.from_dict(data)
+
+                return componentsschemas_error_response_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            if not isinstance(data, dict):
+                raise TypeError()
+            componentsschemas_error_response_type_1 = TaskError.from_dict(data)
+
+            return componentsschemas_error_response_type_1
+
+        response_429 = _parse_response_429(response.json())
 
         return response_429
 
     if response.status_code == 500:
-        response_500 = TaskError.from_dict(response.json())
+
+        def _parse_response_500(data: object) -> GatewayError | TaskError:
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                componentsschemas_error_response_type_0 = GatewayError.from_dict(data)
+
+                return componentsschemas_error_response_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            if not isinstance(data, dict):
+                raise TypeError()
+            componentsschemas_error_response_type_1 = TaskError.from_dict(data)
+
+            return componentsschemas_error_response_type_1
+
+        response_500 = _parse_response_500(response.json())
 
         return response_500
 
@@ -93,7 +125,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[GatewayError | TaskError | TaskResponse]
+        Response[GatewayError | GatewayError | TaskError | TaskError | TaskResponse]
     """
 
     kwargs = _get_kwargs(
@@ -124,7 +156,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        GatewayError | TaskError | TaskResponse
+        GatewayError | GatewayError | TaskError | TaskError | TaskResponse
     """
 
     return sync_detailed(
@@ -150,7 +182,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[GatewayError | TaskError | TaskResponse]
+        Response[GatewayError | GatewayError | TaskError | TaskError | TaskResponse]
     """
 
     kwargs = _get_kwargs(
@@ -179,7 +211,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        GatewayError | TaskError | TaskResponse
+        GatewayError | GatewayError | TaskError | TaskError | TaskResponse
     """
 
     return (

@@ -103,27 +103,107 @@ def _parse_response(
         return response_403
 
     if response.status_code == 404:
-        response_404 = TaskError.from_dict(response.json())
+
+        def _parse_response_404(data: object) -> GatewayError | TaskError:
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                componentsschemas_error_response_type_0 = GatewayError.from_dict(data)
+
+                return componentsschemas_error_response_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            if not isinstance(data, dict):
+                raise TypeError()
+            componentsschemas_error_response_type_1 = TaskError.from_dict(data)
+
+            return componentsschemas_error_response_type_1
+
+        response_404 = _parse_response_404(response.json())
 
         return response_404
 
     if response.status_code == 429:
-        response_429 = TaskError.from_dict(response.json())
+
+        def _parse_response_429(data: object) -> GatewayError | TaskError:
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                componentsschemas_error_response_type_0 = GatewayError.from_dict(data)
+
+                return componentsschemas_error_response_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            if not isinstance(data, dict):
+                raise TypeError()
+            componentsschemas_error_response_type_1 = TaskError.from_dict(data)
+
+            return componentsschemas_error_response_type_1
+
+        response_429 = _parse_response_429(response.json())
 
         return response_429
 
     if response.status_code == 500:
-        response_500 = TaskError.from_dict(response.json())
+
+        def _parse_response_500(data: object) -> GatewayError | TaskError:
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                componentsschemas_error_response_type_0 = GatewayError.from_dict(data)
+
+                return componentsschemas_error_response_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            if not isinstance(data, dict):
+                raise TypeError()
+            componentsschemas_error_response_type_1 = TaskError.from_dict(data)
+
+            return componentsschemas_error_response_type_1
+
+        response_500 = _parse_response_500(response.json())
 
         return response_500
 
     if response.status_code == 503:
-        response_503 = TaskError.from_dict(response.json())
+
+        def _parse_response_503(data: object) -> GatewayError | TaskError:
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                componentsschemas_error_response_type_0 = GatewayError.from_dict(data)
+
+                return componentsschemas_error_response_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            if not isinstance(data, dict):
+                raise TypeError()
+            componentsschemas_error_response_type_1 = TaskError.from_dict(data)
+
+            return componentsschemas_error_response_type_1
+
+        response_503 = _parse_response_503(response.json())
 
         return response_503
 
     if response.status_code == 504:
-        response_504 = TaskError.from_dict(response.json())
+
+        def _parse_response_504(data: object) -> GatewayError | TaskError:
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                componentsschemas_error_response_type_0 = GatewayError.from_dict(data)
+
+                return componentsschemas_error_response_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            if not isinstance(data, dict):
+                raise TypeError()
+            componentsschemas_error_response_type_1 = TaskError.from_dict(data)
+
+            return componentsschemas_error_response_type_1
+
+        response_504 = _parse_response_504(response.json())
 
         return response_504
 
@@ -152,21 +232,32 @@ def sync_detailed(
     """Submit a Kling image-to-video task
 
      Forwards the request to Kling and answers with the id to poll. Costs the caller money on a
-    real gateway. The gateway itself requires a non-empty `model_name` and `prompt`; Kling
-    validates the rest (and may still refuse a valid request, for example on content safety,
-    with 400). `image` + `image_tail`, the motion-brush masks and `camera_control` are
-    mutually exclusive groups.
+    real gateway. The gateway itself requires a JSON object (`Content-Type: application/json`)
+    with a non-empty `model` (older gateways also take `model_name`) and a prompt that is not
+    blank; Kling validates the rest (and may still refuse a valid request, for example on
+    content safety, with 400). `image` + `image_tail`, the motion-brush masks and
+    `camera_control` are mutually exclusive groups.
+
+    Wire format that works on every gateway generation: `model` and `model_name` (the same
+    value), `prompt`, `image`, `duration` and `mode` at the top level, and every Kling-only
+    field both at the top level (read by gateways built before 2026-01-30) and inside
+    `metadata` (the only place a current gateway reads them from). Without a non-empty
+    top-level `image` the gateway creates a text-to-video task instead. A GET or any other
+    method on this path is not a route: the gateway answers 200 `text/html`.
 
     Args:
-        body (ImageToVideoRequest): Kling's image-to-video fields. The gateway forwards the body
-            to Kling.
+        body (ImageToVideoRequest): An image-to-video submit. `model`, `prompt`, `image`,
+            `duration` and `mode` are read by
+            every gateway at the top level. The Kling-only fields reach Kling from the top level on
+            gateways built before 2026-01-30, and only from `metadata` on current ones: send them in
+            both places (the `kling_gateway` client does).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[GatewayError | TaskError | SubmittedTask | TaskError]
+        Response[GatewayError | TaskError | SubmittedTask]
     """
 
     kwargs = _get_kwargs(
@@ -188,21 +279,32 @@ def sync(
     """Submit a Kling image-to-video task
 
      Forwards the request to Kling and answers with the id to poll. Costs the caller money on a
-    real gateway. The gateway itself requires a non-empty `model_name` and `prompt`; Kling
-    validates the rest (and may still refuse a valid request, for example on content safety,
-    with 400). `image` + `image_tail`, the motion-brush masks and `camera_control` are
-    mutually exclusive groups.
+    real gateway. The gateway itself requires a JSON object (`Content-Type: application/json`)
+    with a non-empty `model` (older gateways also take `model_name`) and a prompt that is not
+    blank; Kling validates the rest (and may still refuse a valid request, for example on
+    content safety, with 400). `image` + `image_tail`, the motion-brush masks and
+    `camera_control` are mutually exclusive groups.
+
+    Wire format that works on every gateway generation: `model` and `model_name` (the same
+    value), `prompt`, `image`, `duration` and `mode` at the top level, and every Kling-only
+    field both at the top level (read by gateways built before 2026-01-30) and inside
+    `metadata` (the only place a current gateway reads them from). Without a non-empty
+    top-level `image` the gateway creates a text-to-video task instead. A GET or any other
+    method on this path is not a route: the gateway answers 200 `text/html`.
 
     Args:
-        body (ImageToVideoRequest): Kling's image-to-video fields. The gateway forwards the body
-            to Kling.
+        body (ImageToVideoRequest): An image-to-video submit. `model`, `prompt`, `image`,
+            `duration` and `mode` are read by
+            every gateway at the top level. The Kling-only fields reach Kling from the top level on
+            gateways built before 2026-01-30, and only from `metadata` on current ones: send them in
+            both places (the `kling_gateway` client does).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        GatewayError | TaskError | SubmittedTask | TaskError
+        GatewayError | TaskError | SubmittedTask
     """
 
     return sync_detailed(
@@ -219,21 +321,32 @@ async def asyncio_detailed(
     """Submit a Kling image-to-video task
 
      Forwards the request to Kling and answers with the id to poll. Costs the caller money on a
-    real gateway. The gateway itself requires a non-empty `model_name` and `prompt`; Kling
-    validates the rest (and may still refuse a valid request, for example on content safety,
-    with 400). `image` + `image_tail`, the motion-brush masks and `camera_control` are
-    mutually exclusive groups.
+    real gateway. The gateway itself requires a JSON object (`Content-Type: application/json`)
+    with a non-empty `model` (older gateways also take `model_name`) and a prompt that is not
+    blank; Kling validates the rest (and may still refuse a valid request, for example on
+    content safety, with 400). `image` + `image_tail`, the motion-brush masks and
+    `camera_control` are mutually exclusive groups.
+
+    Wire format that works on every gateway generation: `model` and `model_name` (the same
+    value), `prompt`, `image`, `duration` and `mode` at the top level, and every Kling-only
+    field both at the top level (read by gateways built before 2026-01-30) and inside
+    `metadata` (the only place a current gateway reads them from). Without a non-empty
+    top-level `image` the gateway creates a text-to-video task instead. A GET or any other
+    method on this path is not a route: the gateway answers 200 `text/html`.
 
     Args:
-        body (ImageToVideoRequest): Kling's image-to-video fields. The gateway forwards the body
-            to Kling.
+        body (ImageToVideoRequest): An image-to-video submit. `model`, `prompt`, `image`,
+            `duration` and `mode` are read by
+            every gateway at the top level. The Kling-only fields reach Kling from the top level on
+            gateways built before 2026-01-30, and only from `metadata` on current ones: send them in
+            both places (the `kling_gateway` client does).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[GatewayError | TaskError | SubmittedTask | TaskError]
+        Response[GatewayError | TaskError | SubmittedTask]
     """
 
     kwargs = _get_kwargs(
@@ -253,21 +366,32 @@ async def asyncio(
     """Submit a Kling image-to-video task
 
      Forwards the request to Kling and answers with the id to poll. Costs the caller money on a
-    real gateway. The gateway itself requires a non-empty `model_name` and `prompt`; Kling
-    validates the rest (and may still refuse a valid request, for example on content safety,
-    with 400). `image` + `image_tail`, the motion-brush masks and `camera_control` are
-    mutually exclusive groups.
+    real gateway. The gateway itself requires a JSON object (`Content-Type: application/json`)
+    with a non-empty `model` (older gateways also take `model_name`) and a prompt that is not
+    blank; Kling validates the rest (and may still refuse a valid request, for example on
+    content safety, with 400). `image` + `image_tail`, the motion-brush masks and
+    `camera_control` are mutually exclusive groups.
+
+    Wire format that works on every gateway generation: `model` and `model_name` (the same
+    value), `prompt`, `image`, `duration` and `mode` at the top level, and every Kling-only
+    field both at the top level (read by gateways built before 2026-01-30) and inside
+    `metadata` (the only place a current gateway reads them from). Without a non-empty
+    top-level `image` the gateway creates a text-to-video task instead. A GET or any other
+    method on this path is not a route: the gateway answers 200 `text/html`.
 
     Args:
-        body (ImageToVideoRequest): Kling's image-to-video fields. The gateway forwards the body
-            to Kling.
+        body (ImageToVideoRequest): An image-to-video submit. `model`, `prompt`, `image`,
+            `duration` and `mode` are read by
+            every gateway at the top level. The Kling-only fields reach Kling from the top level on
+            gateways built before 2026-01-30, and only from `metadata` on current ones: send them in
+            both places (the `kling_gateway` client does).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        GatewayError | TaskError | SubmittedTask | TaskError
+        GatewayError | TaskError | SubmittedTask
     """
 
     return (

@@ -103,27 +103,107 @@ def _parse_response(
         return response_403
 
     if response.status_code == 404:
-        response_404 = TaskError.from_dict(response.json())
+
+        def _parse_response_404(data: object) -> GatewayError | TaskError:
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                componentsschemas_error_response_type_0 = GatewayError.from_dict(data)
+
+                return componentsschemas_error_response_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            if not isinstance(data, dict):
+                raise TypeError()
+            componentsschemas_error_response_type_1 = TaskError.from_dict(data)
+
+            return componentsschemas_error_response_type_1
+
+        response_404 = _parse_response_404(response.json())
 
         return response_404
 
     if response.status_code == 429:
-        response_429 = TaskError.from_dict(response.json())
+
+        def _parse_response_429(data: object) -> GatewayError | TaskError:
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                componentsschemas_error_response_type_0 = GatewayError.from_dict(data)
+
+                return componentsschemas_error_response_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            if not isinstance(data, dict):
+                raise TypeError()
+            componentsschemas_error_response_type_1 = TaskError.from_dict(data)
+
+            return componentsschemas_error_response_type_1
+
+        response_429 = _parse_response_429(response.json())
 
         return response_429
 
     if response.status_code == 500:
-        response_500 = TaskError.from_dict(response.json())
+
+        def _parse_response_500(data: object) -> GatewayError | TaskError:
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                componentsschemas_error_response_type_0 = GatewayError.from_dict(data)
+
+                return componentsschemas_error_response_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            if not isinstance(data, dict):
+                raise TypeError()
+            componentsschemas_error_response_type_1 = TaskError.from_dict(data)
+
+            return componentsschemas_error_response_type_1
+
+        response_500 = _parse_response_500(response.json())
 
         return response_500
 
     if response.status_code == 503:
-        response_503 = TaskError.from_dict(response.json())
+
+        def _parse_response_503(data: object) -> GatewayError | TaskError:
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                componentsschemas_error_response_type_0 = GatewayError.from_dict(data)
+
+                return componentsschemas_error_response_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            if not isinstance(data, dict):
+                raise TypeError()
+            componentsschemas_error_response_type_1 = TaskError.from_dict(data)
+
+            return componentsschemas_error_response_type_1
+
+        response_503 = _parse_response_503(response.json())
 
         return response_503
 
     if response.status_code == 504:
-        response_504 = TaskError.from_dict(response.json())
+
+        def _parse_response_504(data: object) -> GatewayError | TaskError:
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                componentsschemas_error_response_type_0 = GatewayError.from_dict(data)
+
+                return componentsschemas_error_response_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            if not isinstance(data, dict):
+                raise TypeError()
+            componentsschemas_error_response_type_1 = TaskError.from_dict(data)
+
+            return componentsschemas_error_response_type_1
+
+        response_504 = _parse_response_504(response.json())
 
         return response_504
 
@@ -151,17 +231,21 @@ def sync_detailed(
 ) -> Response[GatewayError | TaskError | SubmittedTask]:
     """Submit a Kling text-to-video task
 
-     Like the image-to-video submit, without the image fields. Costs money on a real gateway.
+     Like the image-to-video submit, without the image fields, and with the same wire format
+    (`model` and `model_name`, Kling-only fields also in `metadata`). Costs money on a real
+    gateway. The action comes from the body, not from the route: a body with a top-level
+    `image` creates an image-to-video task here too.
 
     Args:
-        body (TextToVideoRequest): Kling's text-to-video fields.
+        body (TextToVideoRequest): A text-to-video submit, with the same wire format as
+            `ImageToVideoRequest`.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[GatewayError | TaskError | SubmittedTask | TaskError]
+        Response[GatewayError | TaskError | SubmittedTask]
     """
 
     kwargs = _get_kwargs(
@@ -182,17 +266,21 @@ def sync(
 ) -> GatewayError | TaskError | SubmittedTask | None:
     """Submit a Kling text-to-video task
 
-     Like the image-to-video submit, without the image fields. Costs money on a real gateway.
+     Like the image-to-video submit, without the image fields, and with the same wire format
+    (`model` and `model_name`, Kling-only fields also in `metadata`). Costs money on a real
+    gateway. The action comes from the body, not from the route: a body with a top-level
+    `image` creates an image-to-video task here too.
 
     Args:
-        body (TextToVideoRequest): Kling's text-to-video fields.
+        body (TextToVideoRequest): A text-to-video submit, with the same wire format as
+            `ImageToVideoRequest`.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        GatewayError | TaskError | SubmittedTask | TaskError
+        GatewayError | TaskError | SubmittedTask
     """
 
     return sync_detailed(
@@ -208,17 +296,21 @@ async def asyncio_detailed(
 ) -> Response[GatewayError | TaskError | SubmittedTask]:
     """Submit a Kling text-to-video task
 
-     Like the image-to-video submit, without the image fields. Costs money on a real gateway.
+     Like the image-to-video submit, without the image fields, and with the same wire format
+    (`model` and `model_name`, Kling-only fields also in `metadata`). Costs money on a real
+    gateway. The action comes from the body, not from the route: a body with a top-level
+    `image` creates an image-to-video task here too.
 
     Args:
-        body (TextToVideoRequest): Kling's text-to-video fields.
+        body (TextToVideoRequest): A text-to-video submit, with the same wire format as
+            `ImageToVideoRequest`.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[GatewayError | TaskError | SubmittedTask | TaskError]
+        Response[GatewayError | TaskError | SubmittedTask]
     """
 
     kwargs = _get_kwargs(
@@ -237,17 +329,21 @@ async def asyncio(
 ) -> GatewayError | TaskError | SubmittedTask | None:
     """Submit a Kling text-to-video task
 
-     Like the image-to-video submit, without the image fields. Costs money on a real gateway.
+     Like the image-to-video submit, without the image fields, and with the same wire format
+    (`model` and `model_name`, Kling-only fields also in `metadata`). Costs money on a real
+    gateway. The action comes from the body, not from the route: a body with a top-level
+    `image` creates an image-to-video task here too.
 
     Args:
-        body (TextToVideoRequest): Kling's text-to-video fields.
+        body (TextToVideoRequest): A text-to-video submit, with the same wire format as
+            `ImageToVideoRequest`.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        GatewayError | TaskError | SubmittedTask | TaskError
+        GatewayError | TaskError | SubmittedTask
     """
 
     return (

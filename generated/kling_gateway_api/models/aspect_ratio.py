@@ -1,7 +1,7 @@
 from enum import StrEnum
 
 
-class TextToVideoRequestAspectRatio(StrEnum):
+class AspectRatio(StrEnum):
     VALUE_0 = "16:9"
     VALUE_1 = "9:16"
     VALUE_2 = "1:1"
