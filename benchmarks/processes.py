@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-TOKEN = "sk-emulator-user-1"
+TOKEN = "sk-emulatoruser1"
 HOST = "127.0.0.1"
 PRISM_DIR = ROOT / ".bench-tools"
 PRISM_VERSION = "5.14.2"

@@ -12,7 +12,11 @@ from kling_emulator.server import EmulatorServer
 
 ROOT = Path(__file__).resolve().parent.parent
 SPEC_PATH = ROOT / "openapi.yaml"
-SEED_PATH = ROOT.parent / "shared" / "seed" / "000_b5df622741876b1c.txt"
+# The gateway's published documentation lives outside the repository (../shared); the tests
+# keep copies of its two machine-readable parts and compare them when the document is there.
+SEED_DOCUMENT = ROOT.parent / "shared" / "seed" / "000_b5df622741876b1c.txt"
+SEED_EXAMPLE = ROOT / "tests" / "data" / "seed_example.json"
+SEED_OPENAPI = ROOT / "tests" / "data" / "seed_openapi.yaml"
 
 
 @pytest.fixture(scope="session")
@@ -22,9 +26,11 @@ def spec() -> dict[str, Any]:
 
 
 FAST_LIFECYCLE_SECONDS = 0.4
-TOKEN_1 = "sk-emulator-user-1"
-TOKEN_2 = "sk-emulator-user-2"
+TOKEN_1 = "sk-emulatoruser1"
+TOKEN_2 = "sk-emulatoruser2"
 BANNED = "sk-banned"
+EXHAUSTED = "sk-emulatorexhausted"
+LIMITED = "sk-emulatorlimited"
 
 
 def make_config(**changes: Any) -> EmulatorConfig:
@@ -32,7 +38,7 @@ def make_config(**changes: Any) -> EmulatorConfig:
     base: dict[str, Any] = {
         "generation": Generation.B,
         "lifecycle": Lifecycle.scaled(FAST_LIFECYCLE_SECONDS),
-        "tokens": {TOKEN_1: 1, TOKEN_2: 2, BANNED: 3},
+        "tokens": {TOKEN_1: 1, TOKEN_2: 2, BANNED: 3, EXHAUSTED: 1, LIMITED: 1},
         "banned_tokens": frozenset({BANNED}),
     }
     return EmulatorConfig(**{**base, **changes})

@@ -33,7 +33,7 @@ def _pairs(values: tuple[str, ...], what: str) -> list[tuple[str, str]]:
     "tokens",
     multiple=True,
     metavar="TOKEN=USER",
-    help="A token and the user id it belongs to (repeatable). Default: sk-emulator-user-1=1, sk-emulator-user-2=2.",
+    help="A token and the user id it belongs to (repeatable); no '-' after sk-, as on a real gateway. Default: sk-emulatoruser1=1, sk-emulatoruser2=2, plus sk-emulatorexhausted (quota used up) and sk-emulatorlimited (only kling-v1-6) for user 1.",
 )
 @click.option(
     "--banned-token", multiple=True, help="A token whose user is banned (403)."
@@ -64,7 +64,12 @@ def _pairs(values: tuple[str, ...], what: str) -> list[tuple[str, str]]:
     default=0.0,
     help="Seconds added to every answer.",
 )
-@click.option("--retry-after", type=click.IntRange(min=0), default=1, show_default=True)
+@click.option(
+    "--retry-after",
+    type=click.IntRange(min=0),
+    default=None,
+    help="Send Retry-After with injected 429s, as a proxy in front of a gateway may (the gateway itself never does).",
+)
 @click.option(
     "--max-tasks", type=click.IntRange(min=1), default=10_000, show_default=True
 )
@@ -89,7 +94,7 @@ def main(
     failure_rate: float,
     faults: tuple[str, ...],
     latency: float,
-    retry_after: int,
+    retry_after: int | None,
     max_tasks: int,
     seed_tasks: bool,
     ids_file: Path | None,
@@ -116,7 +121,10 @@ def main(
         faults=injected,
     )
     if users:
-        config = attrs.evolve(config, tokens=users)
+        try:
+            config = attrs.evolve(config, tokens=users)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--token") from exc
     app = create_app(config)
     seeded = {str(user): ids for user, ids in app.state.gateway.seeded.items()}
     if seeded:

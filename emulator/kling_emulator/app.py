@@ -6,8 +6,8 @@ import json
 import random
 import time
 from functools import partial
-from typing import Any
 
+import attrs
 from starlette.applications import Starlette
 from starlette.convertors import Convertor, register_url_convertor
 from starlette.exceptions import HTTPException
@@ -16,22 +16,29 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from .config import EmulatorConfig, Generation
+from .config import GATEWAY_VERSION, EmulatorConfig, Generation, token_key
 from .faults import FaultInjector
 from .render import gateway_error, request_id, submitted_body, task_body, task_error
 from .tasks import PROGRESS, TaskRecord, TaskStore, new_gateway_id, new_kling_id
-from .validation import Refusal, check_submit
+from .validation import (
+    MODEL_REQUIRED,
+    Refusal,
+    Submission,
+    model_of,
+    parse_body,
+    read_submit,
+)
 
 SEEDED_STATUSES = tuple(PROGRESS)  # one frozen task per gateway status
 SEED_DOC_TASK_ID = "842250903629086785"  # the id in the gateway's published example
 FAKE_MP4 = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom" + bytes(4096)
 
 
-class AnyTextConvertor(Convertor[str]):
-    """Like Starlette's `path`, but also across newlines: every task id reaches the handler,
-    which answers task_not_exist for it as the gateway does (`.*` stops at a newline)."""
+class TaskIdConvertor(Convertor[str]):
+    """One path segment, newlines included: like gin's `:task_id`, an id never contains `/`
+    (such a path is not a route), but every other id reaches the handler."""
 
-    regex = r"[\s\S]+"
+    regex = r"[^/]+"
 
     def convert(self, value: str) -> str:
         return value
@@ -40,14 +47,25 @@ class AnyTextConvertor(Convertor[str]):
         return value
 
 
-register_url_convertor("anytext", AnyTextConvertor())
+register_url_convertor("taskid", TaskIdConvertor())
+
+# What the gateway's dashboard answers for everything that is not a route (a stand-in for
+# its index page).
+INDEX_PAGE = (
+    b'<!doctype html><html lang="en"><head><meta charset="utf-8">'
+    b'<title>New API</title></head><body><div id="root"></div></body></html>'
+)
+# NoRoute answers JSON only under these prefixes of the request URI.
+API_PREFIXES = ("/v1", "/api", "/assets")
 
 
-class RequestIdMiddleware:
-    """Gives every request an id and every answer the `X-Oneapi-Request-Id` header."""
+class GatewayHeadersMiddleware:
+    """Gives every request an id, and every answer `X-Oneapi-Request-Id` and the gateway's
+    `X-New-Api-Version`."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, version: str) -> None:
         self.app = app
+        self.version = version.encode()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -55,25 +73,30 @@ class RequestIdMiddleware:
             return
         rid = request_id()
         scope.setdefault("state", {})["request_id"] = rid
+        added = (
+            (b"x-oneapi-request-id", rid.encode()),
+            (b"x-new-api-version", self.version),
+        )
+        names = {name for name, _ in added}
 
-        async def send_with_id(message: Message) -> None:
+        async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = [
-                    h
-                    for h in message.get("headers", [])
-                    if h[0].lower() != b"x-oneapi-request-id"
+                    h for h in message.get("headers", []) if h[0].lower() not in names
                 ]
-                message = {
-                    **message,
-                    "headers": [*headers, (b"x-oneapi-request-id", rid.encode())],
-                }
+                message = {**message, "headers": [*headers, *added]}
             await send(message)
 
-        await self.app(scope, receive, send_with_id)
+        await self.app(scope, receive, send_with_headers)
 
 
-def normalize_token(token: str) -> str:
-    return token.removeprefix("sk-")
+@attrs.frozen
+class Caller:
+    """Who a request's token belongs to."""
+
+    user: int
+    token: str  # as configured, to look up its limits
+    allowed_models: frozenset[str] | None  # None: every model
 
 
 class Gateway:
@@ -83,8 +106,7 @@ class Gateway:
         self.config = config
         self.store = TaskStore(config.max_tasks)
         self.rng = random.Random(config.faults.seed)
-        self.users = {normalize_token(t): u for t, u in config.tokens.items()}
-        self.banned = {normalize_token(t) for t in config.banned_tokens}
+        self.tokens = {token_key(t): t for t in config.tokens}
         self.seeded: dict[int, dict[str, str]] = {}
         if config.seed_tasks:
             self._seed()
@@ -115,26 +137,60 @@ class Gateway:
 
     # -- authentication ----------------------------------------------------------------------
 
-    def authenticate(self, request: Request) -> int | JSONResponse:
-        """The user id behind the token, or the gateway's 401/403 answer."""
-        header = request.headers.get("authorization", "")
-        token = normalize_token(header.removeprefix("Bearer ").strip())
-        if not token:
-            return self.routing_error(request, 401, "No token provided")
-        if token in self.banned:
-            return self.routing_error(request, 403, "The user is banned")
-        user = self.users.get(token)
-        if user is None:
+    def authenticate(self, request: Request) -> Caller | JSONResponse:
+        """The caller behind the token, or the gateway's 401/403 answer (middleware/auth.go)."""
+        key = request.headers.get("authorization", "")
+        if key.startswith(("Bearer ", "bearer ")):
+            key = key[7:].strip()
+        parts = key.removeprefix("sk-").split("-")
+        token = self.tokens.get(parts[0]) if parts[0] else None
+        if token is None:
             return self.routing_error(request, 401, "Invalid token")
-        return user
+        if token in self.config.exhausted_tokens:
+            if self.config.generation is Generation.A:
+                return self.routing_error(
+                    request,
+                    401,
+                    f"This token quota is exhausted TokenStatusExhausted"
+                    f"[sk-{parts[0][:3]}***{parts[0][-3:]}]",
+                )
+            return self.routing_error(request, 401, "Invalid token")
+        if token in self.config.banned_tokens:
+            return self.routing_error(request, 403, "User has been banned")
+        if len(parts) > 1:
+            # The part after `-` names a channel: only administrators may pick one.
+            return self.routing_error(request, 403, "普通用户不支持指定渠道")
+        return Caller(
+            self.config.tokens[token], token, self.config.model_limits.get(token)
+        )
+
+    def model_refusal(
+        self, request: Request, caller: Caller, model: str
+    ) -> JSONResponse | None:
+        """A model-limited token may not use this model (middleware/distributor.go)."""
+        if caller.allowed_models is None or model in caller.allowed_models:
+            return None
+        return self.routing_error(
+            request, 403, f"This token has no access to model {model}"
+        )
 
     # -- routes ------------------------------------------------------------------------------
 
     async def query(self, request: Request) -> Response:
-        user = self.authenticate(request)
-        if isinstance(user, JSONResponse):
-            return user
-        record = self.store.get(request.path_params["task_id"], user)
+        if request.method != "GET":  # Starlette adds HEAD to GET routes; gin does not
+            return not_a_route(request)
+        caller = self.authenticate(request)
+        if isinstance(caller, JSONResponse):
+            return caller
+        record = self.store.get(request.path_params["task_id"], caller.user)
+        # The model of the task asked for, "" for an unknown one. Generation A gateways
+        # refused every query of a model-limited token.
+        model = (
+            record.model if record and self.config.generation is Generation.B else ""
+        )
+        refused = self.model_refusal(request, caller, model)
+        if refused is not None:
+            return refused
         if record is None:
             return self.task_error(400, "task_not_exist", "task_not_exist")
         body = task_body(
@@ -142,32 +198,45 @@ class Gateway:
         )
         return JSONResponse(body)
 
-    async def submit_image(self, request: Request) -> Response:
-        return await self._submit(request, action="generate", needs_image=True)
-
-    async def submit_text(self, request: Request) -> Response:
-        return await self._submit(request, action="textGenerate", needs_image=False)
-
-    async def _submit(
-        self, request: Request, *, action: str, needs_image: bool
-    ) -> Response:
-        user = self.authenticate(request)
-        if isinstance(user, JSONResponse):
-            return user
+    async def submit(self, request: Request) -> Response:
+        """Both submit routes: the task's kind comes from the body, not from the route."""
+        caller = self.authenticate(request)
+        if isinstance(caller, JSONResponse):
+            return caller
         raw = await self._read_body(request)
         if raw is None:
-            return self.task_error(400, "invalid_request", "request body too large")
-        try:
-            body: Any = json.loads(raw)
-        except (ValueError, UnicodeDecodeError):
-            return self.task_error(
-                400, "invalid_request", "the request body is not valid JSON"
+            return self.routing_error(
+                request, 400, "Invalid request: Invalid request: request body too large"
             )
-        refusal = check_submit(body, needs_image=needs_image)
-        if refusal is not None:
-            return self.refusal(request, refusal)
-        record = self.store.add(lambda row: self._new_record(row, user, action, body))
-        return JSONResponse(submitted_body(record, self.config.generation))
+        body = parse_body(raw, request.headers.get("content-type", ""))
+        if isinstance(body, Refusal):
+            return self.refusal(request, body)
+        generation = self.config.generation.value
+        found = model_of(body, generation)
+        # The routing layer reads the model as text, whatever its JSON type (gjson).
+        model = found if isinstance(found, str) else json.dumps(found)
+        refused = self.model_refusal(request, caller, model)
+        if refused is not None:
+            return refused
+        if not model:
+            return self.routing_error(request, 400, MODEL_REQUIRED)
+        if model in self.config.unavailable_models:
+            return self.routing_error(
+                request,
+                503,
+                f"No available channel for model {model} under group default (distributor)",
+                code="model_not_found",
+            )
+        submission = read_submit(body, model, generation)
+        if isinstance(submission, Refusal):
+            return self.refusal(request, submission)
+        record = self.store.add(
+            lambda row: self._new_record(row, caller.user, submission)
+        )
+        return JSONResponse(
+            submitted_body(record, self.config.generation),
+            headers={"X-New-Api-Other-Ratios": json.dumps({"seconds": 5})},
+        )
 
     async def _read_body(self, request: Request) -> bytes | None:
         """The body, or None once it passes the size limit (without reading the rest)."""
@@ -179,25 +248,24 @@ class Gateway:
             chunks.append(chunk)
         return b"".join(chunks)
 
-    def _new_record(
-        self, row: int, user: int, action: str, body: dict[str, Any]
-    ) -> TaskRecord:
+    def _new_record(self, row: int, user: int, submission: Submission) -> TaskRecord:
         kling_id = new_kling_id()
-        prompt = body["prompt"]
         return TaskRecord(
             task_id=kling_id
             if self.config.generation is Generation.A
             else new_gateway_id(),
             kling_id=kling_id,
             user_id=user,
-            action=action,
-            model=body.get("model_name") or body.get("model", ""),
-            prompt=prompt,
-            external_task_id=str(body.get("external_task_id", "")),
+            action=submission.action,
+            model=submission.model,
+            prompt=submission.prompt,
+            external_task_id=submission.external_task_id,
             submitted_at=time.time(),
             lifecycle=self.config.lifecycle,
-            fails="[fail]" in prompt or self.rng.random() < self.config.failure_rate,
+            fails="[fail]" in submission.prompt
+            or self.rng.random() < self.config.failure_rate,
             row_id=row,
+            kling_request=submission.kling_request,
         )
 
     def _seeded_record(
@@ -224,6 +292,15 @@ class Gateway:
             frozen_status=status,
         )
 
+    async def forwarded(self, request: Request) -> Response:
+        """What the gateway forwarded to Kling for a task (emulator only, for tests)."""
+        record = self.store.find(request.path_params["task_id"])
+        if record is None:
+            return JSONResponse({"error": "no such task"}, status_code=404)
+        return JSONResponse(
+            {"action": record.action, "kling_request": record.kling_request}
+        )
+
     async def video(self, request: Request) -> Response:
         return Response(FAKE_MP4, media_type="video/mp4")
 
@@ -237,9 +314,7 @@ class Gateway:
         )
 
     async def not_found(self, request: Request, exc: Exception) -> Response:
-        # Like the gateway's router: unknown paths and unsupported methods are both 404.
-        message = f"Invalid URL ({request.method} {request.url.path})"
-        return self.routing_error(request, 404, message, type_="invalid_request_error")
+        return not_a_route(request)
 
     # -- seeding -----------------------------------------------------------------------------
 
@@ -268,29 +343,58 @@ class Gateway:
                 self.seeded[user][status] = task_id
 
 
+def not_a_route(request: Request) -> Response:
+    """gin's NoRoute in the gateway (router/web-router.go): no 404 or 405 for the task routes.
+    Only API prefixes get a JSON 404 (without a request id in the message); everything else,
+    other methods on the task routes included, gets the dashboard's page with 200."""
+    if request.url.path.startswith(API_PREFIXES):
+        body = {
+            "error": {
+                "message": f"Invalid URL ({request.method} {request.url.path})",
+                "type": "invalid_request_error",
+                "param": "",
+                "code": "",
+            }
+        }
+        return JSONResponse(body, status_code=404)
+    return Response(
+        INDEX_PAGE,
+        media_type="text/html; charset=utf-8",
+        headers={"Cache-Control": "no-cache"},
+    )
+
+
 def create_app(config: EmulatorConfig | None = None) -> Starlette:
     gateway = Gateway(config or EmulatorConfig())
     routes = [
-        Route("/kling/v1/videos/image2video", gateway.submit_image, methods=["POST"]),
-        Route("/kling/v1/videos/text2video", gateway.submit_text, methods=["POST"]),
+        Route("/kling/v1/videos/image2video", gateway.submit, methods=["POST"]),
+        Route("/kling/v1/videos/text2video", gateway.submit, methods=["POST"]),
         Route(
-            "/kling/v1/videos/image2video/{task_id:anytext}",
+            "/kling/v1/videos/image2video/{task_id:taskid}",
             gateway.query,
             methods=["GET"],
         ),
         Route(
-            "/kling/v1/videos/text2video/{task_id:anytext}",
+            "/kling/v1/videos/text2video/{task_id:taskid}",
             gateway.query,
             methods=["GET"],
         ),
         Route("/emulator/videos/{name}", gateway.video, methods=["GET"]),
         Route("/emulator/health", gateway.health, methods=["GET"]),
+        Route(
+            "/emulator/tasks/{task_id:taskid}/forwarded",
+            gateway.forwarded,
+            methods=["GET"],
+        ),
     ]
     app = Starlette(
         routes=routes, exception_handlers={HTTPException: gateway.not_found}
     )
     app.state.gateway = gateway
-    # Faults sit inside the request-id layer so that injected answers carry the header too.
+    # Faults sit inside the headers layer so that injected answers carry the headers too.
     app.add_middleware(FaultInjector, faults=gateway.config.faults)
-    app.add_middleware(RequestIdMiddleware)
+    app.add_middleware(
+        GatewayHeadersMiddleware,
+        version=GATEWAY_VERSION[gateway.config.generation.value],
+    )
     return app

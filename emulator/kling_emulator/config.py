@@ -14,7 +14,13 @@ class Generation(StrEnum):
     B = "B"  # upstream since 2026-02: gateway ids, database fields, OpenAI-shaped submit answer
 
 
-FAULT_KINDS = ("429", "502", "503", "504", "drop", "malformed", "truncated")
+# 429: Kling refused the submit for load (E2); 429-gate: the token's concurrency gate (E1);
+# 503-no-channel: no channel serves the model (E1 model_not_found); 500-panic: a recovered
+# panic (E1 without code).
+FAULT_KINDS = (
+    "429", "429-gate", "500-panic", "502", "503", "503-no-channel", "504",
+    "drop", "malformed", "truncated",
+)  # fmt: skip
 
 
 @attrs.frozen
@@ -28,7 +34,8 @@ class Faults:
 
     latency: float = 0.0
     rates: dict[str, float] = attrs.field(factory=dict)
-    retry_after: int = 1
+    # The gateway itself sends no Retry-After; set this to act as a proxy in front that does.
+    retry_after: int | None = None
     seed: int = 0
 
     def __attrs_post_init__(self) -> None:
@@ -68,13 +75,51 @@ class Lifecycle:
         )
 
 
+TOKEN_1 = "sk-emulatoruser1"
+TOKEN_2 = "sk-emulatoruser2"
+EXHAUSTED_TOKEN = "sk-emulatorexhausted"
+LIMITED_TOKEN = "sk-emulatorlimited"
+LIMITED_MODELS = frozenset({"kling-v1-6"})
+UNAVAILABLE_MODEL = "kling-unavailable"
+GATEWAY_VERSION = {"A": "v0.9.0-emulator", "B": "v0.10.8-emulator"}
+
+
+def token_key(token: str) -> str:
+    """The key a gateway looks a token up by: without `sk-`, up to the first `-`."""
+    return token.removeprefix("sk-").split("-")[0]
+
+
+def _check_tokens(instance: object, attribute: object, tokens: dict[str, int]) -> None:
+    for token in tokens:
+        if not token_key(token) or token_key(token) != token.removeprefix("sk-"):
+            raise ValueError(
+                f"an emulator token is sk- and letters or digits, without '-': a gateway "
+                f"reads 'sk-key-channel' as key and channel ({token[:6]}...)"
+            )
+
+
 @attrs.frozen
 class EmulatorConfig:
-    # token -> user id. Tokens are compared without the customary `sk-` prefix, as the gateway does.
+    # token -> user id. A gateway strips `sk-` and reads what follows a `-` as a channel, so a
+    # token's key never contains `-`.
     tokens: dict[str, int] = attrs.field(
-        factory=lambda: {"sk-emulator-user-1": 1, "sk-emulator-user-2": 2}
+        factory=lambda: {
+            TOKEN_1: 1,
+            TOKEN_2: 2,
+            EXHAUSTED_TOKEN: 1,
+            LIMITED_TOKEN: 1,
+        },
+        validator=_check_tokens,
     )
     banned_tokens: frozenset[str] = frozenset()
+    # Tokens whose quota is used up: 401 on every route, polls included.
+    exhausted_tokens: frozenset[str] = frozenset({EXHAUSTED_TOKEN})
+    # Tokens limited to some models: 403 for other models, and for unknown task ids.
+    model_limits: dict[str, frozenset[str]] = attrs.field(
+        factory=lambda: {LIMITED_TOKEN: LIMITED_MODELS}
+    )
+    # Models no channel serves: a submit answers 503 model_not_found.
+    unavailable_models: frozenset[str] = frozenset({UNAVAILABLE_MODEL})
     generation: Generation = Generation.B
     lifecycle: Lifecycle = Lifecycle()
     # Share of submitted tasks that end in FAILURE; a prompt containing "[fail]" always fails.

@@ -9,9 +9,42 @@ import random
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .config import FAULT_KINDS, Faults
-from .render import task_error
+from .render import gateway_error, task_error
 
 FAULT_HEADER = b"x-emulator-fault"
+_RID = "20261124054102123456789ABCDEF"
+# The answers of the real gateway that a fault stands for, by status and shape.
+FAULT_BODIES: dict[str, tuple[int, dict[str, object]]] = {
+    # Kling refused a submit for load: the gateway rewrites the message to a fixed text.
+    "429": (
+        429,
+        task_error("fail_to_fetch_task", "当前分组上游负载已饱和，请稍后再试"),
+    ),
+    "429-gate": (
+        429,
+        gateway_error("Too many concurrent requests for this token", _RID),
+    ),
+    "500-panic": (
+        500,
+        {
+            "error": {
+                "message": "Panic detected, error: runtime error. Please submit an issue with the related log",
+                "type": "new_api_panic",
+            }
+        },
+    ),
+    "502": (502, task_error("fail_to_fetch_task", "emulated 502")),
+    "503": (503, task_error("fail_to_fetch_task", "emulated 503")),
+    "503-no-channel": (
+        503,
+        gateway_error(
+            "No available channel for model kling-v1-6 under group default (distributor)",
+            _RID,
+            code="model_not_found",
+        ),
+    ),
+    "504": (504, task_error("fail_to_fetch_task", "emulated 504")),
+}
 
 
 class DroppedConnection(Exception):
@@ -64,21 +97,20 @@ class FaultInjector:
 
     async def _inject(self, kind: str, send: Send) -> None:
         # The request-id middleware around this one adds X-Oneapi-Request-Id.
-        if kind in {"429", "502", "503", "504"}:
-            body = json.dumps(
-                task_error("fail_to_fetch_task", f"emulated {kind}")
-            ).encode()
-            headers = [(b"content-type", b"application/json; charset=utf-8")]
-            if kind == "429":
+        headers = [(b"content-type", b"application/json; charset=utf-8")]
+        if kind in FAULT_BODIES:
+            status, body = FAULT_BODIES[kind]
+            if status == 429 and self.faults.retry_after is not None:
                 headers.append((b"retry-after", str(self.faults.retry_after).encode()))
-            await _send(send, int(kind), headers, body)
+            await _send(
+                send, status, headers, json.dumps(body, ensure_ascii=False).encode()
+            )
         elif kind == "malformed":
             headers = [(b"content-type", b"text/html")]
             await _send(
                 send, 200, headers, b"<html><body>502 Bad Gateway</body></html>"
             )
         elif kind == "truncated":
-            headers = [(b"content-type", b"application/json; charset=utf-8")]
             await _send(
                 send,
                 200,

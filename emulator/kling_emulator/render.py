@@ -89,13 +89,14 @@ def task_body(
 ) -> JSON:
     """The 200 answer to a query: the envelope around the task object."""
     status = record.status_at(now)
-    fail_reason = ""
+    # What the gateway records as the result: the video URL, or the failure text.
+    result = ""
     if status == "SUCCESS":
-        fail_reason = video_url(
-            base_url, record
-        )  # the gateway's quirk, kept on purpose
+        result = video_url(base_url, record)
     elif status == "FAILURE":
-        fail_reason = FAILURE_REASON
+        result = FAILURE_REASON
+    # Generation A's quirk: the video URL in fail_reason. Generation B keeps it in result_url.
+    fail_reason = result if generation is Generation.A or status == "FAILURE" else ""
     task: JSON = {
         "task_id": record.task_id,
         "action": record.action,
@@ -119,14 +120,15 @@ def task_body(
             "channel_id": 1,
             "quota": 100_000,
             **{k: v for k, v in task.items() if k != "task_id"},
+            # `input` is always there and always empty: nothing in the gateway fills it.
             "properties": {
-                "input": record.prompt,
+                "input": "",
                 "upstream_model_name": record.model,
                 "origin_model_name": record.model,
             },
         }
         if status in FINAL:
-            task["result_url"] = fail_reason
+            task["result_url"] = result
     return {"code": "success", "message": "", "data": task}
 
 

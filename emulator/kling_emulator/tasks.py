@@ -9,6 +9,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
+from typing import Any
 
 import attrs
 
@@ -63,6 +64,8 @@ class TaskRecord:
     row_id: int
     # A seeded task stays in this status forever, so that a contract run can always query one.
     frozen_status: str | None = None
+    # The request the gateway forwarded to Kling: what reached Kling, and what did not.
+    kling_request: dict[str, Any] = attrs.field(factory=dict)
 
     def status_at(self, now: float) -> str:
         if self.frozen_status is not None:
@@ -137,6 +140,11 @@ class TaskStore:
         if record is None or record.user_id != user_id:
             return None
         return record
+
+    def find(self, task_id: str) -> TaskRecord | None:
+        """The task, whoever owns it (for the emulator's own inspection routes)."""
+        with self._lock:
+            return self._tasks.get(task_id)
 
     def _evict(self) -> None:
         excess = len(self._tasks) - self.max_tasks

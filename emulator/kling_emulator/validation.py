@@ -1,23 +1,34 @@
-"""Submit validation, layer by layer, as the gateway and then Kling do it.
+"""A submit, read layer by layer as each gateway generation and then Kling read it.
 
-The gateway checks `model_name` (routing layer, E1 shape), then `prompt` (task layer), then
-builds Kling's request: a field of the wrong JSON type fails there with 500
-`build_request_failed`. Kling then checks values and answers HTTP 400 with its own code, which
-the gateway passes on as `fail_to_fetch_task` with Kling's body as the message.
+The routing layer (E1 shape) parses the body and finds the model; the task layer (E2 shape)
+checks the prompt and builds Kling's request; Kling then checks values and answers HTTP 400
+with its own code, which the gateway passes on as `fail_to_fetch_task` with Kling's body as the
+message.
+
+Which body the task layer reads depends on the generation (see openapi.yaml and the gateway's
+`middleware/kling_adapter.go`, `common/gin.go`):
+
+* A (built before 2026-01-30): the converter's body `{"model", "prompt", "metadata": <the
+  original body>}`, so `model_name` or `model` names the model and every Kling field at the top
+  level reaches Kling.
+* B (since): the original body. The model comes from `model` only, the common fields from the
+  top level, and Kling-only fields only from inside `metadata`.
+
+Either way the Kling request starts from the adaptor's defaults and `metadata` is merged into
+it (Go's json.Unmarshal into the adaptor's struct: keys it does not know are dropped, `null`
+leaves a field as it was, a value of the wrong JSON type fails the build with 500).
 """
 
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import attrs
 
-STRING_FIELDS = (
-    "model_name", "image", "image_tail", "prompt", "negative_prompt", "mode", "duration",
-    "static_mask", "callback_url", "external_task_id", "sound", "aspect_ratio",
-)  # fmt: skip
 MAX_PROMPT = 2500
+MAX_DURATION_SECONDS = 3600  # the gateway's billing guard since 2026-07-07
 MODES = {"std", "pro"}
 DURATIONS = {"5", "10"}
 ASPECT_RATIOS = {"16:9", "9:16", "1:1"}
@@ -29,6 +40,33 @@ CAMERA_TYPES = {
     "left_turn_forward",
 }
 CAMERA_AXES = ("horizontal", "vertical", "pan", "tilt", "roll", "zoom")
+# The Kling adaptor's request struct: only these keys ever reach Kling (`sound`,
+# `watermark_info` and anything else are dropped by the gateway).
+KLING_STRING_FIELDS = (
+    "prompt", "image", "image_tail", "negative_prompt", "mode", "duration", "aspect_ratio",
+    "model_name", "model", "static_mask", "callback_url", "external_task_id",
+)  # fmt: skip
+KLING_FIELDS = (*KLING_STRING_FIELDS, "cfg_scale", "dynamic_masks", "camera_control")
+# Generation B's TaskSubmitReq: the top-level fields whose JSON type is checked.
+TASK_STRING_FIELDS = (
+    "prompt", "model", "mode", "image", "size", "seconds", "input_reference",
+)  # fmt: skip
+SIZE_TO_ASPECT_RATIO = {
+    "1024x1024": "1:1",
+    "512x512": "1:1",
+    "1280x720": "16:9",
+    "1920x1080": "16:9",
+    "720x1280": "9:16",
+    "1080x1920": "9:16",
+}
+# Go's unicode.IsSpace, which strings.TrimSpace uses (Python's str.isspace differs: it also
+# counts U+001C..U+001F).
+_GO_SPACES = "\t\n\v\f\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+
+_GO_INT = re.compile(r"[+-]?[0-9]+")
+
+MODEL_REQUIRED = "Model name not specified, model name cannot be empty"
+INVALID_JSON = "Invalid request: Invalid request: invalid JSON request body"
 
 
 @attrs.frozen
@@ -41,11 +79,62 @@ class Refusal:
     message: str
 
 
-def _kling_refusal(message: str, kling_code: int = 1201) -> Refusal:
-    body = json.dumps(
-        {"code": kling_code, "message": message, "request_id": "emulator"}
-    )
-    return Refusal(400, "task", "fail_to_fetch_task", body)
+@attrs.frozen
+class Submission:
+    """An accepted submit: the task to create and what was forwarded to Kling."""
+
+    action: str  # "generate" (image-to-video) or "textGenerate"
+    model: str
+    prompt: str
+    kling_request: dict[str, Any]
+
+    @property
+    def external_task_id(self) -> str:
+        return str(self.kling_request.get("external_task_id") or "")
+
+
+def go_trim_space(text: str) -> str:
+    return text.strip(_GO_SPACES)
+
+
+def parse_body(raw: bytes, content_type: str) -> Any | Refusal:
+    """The routing layer's reading of the body: a JSON value, or its 400."""
+    if not content_type.lower().startswith("application/json"):
+        # The gateway skips bodies of other types: it then finds no model.
+        return Refusal(400, "routing", "", MODEL_REQUIRED)
+    try:
+        return json.loads(raw)
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        return Refusal(400, "routing", "", INVALID_JSON)
+
+
+def model_of(body: Any, generation: str) -> Any:
+    """The model as the routing layer reads it ("" when there is none)."""
+    if not isinstance(body, dict):
+        return ""
+    if generation == "A":
+        for key in ("model_name", "model"):
+            if isinstance(body.get(key), str) and body[key]:
+                return body[key]
+        return ""
+    model = body.get("model")
+    return "" if model is None else model
+
+
+def _go_type(value: Any) -> str:
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, int | float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "array"
+    return "object"
+
+
+def _cannot_unmarshal(value: Any, field: str, go_type: str) -> str:
+    return f"json: cannot unmarshal {_go_type(value)} into Go struct field .{field} of type {go_type}"
 
 
 def _is_number(value: Any) -> bool:
@@ -56,109 +145,236 @@ def _is_int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def _mask_has_go_types(mask: Any) -> bool:
-    """Present fields have the JSON types Go expects (missing ones are Kling's business)."""
-    if not isinstance(mask, dict) or not isinstance(mask.get("mask", ""), str):
+def _mask_type_error(mask: Any) -> bool:
+    if mask is None:
         return False
-    points = mask.get("trajectories", [])
-    return isinstance(points, list) and all(
-        isinstance(p, dict) and all(_is_int(p[k]) for k in "xy" if k in p)
+    if not isinstance(mask, dict) or not isinstance(mask.get("mask", ""), str | None):
+        return True
+    points = mask.get("trajectories")
+    if points is None:
+        return False
+    return not isinstance(points, list) or not all(
+        p is None
+        or (
+            isinstance(p, dict) and all(p.get(k) is None or _is_int(p[k]) for k in "xy")
+        )
         for p in points
     )
 
 
-def _mask_is_complete(mask: dict[str, Any]) -> bool:
-    points = mask.get("trajectories", [])
-    return (
-        "mask" in mask
-        and 2 <= len(points) <= 77
-        and all("x" in p and "y" in p for p in points)
-    )
-
-
-def _type_errors(body: dict[str, Any]) -> str | None:
-    for name in STRING_FIELDS:
-        if name in body and not isinstance(body[name], str):
-            return f"json: cannot unmarshal {type(body[name]).__name__} into Go struct field .{name} of type string"
-    if "cfg_scale" in body and not _is_number(body["cfg_scale"]):
-        return "json: cannot unmarshal into Go struct field .cfg_scale of type float64"
-    if "camera_control" in body:
-        cc = body["camera_control"]
-        if not isinstance(cc, dict) or not isinstance(cc.get("type", ""), str):
-            return "json: cannot unmarshal into Go struct field .camera_control"
-        config = cc.get("config", {})
-        if not isinstance(config, dict) or any(
-            not _is_number(config[a]) for a in CAMERA_AXES if a in config
+def _kling_type_error(fields: dict[str, Any]) -> str | None:
+    """Go's complaint when these fields do not fit the Kling adaptor's struct."""
+    for name in KLING_STRING_FIELDS:
+        value = fields.get(name)
+        if value is not None and not isinstance(value, str):
+            return _cannot_unmarshal(value, name, "string")
+    value = fields.get("cfg_scale")
+    if value is not None and not _is_number(value):
+        return _cannot_unmarshal(value, "cfg_scale", "float64")
+    camera = fields.get("camera_control")
+    if camera is not None:
+        config = camera.get("config") if isinstance(camera, dict) else None
+        if (
+            not isinstance(camera, dict)
+            or not isinstance(camera.get("type", ""), str | None)
+            or not (config is None or isinstance(config, dict))
+            or (
+                isinstance(config, dict)
+                and any(
+                    config.get(a) is not None and not _is_number(config[a])
+                    for a in CAMERA_AXES
+                )
+            )
         ):
-            return "json: cannot unmarshal into Go struct field .camera_control.config"
-    if "dynamic_masks" in body:
-        masks = body["dynamic_masks"]
-        if not isinstance(masks, list) or not all(_mask_has_go_types(m) for m in masks):
-            return "json: cannot unmarshal into Go struct field .dynamic_masks"
-    if "watermark_info" in body and not (
-        isinstance(body["watermark_info"], dict)
-        and isinstance(body["watermark_info"].get("enabled", False), bool)
+            return _cannot_unmarshal(camera, "camera_control", "kling.CameraControl")
+    masks = fields.get("dynamic_masks")
+    if masks is not None and (
+        not isinstance(masks, list) or any(_mask_type_error(m) for m in masks)
     ):
-        return "json: cannot unmarshal into Go struct field .watermark_info"
+        return _cannot_unmarshal(masks, "dynamic_masks", "[]kling.DynamicMask")
     return None
 
 
-def _kling_checks(body: dict[str, Any], needs_image: bool) -> Refusal | None:
+def _merged(into: dict[str, Any], fields: dict[str, Any]) -> None:
+    """json.Unmarshal of `fields` into the adaptor's struct: known keys only, null skipped."""
+    for name in KLING_FIELDS:
+        value = fields.get(name)
+        if value is None:
+            continue
+        if name == "camera_control":
+            value = {k: v for k, v in value.items() if v is not None}
+            if isinstance(value.get("config"), dict):
+                value["config"] = {
+                    a: value["config"][a]
+                    for a in CAMERA_AXES
+                    if value["config"].get(a) is not None
+                }
+        into[name] = value
+
+
+def _duration_of(value: Any) -> int:
+    """Generation B's TaskSubmitReq.UnmarshalJSON: a JSON integer, or a string holding one
+    (strconv.Atoi); anything else, 5.0 included, reads as 0."""
+    number: Any = value
+    if isinstance(value, str):
+        if not _GO_INT.fullmatch(value):
+            return 0  # Python's int() would also take " 5" and "5_0"; Atoi does not
+        number = int(value)
+    if _is_int(number) and -(2**63) <= number < 2**63:
+        return int(number)
+    return 0
+
+
+def _metadata_of(value: Any) -> dict[str, Any]:
+    """`metadata` as an object, or a string holding one; anything else is ignored."""
+    if isinstance(value, str) and value:
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return {}
+    return value if isinstance(value, dict) else {}
+
+
+def _task_layer_b(body: dict[str, Any]) -> Refusal | tuple[str, dict[str, Any]]:
+    """Generation B: the prompt and the top-level fields Kling's request starts from."""
+    for name in TASK_STRING_FIELDS:
+        value = body.get(name)
+        if value is not None and not isinstance(value, str):
+            return Refusal(
+                400, "task", "invalid_request", _cannot_unmarshal(value, name, "string")
+            )
+    images = body.get("images")
+    if images is not None and not (
+        isinstance(images, list) and all(isinstance(i, str | None) for i in images)
+    ):
+        return Refusal(
+            400,
+            "task",
+            "invalid_request",
+            _cannot_unmarshal(images, "images", "[]string"),
+        )
+    prompt = body.get("prompt") or ""
+    if not go_trim_space(prompt):
+        return Refusal(400, "task", "invalid_request", "prompt is required")
+    seconds = _duration_of(body.get("duration"))
+    if seconds == 0 and body.get("seconds"):
+        seconds = _duration_of(body["seconds"])
+    if not 0 <= seconds <= MAX_DURATION_SECONDS:
+        return Refusal(
+            400,
+            "task",
+            "invalid_seconds",
+            f"seconds must be between 1 and {MAX_DURATION_SECONDS}",
+        )
+    start = {
+        "prompt": prompt,
+        "image": body.get("image") or "",
+        "mode": body.get("mode") or "std",
+        "duration": str(_duration_of(body.get("duration")) or 5),
+        "aspect_ratio": SIZE_TO_ASPECT_RATIO.get(body.get("size") or "", "1:1"),
+    }
+    return prompt, start
+
+
+def read_submit(
+    body: dict[str, Any], model: str, generation: str
+) -> Refusal | Submission:
+    """The task layer and Kling, for a body whose model the routing layer accepted."""
+    if generation == "A":
+        # The converter keeps the prompt only when it is a string.
+        found = body.get("prompt")
+        prompt = found if isinstance(found, str) else ""
+        if not go_trim_space(prompt):
+            return Refusal(400, "task", "invalid_request", "prompt is required")
+        start: dict[str, Any] = {"prompt": prompt, "mode": "std", "duration": "5"}
+        overlay = body
+    else:
+        read = _task_layer_b(body)
+        if isinstance(read, Refusal):
+            return read
+        prompt, start = read
+        overlay = _metadata_of(body.get("metadata"))
+    type_error = _kling_type_error(overlay)
+    if type_error is not None:
+        return Refusal(
+            500,
+            "task",
+            "build_request_failed",
+            f"unmarshal metadata failed: {type_error}",
+        )
+    kling_request = {
+        **start,
+        "model_name": model,
+        "model": model,
+        "cfg_scale": 0.5,
+    }
+    _merged(kling_request, overlay)
+    # The converter decides from the top-level `image` alone; the adaptor again from the
+    # request it built. Either can turn the task into a (billed) text-to-video one.
+    no_top_level_image = "image" not in body or body["image"] == ""
+    no_image_sent = not (kling_request.get("image") or kling_request.get("image_tail"))
+    action = "textGenerate" if no_top_level_image or no_image_sent else "generate"
+    refusal = kling_checks(kling_request, action)
+    if refusal is not None:
+        return refusal
+    return Submission(action, model, prompt, kling_request)
+
+
+def _kling_refusal(message: str, kling_code: int = 1201) -> Refusal:
+    body = json.dumps(
+        {"code": kling_code, "message": message, "request_id": "emulator"}
+    )
+    return Refusal(400, "task", "fail_to_fetch_task", body)
+
+
+def _mask_is_complete(mask: Any) -> bool:
+    if not isinstance(mask, dict):
+        return False
+    points = mask.get("trajectories") or []
+    return (
+        bool(mask.get("mask"))
+        and 2 <= len(points) <= 77
+        and all(isinstance(p, dict) and "x" in p and "y" in p for p in points)
+    )
+
+
+def kling_checks(request: dict[str, Any], action: str) -> Refusal | None:
+    """Kling's own validation of the request the gateway forwarded."""
     if (
-        len(body["prompt"]) > MAX_PROMPT
-        or len(body.get("negative_prompt", "")) > MAX_PROMPT
+        len(request["prompt"]) > MAX_PROMPT
+        or len(request.get("negative_prompt", "")) > MAX_PROMPT
     ):
         return _kling_refusal("prompt is too long")
-    if "cfg_scale" in body and not 0 <= body["cfg_scale"] <= 1:
+    if not 0 <= request["cfg_scale"] <= 1:
         return _kling_refusal("cfg_scale must be within [0, 1]")
-    if "mode" in body and body["mode"] not in MODES:
+    if request["mode"] not in MODES:
         return _kling_refusal("mode is invalid")
-    if "duration" in body and body["duration"] not in DURATIONS:
+    if request["duration"] not in DURATIONS:
         return _kling_refusal("duration is invalid")
-    if "aspect_ratio" in body and body["aspect_ratio"] not in ASPECT_RATIOS:
+    if request.get("aspect_ratio", "1:1") not in ASPECT_RATIOS:
         return _kling_refusal("aspect_ratio is invalid")
-    if needs_image and not body.get("image"):
-        return _kling_refusal("image is required")
-    if "camera_control" in body:
-        cc = body["camera_control"]
-        if cc.get("type") not in CAMERA_TYPES:
+    camera = request.get("camera_control")
+    if camera is not None:
+        if camera.get("type") not in CAMERA_TYPES:
             return _kling_refusal("camera_control.type is invalid")
-        config = cc.get("config", {})
+        config = camera.get("config") or {}
         if any(not -10 <= config[a] <= 10 for a in CAMERA_AXES if a in config):
             return _kling_refusal(
                 "camera_control.config values must be within [-10, 10]"
             )
-    masks = body.get("dynamic_masks", [])
+    masks = request.get("dynamic_masks") or []
     if len(masks) > 6 or not all(_mask_is_complete(m) for m in masks):
         return _kling_refusal(
             "dynamic_masks: at most 6 masks, each a mask and 2 to 77 points {x, y}"
         )
-    if needs_image:
+    if action == "generate":
         groups = [
-            bool(body.get("image_tail")),
-            bool(body.get("static_mask") or masks),
-            "camera_control" in body,
+            bool(request.get("image_tail")),
+            bool(request.get("static_mask") or masks),
+            camera is not None,
         ]
         if sum(groups) > 1:
             return _kling_refusal(
                 "image_tail, the motion brush and camera_control cannot be combined"
             )
     return None
-
-
-def check_submit(body: Any, *, needs_image: bool) -> Refusal | None:
-    """None when the gateway and Kling would accept this body."""
-    if not isinstance(body, dict):
-        return Refusal(
-            400, "task", "invalid_request", "the request body must be a JSON object"
-        )
-    model = body.get("model_name", body.get("model"))
-    if not isinstance(model, str) or not model:
-        return Refusal(400, "routing", "", "model_name is required")
-    prompt = body.get("prompt")
-    if not isinstance(prompt, str) or not prompt:
-        return Refusal(400, "task", "invalid_request", "prompt is required")
-    type_error = _type_errors(body)
-    if type_error is not None:
-        return Refusal(500, "task", "build_request_failed", type_error)
-    return _kling_checks(body, needs_image)

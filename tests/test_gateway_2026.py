@@ -1,0 +1,373 @@
+"""The gateway as upstream had it on 2026-08-15, row by row, over HTTP, in both generations.
+
+Each test names the fact it pins (see openapi.yaml's description and the emulator's
+validation module). The client's side of the same facts is in test_client_2026.py.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+
+from kling_emulator.config import UNAVAILABLE_MODEL, Generation
+from kling_emulator.server import EmulatorServer
+
+from .conftest import EXHAUSTED, LIMITED, TOKEN_1
+from .spec_tools import assert_conforms
+
+SUBMIT = "/kling/v1/videos/image2video"
+TEXT_SUBMIT = "/kling/v1/videos/text2video"
+QUERY = "/kling/v1/videos/image2video/{task_id}"
+IMAGE = "https://example.com/a.png"
+KLING_FIELDS = {
+    "negative_prompt": "blurry",
+    "cfg_scale": 0.7,
+    "external_task_id": "order-1",
+}
+
+
+def auth(token: str = TOKEN_1) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+@pytest.fixture
+def http(emulator: EmulatorServer) -> httpx.Client:
+    return httpx.Client(base_url=emulator.base_url, timeout=10, headers=auth())
+
+
+def is_b(emulator: EmulatorServer) -> bool:
+    return emulator.config.generation is Generation.B
+
+
+def forwarded(http: httpx.Client, answer: httpx.Response) -> dict[str, Any]:
+    """What the emulated gateway sent to Kling for the task this submit created."""
+    assert answer.status_code == 200, answer.text
+    task_id = answer.json()["task_id"]
+    found = http.get(f"/emulator/tasks/{task_id}/forwarded")
+    assert found.status_code == 200
+    result: dict[str, Any] = found.json()
+    return result
+
+
+def conforming(
+    spec: dict[str, Any], path: str, method: str, response: httpx.Response
+) -> Any:
+    body = response.json()
+    assert_conforms(spec, path, method, response.status_code, body)
+    return body
+
+
+# -- submitting: the body a gateway really reads --------------------------------------------
+
+
+def test_model_name_alone_is_refused_by_generation_b_only(
+    http: httpx.Client, spec: dict[str, Any], emulator: EmulatorServer
+) -> None:
+    response = http.post(
+        SUBMIT, json={"model_name": "kling-v1", "prompt": "a cat", "image": IMAGE}
+    )
+    if is_b(emulator):
+        assert response.status_code == 400
+        error = conforming(spec, SUBMIT, "post", response)["error"]
+        assert error["message"].startswith(
+            "Model name not specified, model name cannot be empty (request id: "
+        )
+    else:
+        assert response.status_code == 200
+
+
+def test_kling_only_fields_reach_kling_only_from_metadata_on_generation_b(
+    http: httpx.Client, emulator: EmulatorServer
+) -> None:
+    base = {"model": "kling-v1", "prompt": "a cat", "image": IMAGE}
+    top_level = forwarded(http, http.post(SUBMIT, json={**base, **KLING_FIELDS}))
+    in_metadata = forwarded(
+        http, http.post(SUBMIT, json={**base, "metadata": KLING_FIELDS})
+    )
+    sent_top, sent_meta = top_level["kling_request"], in_metadata["kling_request"]
+    if is_b(emulator):
+        assert "negative_prompt" not in sent_top and sent_top["cfg_scale"] == 0.5
+        assert "external_task_id" not in sent_top  # silently dropped
+        assert {k: sent_meta[k] for k in KLING_FIELDS} == KLING_FIELDS
+    else:
+        assert {k: sent_top[k] for k in KLING_FIELDS} == KLING_FIELDS
+        assert "negative_prompt" not in sent_meta  # generation A never reads metadata
+
+
+def test_the_wire_format_reaches_kling_on_both_generations(
+    http: httpx.Client, emulator: EmulatorServer
+) -> None:
+    body = {
+        "model": "kling-v1",
+        "model_name": "kling-v1",
+        "prompt": "a cat",
+        "image": IMAGE,
+        "duration": "10",
+        **KLING_FIELDS,
+        "metadata": KLING_FIELDS,
+    }
+    sent = forwarded(http, http.post(SUBMIT, json=body))
+    assert sent["action"] == "generate"
+    request = sent["kling_request"]
+    assert {k: request[k] for k in KLING_FIELDS} == KLING_FIELDS
+    assert request["model_name"] == "kling-v1" and request["duration"] == "10"
+
+
+def test_sound_and_watermark_info_never_reach_kling(
+    http: httpx.Client, emulator: EmulatorServer
+) -> None:
+    dropped = {"sound": "on", "watermark_info": {"enabled": True}}
+    body = {"model": "kling-v1", "prompt": "a", "image": IMAGE, **dropped}
+    request = forwarded(http, http.post(SUBMIT, json={**body, "metadata": dropped}))
+    assert not set(dropped) & set(request["kling_request"])
+
+
+def test_a_numeric_duration_is_taken_by_generation_b_only(
+    http: httpx.Client, spec: dict[str, Any], emulator: EmulatorServer
+) -> None:
+    body = {"model": "kling-v1", "prompt": "a", "image": IMAGE, "duration": 10}
+    response = http.post(SUBMIT, json=body)
+    if is_b(emulator):
+        assert forwarded(http, response)["kling_request"]["duration"] == "10"
+    else:
+        assert response.status_code == 500
+        assert conforming(spec, SUBMIT, "post", response)["code"] == (
+            "build_request_failed"
+        )
+
+
+@pytest.mark.parametrize("duration", [-1, 3601, "4000"])
+def test_a_duration_outside_0_to_3600_is_refused_by_generation_b(
+    http: httpx.Client, spec: dict[str, Any], emulator: EmulatorServer, duration: Any
+) -> None:
+    if not is_b(emulator):
+        pytest.skip("the bound came with generation B (2026-07-07)")
+    body = {"model": "kling-v1", "prompt": "a", "image": IMAGE, "duration": duration}
+    response = http.post(SUBMIT, json=body)
+    assert response.status_code == 400
+    assert conforming(spec, SUBMIT, "post", response)["code"] == "invalid_seconds"
+
+
+@pytest.mark.parametrize("prompt", [" ", "\t\n", "\u3000\u00a0"])
+def test_a_blank_prompt_is_refused(
+    http: httpx.Client, spec: dict[str, Any], prompt: str
+) -> None:
+    body = {"model": "kling-v1", "model_name": "kling-v1", "image": IMAGE}
+    response = http.post(SUBMIT, json={**body, "prompt": prompt})
+    assert response.status_code == 400
+    assert conforming(spec, SUBMIT, "post", response)["code"] == "invalid_request"
+
+
+@pytest.mark.parametrize(
+    ("route", "extra", "action"),
+    [
+        (SUBMIT, {}, "textGenerate"),
+        (SUBMIT, {"image": ""}, "textGenerate"),
+        (SUBMIT, {"image": None}, "textGenerate"),
+        (TEXT_SUBMIT, {"image": IMAGE}, "generate"),
+    ],
+    ids=["no image", "empty image", "null image", "image on text2video"],
+)
+def test_the_action_comes_from_the_body_not_the_route(
+    http: httpx.Client, route: str, extra: dict[str, Any], action: str
+) -> None:
+    body = {"model": "kling-v1", "model_name": "kling-v1", "prompt": "a", **extra}
+    assert forwarded(http, http.post(route, json=body))["action"] == action
+
+
+@pytest.mark.parametrize(
+    ("content", "content_type", "message"),
+    [
+        (
+            b"{broken",
+            "application/json",
+            "Invalid request: Invalid request: invalid JSON",
+        ),
+        (b"[]", "application/json", "Model name not specified"),
+        (
+            b'{"model": "kling-v1", "prompt": "a"}',
+            "text/plain",
+            "Model name not specified",
+        ),
+        (b'{"model": "kling-v1", "prompt": "a"}', "", "Model name not specified"),
+    ],
+    ids=["invalid JSON", "not an object", "text/plain", "no content type"],
+)
+def test_unreadable_bodies_are_refused_by_the_routing_layer(
+    http: httpx.Client,
+    spec: dict[str, Any],
+    content: bytes,
+    content_type: str,
+    message: str,
+) -> None:
+    headers = {"content-type": content_type} if content_type else {}
+    response = http.post(SUBMIT, content=content, headers=headers)
+    assert response.status_code == 400
+    error = conforming(spec, SUBMIT, "post", response)["error"]
+    assert error["message"].startswith(message) and error["type"] == "new_api_error"
+
+
+def test_null_fields_are_taken_as_absent(
+    http: httpx.Client, emulator: EmulatorServer
+) -> None:
+    nulls = dict.fromkeys(
+        ["negative_prompt", "cfg_scale", "mode", "duration", "camera_control"]
+    )
+    body = {
+        "model": "kling-v1",
+        "model_name": "kling-v1",
+        "prompt": "a",
+        "image": IMAGE,
+    }
+    sent = forwarded(http, http.post(SUBMIT, json={**body, **nulls, "metadata": nulls}))
+    request = sent["kling_request"]
+    assert request["mode"] == "std" and request["duration"] == "5"
+    assert request["cfg_scale"] == 0.5 and "camera_control" not in request
+
+
+def test_a_model_without_a_channel_is_503_model_not_found(
+    http: httpx.Client, spec: dict[str, Any]
+) -> None:
+    body = {"model": UNAVAILABLE_MODEL, "model_name": UNAVAILABLE_MODEL}
+    response = http.post(SUBMIT, json={**body, "prompt": "a", "image": IMAGE})
+    assert response.status_code == 503
+    error = conforming(spec, SUBMIT, "post", response)["error"]
+    assert error["code"] == "model_not_found"
+
+
+def test_the_submit_answer_carries_the_gateways_headers(
+    http: httpx.Client, spec: dict[str, Any], emulator: EmulatorServer
+) -> None:
+    body = {
+        "model": "kling-v1",
+        "model_name": "kling-v1",
+        "prompt": "a",
+        "image": IMAGE,
+    }
+    response = http.post(SUBMIT, json=body)
+    answer = conforming(spec, SUBMIT, "post", response)
+    assert response.headers["x-new-api-version"]
+    assert response.headers["x-new-api-other-ratios"].startswith("{")
+    if is_b(emulator):
+        assert answer["id"] == answer["task_id"] and answer["object"] == "video"
+
+
+# -- tokens -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "authorization",
+    ["Bearer sk-emulatoruser1", "bearer sk-emulatoruser1", "Bearer emulatoruser1"],
+)
+def test_tokens_are_read_as_the_gateway_reads_them(
+    http: httpx.Client, emulator: EmulatorServer, authorization: str
+) -> None:
+    task_id = emulator.seeded[1]["SUCCESS"]
+    response = http.get(
+        QUERY.format(task_id=task_id), headers={"Authorization": authorization}
+    )
+    assert response.status_code == 200
+
+
+def test_a_token_naming_a_channel_is_refused_for_ordinary_users(
+    http: httpx.Client, spec: dict[str, Any], emulator: EmulatorServer
+) -> None:
+    path = QUERY.format(task_id=emulator.seeded[1]["SUCCESS"])
+    response = http.get(path, headers=auth(TOKEN_1 + "-3"))
+    assert response.status_code == 403
+    assert conforming(spec, QUERY, "get", response)["error"]["type"] == "new_api_error"
+
+
+def test_a_used_up_token_is_401_on_every_route(
+    http: httpx.Client, spec: dict[str, Any], emulator: EmulatorServer
+) -> None:
+    path = QUERY.format(task_id=emulator.seeded[1]["IN_PROGRESS"])
+    query = http.get(path, headers=auth(EXHAUSTED))
+    body = {
+        "model": "kling-v1",
+        "model_name": "kling-v1",
+        "prompt": "a",
+        "image": IMAGE,
+    }
+    submit = http.post(SUBMIT, json=body, headers=auth(EXHAUSTED))
+    for response, route, method in [(query, QUERY, "get"), (submit, SUBMIT, "post")]:
+        assert response.status_code == 401
+        message = conforming(spec, route, method, response)["error"]["message"]
+        if is_b(emulator):
+            # Since 2026-04-12 exactly the text of a wrong token.
+            assert message.startswith("Invalid token (request id: ")
+        else:
+            assert message.startswith(
+                "This token quota is exhausted TokenStatusExhausted["
+            )
+            assert EXHAUSTED not in message
+
+
+def test_a_model_limited_token(
+    http: httpx.Client, spec: dict[str, Any], emulator: EmulatorServer
+) -> None:
+    known = http.get(
+        QUERY.format(task_id=emulator.seeded[1]["SUCCESS"]), headers=auth(LIMITED)
+    )
+    unknown = http.get(QUERY.format(task_id="999"), headers=auth(LIMITED))
+    assert unknown.status_code == 403
+    error = conforming(spec, QUERY, "get", unknown)["error"]
+    assert error["message"].startswith("This token has no access to model  (request id")
+    # Generation A refused every query of such a token (before 2026-06-04).
+    assert known.status_code == (200 if is_b(emulator) else 403)
+    other_model = {"model": "kling-v2-master", "model_name": "kling-v2-master"}
+    submit = http.post(
+        SUBMIT,
+        json={**other_model, "prompt": "a", "image": IMAGE},
+        headers=auth(LIMITED),
+    )
+    assert submit.status_code == 403
+    assert "no access to model kling-v2-master" in submit.json()["error"]["message"]
+
+
+# -- answers --------------------------------------------------------------------------------------
+
+
+def test_every_answer_carries_the_gateway_version(
+    http: httpx.Client, emulator: EmulatorServer
+) -> None:
+    answers = [
+        http.get(QUERY.format(task_id=emulator.seeded[1]["SUCCESS"])),
+        http.get(QUERY.format(task_id="999")),
+        http.get(QUERY.format(task_id="1"), headers={"Authorization": ""}),
+        http.get("/v1/nothing"),
+        http.delete(QUERY.format(task_id="1")),
+        http.get(QUERY.format(task_id="1"), headers={"X-Emulator-Fault": "503"}),
+    ]
+    for response in answers:
+        assert response.headers["x-new-api-version"], response.request.url
+        assert response.headers["x-oneapi-request-id"]
+
+
+@pytest.mark.parametrize(
+    ("fault", "status", "shape"),
+    [
+        ("429", 429, "E2"),
+        ("429-gate", 429, "E1"),
+        ("500-panic", 500, "E1"),
+        ("503-no-channel", 503, "E1"),
+        ("503", 503, "E2"),
+    ],
+)
+def test_errors_come_in_both_shapes_where_the_gateway_sends_both(
+    http: httpx.Client, spec: dict[str, Any], fault: str, status: int, shape: str
+) -> None:
+    body = {
+        "model": "kling-v1",
+        "model_name": "kling-v1",
+        "prompt": "a",
+        "image": IMAGE,
+    }
+    response = http.post(SUBMIT, json=body, headers={"X-Emulator-Fault": fault})
+    assert response.status_code == status
+    answer = conforming(spec, SUBMIT, "post", response)
+    assert ("error" in answer) is (shape == "E1")
+    if fault == "429":
+        assert answer["message"] == "当前分组上游负载已饱和，请稍后再试"
