@@ -263,7 +263,9 @@ def test_error_answers_become_typed_exceptions(gateway: EmulatorServer) -> None:
     banned = client_for(gateway, token=BANNED)
     other = client_for(gateway, token=TOKEN_2)
     good = client_for(gateway)
-    wrong_prefix = kg.KlingClient(gateway.base_url + "/v2", TOKEN_1, retry=FAST_RETRY)
+    # Under /v1 the gateway answers a JSON 404; elsewhere its dashboard's HTML page with 200.
+    wrong_prefix = kg.KlingClient(gateway.base_url + "/v1", TOKEN_1, retry=FAST_RETRY)
+    html = kg.KlingClient(gateway.base_url + "/v2", TOKEN_1, retry=FAST_RETRY)
     cases = [
         (lambda: bad.get("abc"), kg.AuthenticationError, 401, None),
         (lambda: banned.get("abc"), kg.PermissionDeniedError, 403, None),
@@ -281,6 +283,7 @@ def test_error_answers_become_typed_exceptions(gateway: EmulatorServer) -> None:
             None,
         ),
         (lambda: wrong_prefix.get("abc"), kg.NotFoundError, 404, None),
+        (lambda: html.get("abc"), kg.MalformedResponseError, 200, None),
     ]
     try:
         for call, kind, status, code in cases:
@@ -293,7 +296,7 @@ def test_error_answers_become_typed_exceptions(gateway: EmulatorServer) -> None:
             if code:
                 assert error.code == code
     finally:
-        for client in (bad, banned, other, good, wrong_prefix):
+        for client in (bad, banned, other, good, wrong_prefix, html):
             client.close()
 
 
@@ -562,7 +565,7 @@ def test_configuration_comes_from_arguments_or_environment() -> None:
 async def test_the_token_never_leaks(
     gateway: EmulatorServer, caplog: pytest.LogCaptureFixture, tmp_path: Path
 ) -> None:
-    secret = "sk-emulator-user-1"
+    secret = TOKEN_1
     caplog.set_level(logging.DEBUG)
     texts: list[str] = []
     retry = RetryPolicy(max_retries=1, initial_delay=0.0, jitter=0.0)

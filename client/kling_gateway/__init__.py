@@ -5,7 +5,7 @@ Built on the generated `kling_gateway_api` package: results are its attrs models
 
 from kling_gateway_api.models import SubmittedTask, Task, TaskStatus
 
-from .answers import APIResponse
+from .answers import APIResponse, Submitted
 from .async_client import AsyncKlingClient
 from .errors import (
     APIConnectionError,
@@ -61,6 +61,7 @@ __all__ = [
     "RateLimitError",
     "RetryPolicy",
     "ServerError",
+    "Submitted",
     "SubmittedTask",
     "Task",
     "TaskFailedError",

@@ -16,12 +16,12 @@ from kling_gateway_api.api.tasks import (
     submit_text_to_video_task,
 )
 from kling_gateway_api.models import ImageToVideoRequest, TextToVideoRequest
-from kling_gateway_api.types import Unset
 
 from . import errors
 from .answers import PARSE_ERRORS
 from .policies import RetryPolicy, WaitPolicy
 from .settings import Route, Settings
+from .wire import submit_body
 
 QUERY_MODULES: dict[str, ModuleType] = {
     "image2video": get_image_to_video_task,
@@ -94,26 +94,28 @@ class ClientBase:
         retry_submit: bool,
     ) -> tuple[ModuleType, SubmitRequest, bool]:
         """The generated module, the request body and whether retrying it is safe."""
-        module, model = SUBMIT_MODULES[route]
-        if request is None or isinstance(request, Mapping):
+        try:
+            module, model = SUBMIT_MODULES[route]
+        except KeyError:
+            raise errors.ConfigurationError(f"unknown route {route!r}") from None
+        if isinstance(request, ImageToVideoRequest | TextToVideoRequest):
+            if fields:
+                raise errors.InvalidRequestError(
+                    "pass either a request object or fields, not both"
+                )
+            if not isinstance(request, model):
+                raise errors.InvalidRequestError(f"{route} takes a {model.__name__}")
+            data = request.to_dict()
+        else:
             data = {**(request or {}), **fields}
-            try:
-                request = model.from_dict(data)
-            except KeyError as exc:
-                raise errors.InvalidRequestError(
-                    f"missing field {exc.args[0]!r}"
-                ) from None
-            except PARSE_ERRORS as exc:
-                raise errors.InvalidRequestError(
-                    f"invalid submit fields: {exc}"
-                ) from None
-        elif fields:
-            raise errors.InvalidRequestError(
-                "pass either a request object or fields, not both"
-            )
-        if not isinstance(request, model):
-            raise errors.InvalidRequestError(f"{route} takes a {model.__name__}")
-        has_external_id = not isinstance(request.external_task_id, Unset) and bool(
-            request.external_task_id
+        body = submit_body(data, needs_image=route == "image2video")
+        try:
+            parsed = model.from_dict(body)
+        except KeyError as exc:
+            raise errors.InvalidRequestError(f"missing field {exc.args[0]!r}") from None
+        except PARSE_ERRORS as exc:
+            raise errors.InvalidRequestError(f"invalid submit fields: {exc}") from None
+        external_id = body.get("external_task_id") or body.get("metadata", {}).get(
+            "external_task_id"
         )
-        return module, request, retry_submit or has_external_id
+        return module, parsed, retry_submit or bool(external_id)

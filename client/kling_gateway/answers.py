@@ -94,7 +94,7 @@ def checked_task_id(task_id: str) -> str:
         raise errors.InvalidTaskIdError(
             f"a task id is a string, not {type(task_id).__name__}"
         )
-    if len(task_id) > TASK_ID_MAX_LENGTH or not _TASK_ID.match(task_id):
+    if len(task_id) > TASK_ID_MAX_LENGTH or not _TASK_ID.fullmatch(task_id):
         raise errors.InvalidTaskIdError(
             f"task id {task_id[:40]!r} is not a gateway task id "
             f"(letters, digits, '_' and '-', at most {TASK_ID_MAX_LENGTH})"
@@ -150,16 +150,58 @@ def _body_excerpt(response: httpx.Response, limit: int = 200) -> str:
 def _code_and_message(
     parsed: object, response: httpx.Response
 ) -> tuple[str | None, str]:
+    """The gateway's code and message, from either error shape on any status (the generated
+    client parses only the shapes the spec lists for that status)."""
     if isinstance(parsed, GatewayError):
         code = parsed.error.code if isinstance(parsed.error.code, str) else None
         return code or parsed.error.type_ or None, parsed.error.message
     if isinstance(parsed, TaskError):
         return parsed.code or None, parsed.message
     try:
-        json.loads(response.content)
+        body = json.loads(response.content)
     except ValueError:
         return None, f"answer is not JSON: {_body_excerpt(response)!r}"
+    detail = body.get("error") if isinstance(body, dict) else None
+    if isinstance(detail, dict) and isinstance(detail.get("message"), str):
+        code, type_ = detail.get("code"), detail.get("type")
+        chosen = code if isinstance(code, str) and code else type_
+        return (chosen if isinstance(chosen, str) and chosen else None), detail[
+            "message"
+        ]
+    if (
+        isinstance(body, dict)
+        and isinstance(body.get("code"), str)
+        and isinstance(body.get("message"), str)
+    ):
+        return body["code"] or None, body["message"]
     return None, f"answer of an undocumented shape: {_body_excerpt(response)!r}"
+
+
+# "This token has no access to model X", in the languages the gateway speaks.
+_MODEL_FORBIDDEN = re.compile(
+    r"(?:no access to model|无权访问模型) ?(.*?)(?: \(request id:|$)"
+)
+AUTHENTICATION_HINT = (
+    "the token is wrong, disabled or expired, or its quota is used up: a current gateway "
+    "answers all of these alike, and a used-up token can no longer read its own tasks"
+)
+
+
+def _explained(status: int, message: str) -> tuple[str, str | None]:
+    """The message with what a caller needs to act on it; and the model a token may not use."""
+    if status == 401:
+        return f"{message} ({AUTHENTICATION_HINT})", None
+    match = _MODEL_FORBIDDEN.search(message) if status == 403 else None
+    if match is None:
+        return message, None
+    model = match.group(1).strip()
+    if model:
+        return f"{message} (this token is limited to other models)", model
+    hint = (
+        "this token is limited to some models; the gateway answers so for a task the token "
+        "cannot see: unknown, another user's, or of a model it may not use"
+    )
+    return f"{message} ({hint})", ""
 
 
 _BY_STATUS: dict[int, type[errors.APIStatusError]] = {
@@ -177,6 +219,7 @@ def status_error(
     """The exception for an error answer, from its documented shape when it has one."""
     code, message = _code_and_message(parsed, response)
     status = response.status_code
+    message, model = _explained(status, message)
     common: dict[str, Any] = {
         "status_code": status,
         "code": code,
@@ -189,6 +232,8 @@ def status_error(
         return errors.RateLimitError(
             message, retry_after=retry_after_of(response), **common
         )
+    if status == 403:
+        return errors.PermissionDeniedError(message, model=model, **common)
     cls = _BY_STATUS.get(status) or (
         errors.ServerError if status >= 500 else errors.APIStatusError
     )
@@ -203,6 +248,17 @@ def malformed(response: httpx.Response | None, cause: Exception) -> errors.APIEr
         )
     if response.status_code >= 300:
         return status_error(response)
+    if not _is_json(response):
+        # The gateway's dashboard answers 200 HTML for every path and method it does not serve.
+        content_type = response.headers.get("content-type", "no content type")
+        return errors.MalformedResponseError(
+            f"{response.request.method} {response.request.url} answered "
+            f"{response.status_code} with {content_type}, not JSON: the base URL is probably "
+            "wrong (a gateway answers its web page for every path it does not serve)",
+            status_code=response.status_code,
+            request_id=request_id_of(response),
+            response=response,
+        )
     return errors.MalformedResponseError(
         f"answer is not a valid task answer ({type(cause).__name__}: {cause}): "
         f"{_body_excerpt(response)!r}",
@@ -212,13 +268,24 @@ def malformed(response: httpx.Response | None, cause: Exception) -> errors.APIEr
     )
 
 
+def _is_json(response: httpx.Response) -> bool:
+    try:
+        json.loads(response.content)
+    except ValueError:
+        return False
+    return True
+
+
 def _require(response: httpx.Response, ok: bool, what: str) -> None:
     if not ok:
         raise malformed(response, TypeError(what))
 
 
-def task_from(response: httpx.Response, parsed: object) -> Task:
-    """The task of a 200 query answer, with the fields everyone reads checked for type."""
+def task_from(
+    response: httpx.Response, parsed: object, asked: str | None = None
+) -> Task:
+    """The task of a 200 query answer, with the fields everyone reads checked for type, and
+    refused when it is not the task `asked` for (its id names files and later requests)."""
     if response.status_code != 200 or not isinstance(parsed, TaskResponse):
         raise status_error(response, parsed)
     task = parsed.data
@@ -227,17 +294,33 @@ def task_from(response: httpx.Response, parsed: object) -> Task:
         isinstance(task.task_id, str) and task.task_id != "",
         "task_id is not a string",
     )
+    _require(
+        response,
+        asked is None or task.task_id == asked,
+        f"the answer is about another task than {asked!r}",
+    )
     _require(response, isinstance(task.status, str), "status is not a string")
     _require(response, isinstance(task.progress, str), "progress is not a string")
     return task
 
 
-def submitted_from(response: httpx.Response, parsed: object) -> SubmittedTask:
+@attrs.frozen
+class Submitted:
+    """The answer to a submit: the id to poll, and everything the gateway said."""
+
+    task_id: str
+    answer: SubmittedTask
+
+    def to_dict(self) -> dict[str, Any]:
+        return self.answer.to_dict()
+
+
+def submitted_from(response: httpx.Response, parsed: object) -> Submitted:
+    """The id to poll: `task_id`, or `id` where the gateway no longer sends `task_id`
+    (its source marks `task_id` as kept for old clients and due to be removed)."""
     if response.status_code != 200 or not isinstance(parsed, SubmittedTask):
         raise status_error(response, parsed)
-    _require(
-        response,
-        isinstance(parsed.task_id, str) and parsed.task_id != "",
-        "task_id is missing or not a string",
-    )
-    return parsed
+    for candidate in (parsed.task_id, parsed.id):
+        if isinstance(candidate, str) and candidate:
+            return Submitted(candidate, parsed)
+    raise malformed(response, TypeError("neither task_id nor id is a usable string"))

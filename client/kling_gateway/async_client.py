@@ -6,6 +6,7 @@ import asyncio
 import os
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from contextlib import AbstractAsyncContextManager, nullcontext
+from functools import partial
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Self, TypeVar
@@ -13,12 +14,13 @@ from typing import Any, Self, TypeVar
 import httpx
 import tenacity
 
-from kling_gateway_api.models import SubmittedTask, Task
+from kling_gateway_api.models import Task
 
 from . import errors
 from ._common import ClientBase, SubmitRequest
 from .answers import (
     APIResponse,
+    Submitted,
     answered,
     checked_task_id,
     remember_response_async,
@@ -112,7 +114,7 @@ class AsyncKlingClient(ClientBase):
             f"GET {route}/{task_id}",
             True,
             lambda: module.asyncio_detailed(task_id, client=self._generated),
-            task_from,
+            partial(task_from, asked=task_id),
         )
 
     async def get(self, task_id: str, *, route: Route = "image2video") -> Task:
@@ -128,7 +130,7 @@ class AsyncKlingClient(ClientBase):
         route: Route = "image2video",
         retry_submit: bool = False,
         **fields: Any,
-    ) -> APIResponse[SubmittedTask]:
+    ) -> APIResponse[Submitted]:
         """`submit`, with the HTTP response it came from."""
         module, body, idempotent = self._submit_request(
             route, request, fields, retry_submit
@@ -146,7 +148,7 @@ class AsyncKlingClient(ClientBase):
         *,
         retry_submit: bool = False,
         **fields: Any,
-    ) -> SubmittedTask:
+    ) -> Submitted:
         """Submit an image-to-video task (see KlingClient.submit)."""
         return (
             await self.submit_response(request, retry_submit=retry_submit, **fields)
@@ -158,7 +160,7 @@ class AsyncKlingClient(ClientBase):
         *,
         retry_submit: bool = False,
         **fields: Any,
-    ) -> SubmittedTask:
+    ) -> Submitted:
         """Submit a text-to-video task; fields as in TextToVideoRequest."""
         answer = await self.submit_response(
             request, route="text2video", retry_submit=retry_submit, **fields
@@ -248,6 +250,7 @@ class AsyncKlingClient(ClientBase):
                     part.start(response)
                     async for chunk in response.aiter_bytes():
                         part.write(chunk)
+                part.received = response.num_bytes_downloaded
         except httpx.HTTPError as exc:
             raise download_failure(exc) from exc
         return path

@@ -14,6 +14,7 @@ import httpx
 from kling_gateway_api.models import Task
 
 from . import errors
+from .answers import checked_task_id
 from .tasks import status_of, video_urls
 
 
@@ -37,11 +38,20 @@ def destination_for(
     task: Task, destination: str | os.PathLike[str], index: int
 ) -> Path:
     """A file path; a folder (existing, or written with a trailing slash) gets
-    `<task_id>[-<index>].mp4` inside it."""
+    `<task_id>[-<index>].mp4` inside it. The name never leaves the folder: the task id must
+    be a gateway task id (no `/`, `..` or absolute path, whatever a gateway answered)."""
     path = Path(destination)
     if path.is_dir() or os.fspath(destination).endswith(("/", os.sep)):
+        try:
+            name = checked_task_id(task.task_id)
+        except errors.InvalidTaskIdError:
+            raise errors.DownloadError(
+                "the task's id cannot name a file safely; pass a file path instead"
+            ) from None
         suffix = f"-{index}" if index else ""
-        path = path / f"{task.task_id}{suffix}.mp4"
+        path = path / f"{name}{suffix}.mp4"
+        if path.resolve().parent != Path(destination).resolve():
+            raise errors.DownloadError("the video's file name would leave the folder")
     return path
 
 
@@ -57,6 +67,7 @@ class PartialFile:
         self.max_bytes = max_bytes
         self.expected: int | None = None
         self.written = 0
+        self.received = 0
 
     def __enter__(self) -> Self:
         self.destination.parent.mkdir(parents=True, exist_ok=True)
@@ -81,6 +92,8 @@ class PartialFile:
             )
 
     def write(self, chunk: bytes) -> None:
+        """A decoded chunk; `received` counts what arrived on the wire (Content-Length is
+        the encoded size when the server compresses the video)."""
         self.written += len(chunk)
         if self.max_bytes is not None and self.written > self.max_bytes:
             raise errors.DownloadError(
@@ -95,10 +108,10 @@ class PartialFile:
         tb: TracebackType | None,
     ) -> None:
         self._file.close()
-        if exc is None and self.expected is not None and self.written != self.expected:
+        if exc is None and self.expected is not None and self.received != self.expected:
             self._path.unlink(missing_ok=True)
             raise errors.DownloadError(
-                f"video ended after {self.written} of {self.expected} bytes"
+                f"video ended after {self.received} of {self.expected} bytes"
             )
         if exc is None and self.written == 0:
             self._path.unlink(missing_ok=True)

@@ -92,11 +92,22 @@ class TaskNotFoundError(BadRequestError):
 
 
 class AuthenticationError(APIStatusError):
-    """401: missing, unknown, disabled or expired token."""
+    """401: missing, unknown, disabled or expired token, or one whose quota is used up (a
+    current gateway says the same for all of these)."""
 
 
 class PermissionDeniedError(APIStatusError):
-    """403: the token's user or group may not use this model or channel."""
+    """403: the user is banned, or the token may not use this model or channel.
+
+    `model` is the model a model-limited token may not use; "" when the gateway named none,
+    which it does for a task id the token cannot see; None for other refusals.
+    """
+
+    def __init__(
+        self, message: str, *, model: str | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(message, **kwargs)
+        self.model = model
 
 
 class NotFoundError(APIStatusError):

@@ -58,6 +58,19 @@ class Settings:
             raise errors.ConfigurationError(
                 f"no API token: pass token= or set {ENV_TOKEN}"
             )
+        if not all("!" <= char <= "~" for char in token):
+            # httpx would refuse it later with the header's value in the error text; a
+            # gateway token is visible ASCII only. The message must not echo the token.
+            raise errors.ConfigurationError(
+                "the API token contains spaces, control characters or non-ASCII "
+                "characters; a gateway token is visible ASCII only"
+            )
+        try:
+            httpx.URL(base_url)
+        except httpx.InvalidURL as exc:
+            raise errors.ConfigurationError(
+                f"the gateway URL {base_url!r} is not a valid URL: {exc}"
+            ) from None
         if max_connections is not None and max_connections < 1:
             raise errors.ConfigurationError("max_connections must be at least 1")
         if isinstance(timeout, int | float):

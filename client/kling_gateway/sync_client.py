@@ -6,6 +6,7 @@ import heapq
 import os
 import time
 from collections.abc import Callable, Iterable, Mapping
+from functools import partial
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Self, TypeVar, cast
@@ -13,12 +14,13 @@ from typing import Any, Self, TypeVar, cast
 import httpx
 import tenacity
 
-from kling_gateway_api.models import SubmittedTask, Task
+from kling_gateway_api.models import Task
 
 from . import errors
 from ._common import ClientBase, SubmitRequest
 from .answers import (
     APIResponse,
+    Submitted,
     answered,
     checked_task_id,
     remember_response,
@@ -109,7 +111,7 @@ class KlingClient(ClientBase):
             f"GET {route}/{task_id}",
             True,
             lambda: module.sync_detailed(task_id, client=self._generated),
-            task_from,
+            partial(task_from, asked=task_id),
         )
 
     def get(self, task_id: str, *, route: Route = "image2video") -> Task:
@@ -125,7 +127,7 @@ class KlingClient(ClientBase):
         route: Route = "image2video",
         retry_submit: bool = False,
         **fields: Any,
-    ) -> APIResponse[SubmittedTask]:
+    ) -> APIResponse[Submitted]:
         """`submit`, with the HTTP response it came from."""
         module, body, idempotent = self._submit_request(
             route, request, fields, retry_submit
@@ -143,7 +145,7 @@ class KlingClient(ClientBase):
         *,
         retry_submit: bool = False,
         **fields: Any,
-    ) -> SubmittedTask:
+    ) -> Submitted:
         """Submit an image-to-video task; fields as in ImageToVideoRequest.
 
         Not retried after it may have reached Kling (it would create and bill a second task),
@@ -157,7 +159,7 @@ class KlingClient(ClientBase):
         *,
         retry_submit: bool = False,
         **fields: Any,
-    ) -> SubmittedTask:
+    ) -> Submitted:
         """Submit a text-to-video task; fields as in TextToVideoRequest."""
         return self.submit_response(
             request, route="text2video", retry_submit=retry_submit, **fields
@@ -245,6 +247,7 @@ class KlingClient(ClientBase):
                 part.start(response)
                 for chunk in response.iter_bytes():
                     part.write(chunk)
+                part.received = response.num_bytes_downloaded
         except httpx.HTTPError as exc:
             raise download_failure(exc) from exc
         return path

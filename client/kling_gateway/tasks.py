@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
-from kling_gateway_api.models import KlingVideo, Task, TaskStatus
-from kling_gateway_api.types import Unset
+from kling_gateway_api.models import (
+    KlingResponse,
+    KlingTask,
+    KlingTaskResult,
+    KlingVideo,
+    Task,
+    TaskStatus,
+)
 
 FINAL_STATUSES = frozenset({TaskStatus.SUCCESS, TaskStatus.FAILURE})
 
@@ -34,14 +40,25 @@ def progress_of(task: Task) -> float | None:
     return value if 0.0 <= value <= 100.0 else None
 
 
+def _kling_task(task: Task) -> KlingTask | None:
+    """Kling's own view of the task, when the gateway's payload has the documented shape.
+
+    The generated parser keeps a payload it cannot read as the raw JSON value (a dict, a list,
+    ...), so every level is checked before it is read."""
+    payload = task.data
+    if not isinstance(payload, KlingResponse):
+        return None
+    inner = payload.data
+    return inner if isinstance(inner, KlingTask) else None
+
+
 def videos_of(task: Task) -> list[KlingVideo]:
-    """Kling's videos for the task (empty until SUCCESS)."""
-    if task.data is None or isinstance(task.data.data, Unset):
+    """Kling's videos for the task (empty until SUCCESS, and when the payload is malformed)."""
+    inner = _kling_task(task)
+    result = inner.task_result if inner is not None else None
+    if not isinstance(result, KlingTaskResult) or not isinstance(result.videos, list):
         return []
-    result = task.data.data.task_result
-    if isinstance(result, Unset) or isinstance(result.videos, Unset):
-        return []
-    return list(result.videos)
+    return [video for video in result.videos if isinstance(video, KlingVideo)]
 
 
 def video_urls(task: Task) -> list[str]:
@@ -61,8 +78,6 @@ def fail_reason_of(task: Task) -> str:
     """Why a FAILURE task failed: the gateway's reason, else Kling's status message."""
     if isinstance(task.fail_reason, str) and task.fail_reason:
         return task.fail_reason
-    if task.data is not None and not isinstance(task.data.data, Unset):
-        message = task.data.data.task_status_msg
-        if isinstance(message, str) and message:
-            return message
-    return ""
+    inner = _kling_task(task)
+    message = inner.task_status_msg if inner is not None else None
+    return message if isinstance(message, str) else ""

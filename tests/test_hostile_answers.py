@@ -1,0 +1,184 @@
+"""A hostile or broken gateway cannot make the client write outside its folder, leak the
+token, or crash its readers; over HTTP, for the sync and the async client."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+from starlette.types import ASGIApp
+
+import kling_gateway as kg
+from kling_emulator.server import EmulatorServer
+from kling_gateway.cli import main as cli_main
+from kling_gateway.policies import RetryPolicy
+
+from .broken_gateways import RewriteAnswers
+from .conftest import TOKEN_1, make_config
+
+NO_RETRY = RetryPolicy(max_retries=0)
+
+
+def answering_task(
+    change: Callable[[dict[str, Any]], None],
+) -> Callable[[Any], ASGIApp]:
+    """A gateway whose 200 task answers are changed by `change`."""
+
+    def rewrite(
+        scope: Any, status: int, headers: list[tuple[bytes, bytes]], body: bytes
+    ) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
+        if scope["method"] == "GET" and status == 200 and b'"code":"success"' in body:
+            answer = json.loads(body)
+            change(answer["data"])
+            body = json.dumps(answer).encode()
+        return status, headers, body
+
+    return lambda app: RewriteAnswers(app, rewrite)
+
+
+def _serve(change: Callable[[dict[str, Any]], None]) -> EmulatorServer:
+    return EmulatorServer(make_config(), wrap=answering_task(change))
+
+
+@pytest.mark.parametrize("answered", ["../../escaped", "/tmp/absolute", "a/b"])
+@pytest.mark.parametrize("flavour", ["sync", "async"])
+def test_an_answer_about_another_task_is_refused(
+    answered: str, flavour: str, tmp_path: Path
+) -> None:
+    with _serve(lambda task: task.__setitem__("task_id", answered)) as server:
+        task_id = server.seeded[1]["SUCCESS"]
+        with pytest.raises(kg.MalformedResponseError, match="another task"):
+            if flavour == "sync":
+                with kg.KlingClient(server.base_url, TOKEN_1, retry=NO_RETRY) as c:
+                    c.download(task_id, f"{tmp_path}/videos/")
+            else:
+                import asyncio
+
+                async def run() -> None:
+                    async with kg.AsyncKlingClient(
+                        server.base_url, TOKEN_1, retry=NO_RETRY
+                    ) as c:
+                        await c.download(task_id, f"{tmp_path}/videos/")
+
+                asyncio.run(run())
+    assert (
+        not any(tmp_path.rglob("*.mp4"))
+        and not (tmp_path.parent / "escaped.mp4").exists()
+    )
+
+
+def test_a_task_object_with_an_unsafe_id_never_names_a_file(
+    gateway: EmulatorServer, tmp_path: Path
+) -> None:
+    with kg.KlingClient(gateway.base_url, TOKEN_1, retry=NO_RETRY) as client:
+        task = client.get(gateway.seeded[1]["SUCCESS"])
+        task.task_id = "../outside"
+        with pytest.raises(kg.DownloadError, match="cannot name a file"):
+            client.download(task, f"{tmp_path}/videos/")
+    assert not (tmp_path / "outside.mp4").exists()
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        [1, 2],
+        {"task_result": {"videos": "abc"}},
+        {"task_result": {"videos": [None]}},
+        {"task_result": [1]},
+        {"task_status_msg": 5},
+    ],
+    ids=["list", "videos a string", "videos [null]", "result a list", "msg a number"],
+)
+def test_malformed_kling_payloads_never_crash_the_readers(
+    payload: Any, tmp_path: Path
+) -> None:
+    def change(task: dict[str, Any]) -> None:
+        task["data"]["data"] = payload
+        task.pop("result_url", None)
+
+    with _serve(change) as server:
+        task_id = server.seeded[1]["SUCCESS"]
+        with kg.KlingClient(server.base_url, TOKEN_1, retry=NO_RETRY) as client:
+            task = client.get(task_id)
+            assert kg.video_urls(task) == [] and kg.videos_of(task) == []
+            assert kg.fail_reason_of(task) == ""
+            with pytest.raises(kg.DownloadError):
+                client.download(task, tmp_path / "v.mp4")
+        result = CliRunner().invoke(
+            cli_main,
+            ["--base-url", server.base_url, "download", task_id, "-o", str(tmp_path)],
+            env={"KLING_API_TOKEN": TOKEN_1},
+        )
+    assert result.exit_code == 3, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+@pytest.mark.parametrize(
+    "token", ["sk-a\r\nX-Evil: 1", "sk-a\x00b", "sk-ümlaut", "sk a"]
+)
+def test_a_token_httpx_would_echo_is_refused_without_echoing_it(token: str) -> None:
+    with pytest.raises(kg.ConfigurationError) as caught:
+        kg.KlingClient("http://127.0.0.1:9", token)
+    assert token not in str(caught.value) and "sk-a" not in str(caught.value)
+    with pytest.raises(kg.ConfigurationError):
+        kg.AsyncKlingClient("http://127.0.0.1:9", token)
+    if "\x00" in token:
+        return  # no environment variable can hold it
+    result = CliRunner().invoke(
+        cli_main,
+        ["--base-url", "http://127.0.0.1:9", "get", "1"],
+        env={"KLING_API_TOKEN": token},
+    )
+    assert result.exit_code == 2 and token not in result.output
+
+
+@pytest.mark.parametrize("task_id", ["abc\n", "abc\r\n", "\nabc"])
+def test_a_task_id_with_a_newline_is_refused(task_id: str) -> None:
+    with (
+        kg.KlingClient("http://127.0.0.1:9", TOKEN_1) as client,
+        pytest.raises(kg.InvalidTaskIdError),
+    ):
+        client.get(task_id)
+
+
+def test_a_malformed_base_url_is_a_configuration_error() -> None:
+    with pytest.raises(kg.ConfigurationError):
+        kg.KlingClient("http://[::1", TOKEN_1)
+
+
+@pytest.fixture
+def gzip_video_server() -> Iterator[tuple[str, bytes]]:
+    video = b"\x00\x00\x00\x18ftypmp42" + bytes(range(256)) * 400
+
+    async def serve(request: Request) -> Response:
+        return Response(
+            gzip.compress(video),
+            media_type="video/mp4",
+            headers={"Content-Encoding": "gzip"},
+        )
+
+    app = Starlette(routes=[Route("/v.mp4", serve)])
+    # The emulator's server, serving only this app: a video host that compresses.
+    with EmulatorServer(make_config(), wrap=lambda _: app) as server:
+        yield server.base_url + "/v.mp4", video
+
+
+def test_a_gzip_encoded_video_downloads_whole(
+    gzip_video_server: tuple[str, bytes], gateway: EmulatorServer, tmp_path: Path
+) -> None:
+    url, video = gzip_video_server
+    with kg.KlingClient(gateway.base_url, TOKEN_1, retry=NO_RETRY) as client:
+        task = client.get(gateway.seeded[1]["SUCCESS"])
+        assert task.data is not None
+        task.data.data.task_result.videos[0].url = url  # type: ignore[union-attr]
+        path = client.download(task, tmp_path / "v.mp4")
+    assert path.read_bytes() == video
