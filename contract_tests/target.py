@@ -9,6 +9,8 @@ import attrs
 import httpx
 
 QUERY = "/kling/v1/videos/image2video/{task_id}"
+# A task id no gateway has: its answer tells whether the token is limited to some models.
+PROBE_TASK_ID = "kling_contract_probe_0"
 
 
 class TargetError(Exception):
@@ -23,6 +25,10 @@ class Target:
     task_ids: tuple[str, ...]
     other_token: str | None = attrs.field(default=None, repr=False)
     allow_create: bool = False
+    # "A" or "B" (see openapi.yaml); for a live gateway, learnt from its first answer.
+    generation: str | None = None
+    # A token limited to some models answers 403, not 400, for a task id it does not know.
+    model_limited: bool = False
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Target | None:
@@ -51,8 +57,17 @@ class Target:
         )
 
 
-def preflight(target: Target, timeout: float = 15.0) -> None:
-    """Fail early, and clearly, when the token or the task id cannot work."""
+def generation_of(task: object) -> str:
+    """The generation of a task object: B sends its database fields (`id`, `created_at`)."""
+    if isinstance(task, dict) and "id" in task and "created_at" in task:
+        return "B"
+    return "A"
+
+
+def preflight(target: Target, timeout: float = 15.0) -> Target:
+    """Fail early, and clearly, when the token or the task id cannot work; else the target,
+    with its generation learnt from the first task's answer."""
+    generation = target.generation
     headers = {"Authorization": f"Bearer {target.token}"}
     with httpx.Client(base_url=target.base_url, timeout=timeout) as client:
         for task_id in target.task_ids:
@@ -63,9 +78,16 @@ def preflight(target: Target, timeout: float = 15.0) -> None:
                 raise TargetError(
                     f"{target.base_url} is unreachable: {type(exc).__name__}"
                 ) from None
-            if response.status_code in (401, 403):
+            if response.status_code == 401:
                 raise TargetError(
-                    f"the gateway rejected the token (HTTP {response.status_code})"
+                    "the gateway rejected the token (HTTP 401): it is wrong, disabled or "
+                    "expired, or its quota is used up (a current gateway answers all of "
+                    "these alike)"
+                )
+            if response.status_code == 403:
+                raise TargetError(
+                    "the gateway refused the token (HTTP 403): its user is banned, it names "
+                    "a channel, or it is limited to models that do not include this task's"
                 )
             if response.status_code == 400 and _code(response) == "task_not_exist":
                 raise TargetError(
@@ -75,6 +97,17 @@ def preflight(target: Target, timeout: float = 15.0) -> None:
                 raise TargetError(
                     f"querying task {task_id!r} answered HTTP {response.status_code}, not 200"
                 )
+            body = _json(response)
+            if body is None:
+                raise TargetError(
+                    f"querying task {task_id!r} answered 200 with "
+                    f"{response.headers.get('content-type', 'no content type')}, not JSON: "
+                    "is KLING_BASE_URL the gateway's API address?"
+                )
+            if generation is None and isinstance(body, dict):
+                generation = generation_of(body.get("data"))
+        probe = client.get(QUERY.format(task_id=PROBE_TASK_ID), headers=headers)
+        model_limited = probe.status_code == 403
         if target.other_token:
             other = {"Authorization": f"Bearer {target.other_token}"}
             response = client.get(
@@ -84,13 +117,18 @@ def preflight(target: Target, timeout: float = 15.0) -> None:
                 raise TargetError(
                     f"the gateway rejected KLING_OTHER_TOKEN (HTTP {response.status_code})"
                 )
+    return attrs.evolve(target, generation=generation, model_limited=model_limited)
+
+
+def _json(response: httpx.Response) -> object | None:
+    try:
+        return response.json()  # type: ignore[no-any-return]
+    except ValueError:
+        return None
 
 
 def _code(response: httpx.Response) -> str | None:
-    try:
-        body = response.json()
-    except ValueError:
-        return None
+    body = _json(response)
     return body.get("code") if isinstance(body, dict) else None
 
 

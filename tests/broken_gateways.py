@@ -13,6 +13,8 @@ from typing import Any
 from starlette.applications import Starlette
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from kling_emulator.app import Caller
+
 QUERY_PATH = re.compile(r"^/kling/v1/videos/(image2video|text2video)/(.+)$")
 Rewrite = Callable[
     [Scope, int, list[tuple[bytes, bytes]], bytes],
@@ -163,9 +165,22 @@ def _ignore_token(app: Starlette) -> ASGIApp:
     gateway = app.state.gateway
     original = gateway.authenticate
     gateway.authenticate = lambda request: (
-        original(request) if request.headers.get("authorization") else 1
+        original(request)
+        if request.headers.get("authorization")
+        else Caller(user=1, token="", allowed_models=None)
     )
     return app
+
+
+def _unlisted_method_served(
+    scope: Scope, status: int, headers: list[tuple[bytes, bytes]], body: bytes
+) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
+    """A gateway that answers an unlisted method on a task route as if it were a route."""
+    if scope["method"] not in ("GET", "POST") and QUERY_PATH.match(scope["path"]):
+        headers = [(k, v) for k, v in headers if k.lower() != b"content-type"]
+        headers.append((b"content-type", b"application/json"))
+        return 200, headers, b'{"code": "success", "message": "", "data": null}'
+    return status, headers, body
 
 
 def _leak_between_users(app: Starlette) -> ASGIApp:
@@ -195,4 +210,5 @@ BROKEN_GATEWAYS: dict[str, Callable[[Starlette], ASGIApp]] = {
     "401 in the task-error shape": _answers(_error_shape_swapped),
     "missing token accepted": _ignore_token,
     "tasks leak between users": _leak_between_users,
+    "an unlisted method answers JSON 200": _answers(_unlisted_method_served),
 }

@@ -9,6 +9,7 @@ from contextlib import redirect_stdout
 from pathlib import Path
 from typing import Any
 
+import attrs
 import pytest
 
 from contract_tests.runner import RunResult, main, run_target, schemathesis_command
@@ -18,8 +19,10 @@ from kling_emulator.server import EmulatorServer
 
 from .broken_gateways import BROKEN_GATEWAYS
 
-SECRET = "sk-contract-secret-7f3a9c"
-OTHER_SECRET = "sk-contract-other-5b1d2e"
+SECRET = "sk-contractsecret7f3a9c"
+OTHER_SECRET = "sk-contractother5b1d2e"
+LIMITED_SECRET = "sk-contractlimited9e4f1a"
+EXHAUSTED_SECRET = "sk-contractexhausted2c8d"
 # Enough examples to reach every kind of break, few enough to keep 16 runs quick.
 QUICK_EXAMPLES = 25
 
@@ -27,7 +30,9 @@ QUICK_EXAMPLES = 25
 def config(generation: Generation = Generation.B) -> EmulatorConfig:
     return EmulatorConfig(
         generation=generation,
-        tokens={SECRET: 1, OTHER_SECRET: 2},
+        tokens={SECRET: 1, OTHER_SECRET: 2, LIMITED_SECRET: 1, EXHAUSTED_SECRET: 1},
+        exhausted_tokens=frozenset({EXHAUSTED_SECRET}),
+        model_limits={LIMITED_SECRET: frozenset({"kling-v1-6"})},
         lifecycle=Lifecycle.scaled(3.0),
     )
 
@@ -84,6 +89,30 @@ def test_each_broken_gateway_fails_the_suite(
     if not result.problem:
         assert result.report["failures"], output[-2000:]
         assert "curl" in output  # every failure comes with a line to reproduce it
+
+
+def test_a_model_limited_token_is_no_false_failure(
+    tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """Such a token gets 403 for every task id it does not know (generation B)."""
+    with EmulatorServer(config()) as server:
+        target = attrs.evolve(target_for(server), token=LIMITED_SECRET)
+        result, _ = run_quietly(target, tmp_path)
+    output = capfd.readouterr().out
+    assert result.passed, output[-3000:]
+    assert LIMITED_SECRET not in output
+
+
+@pytest.mark.parametrize("generation", [Generation.A, Generation.B])
+def test_a_used_up_token_cannot_test_anything_and_says_why(
+    generation: Generation, tmp_path: Path
+) -> None:
+    with EmulatorServer(config(generation)) as server:
+        target = attrs.evolve(target_for(server), token=EXHAUSTED_SECRET)
+        result, output = run_quietly(target, tmp_path)
+    assert result.exit_code == 2
+    assert "quota is used up" in result.problem and "quota is used up" in output
+    assert EXHAUSTED_SECRET not in output
 
 
 def test_without_allow_create_nothing_is_submitted(tmp_path: Path) -> None:

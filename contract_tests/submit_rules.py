@@ -1,0 +1,78 @@
+"""The submit schemas as a gateway of one generation enforces them.
+
+openapi.yaml describes the body that works on every generation. A gateway does not validate a
+submit against it: it reads some fields and ignores the rest, and Go's JSON decoder takes
+`null` for any field. Expecting it to reject malformed values in a field it never reads would
+fail a faithful gateway, so the contract run judges negative data against these rules:
+
+* both generations: `null` is accepted in every field but `model` and `prompt` (the only
+  ones whose absence is refused), and a missing or empty `image` (the task becomes
+  text-to-video);
+* A (built before 2026-01-30) reads `model_name` or `model` and never reads the caller's
+  `metadata` (its converter nests the whole body one level down);
+* B (since) reads the model from `model` only, ignores top-level Kling-only fields (they reach
+  Kling only from `metadata`), reads `duration` leniently (any JSON value; numbers outside
+  0..3600 are refused), and ignores a `metadata` that is not an object.
+
+Positive data is generated from the same rules, so it stays within what both generations take.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+REQUESTS = ("ImageToVideoRequest", "TextToVideoRequest")
+NESTED = (
+    "KlingOptions",
+    "CameraControl",
+    "CameraControlConfig",
+    "DynamicMask",
+    "TrajectoryPoint",
+)
+ALWAYS_REFUSED_WHEN_NULL = frozenset({"model", "prompt"})
+ANY_VALUE: dict[str, Any] = {}
+
+
+def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
+    return {"anyOf": [schema, {"type": "null"}]}
+
+
+def enforced_spec(spec: dict[str, Any], generation: str) -> dict[str, Any]:
+    """A copy of the spec whose submit schemas say what this generation refuses."""
+    spec = copy.deepcopy(spec)
+    schemas = spec["components"]["schemas"]
+    kling_only = set(schemas["KlingOptions"]["properties"])
+    for name in (*REQUESTS, *NESTED):
+        properties = schemas[name]["properties"]
+        for field, schema in properties.items():
+            if field not in ALWAYS_REFUSED_WHEN_NULL:
+                properties[field] = _nullable(schema)
+    for name in REQUESTS:
+        properties = schemas[name]["properties"]
+        if "image" in properties:
+            # A missing or empty image is taken: the task silently becomes text-to-video.
+            properties["image"] = {"type": ["string", "null"]}
+            schemas[name]["required"].remove("image")
+        if generation == "A":
+            properties["metadata"] = ANY_VALUE
+            # Either model field names the model: neither is required on its own.
+            schemas[name]["required"] = [
+                f for f in schemas[name]["required"] if f != "model"
+            ]
+            # An empty or null model field is fine next to the other one; another type is
+            # not (the Kling adaptor takes both from the body, and fails on a non-string).
+            properties["model"] = properties["model_name"] = {
+                "type": ["string", "null"]
+            }
+        else:
+            for field in kling_only | {"model_name", "duration"}:
+                if field in properties:
+                    properties[field] = ANY_VALUE
+            properties["metadata"] = {
+                "anyOf": [
+                    {"$ref": "#/components/schemas/KlingOptions"},
+                    {"not": {"type": "object"}},
+                ]
+            }
+    return spec
