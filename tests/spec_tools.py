@@ -8,7 +8,7 @@ from typing import Any
 
 import jsonschema
 
-from .conftest import SEED_PATH
+from .conftest import SEED_EXAMPLE
 
 
 def resolve(spec: dict[str, Any], node: Any) -> Any:
@@ -46,7 +46,13 @@ def assert_conforms(
 
 
 def seed_example_body() -> Any:
-    text = SEED_PATH.read_text()
-    match = re.search(r"## 响应示例\s*```json\n(.*?)```", text, re.DOTALL)
-    assert match is not None, "the seed document has no response example"
-    return json.loads(match.group(1))
+    """The published response example, from the repository's copy."""
+    return json.loads(SEED_EXAMPLE.read_text())
+
+
+def seed_document_parts(text: str) -> tuple[str, str]:
+    """The response example and the OpenAPI block of the published document."""
+    example = re.search(r"## 响应示例\s*```json\n(.*?)```", text, re.DOTALL)
+    block = re.search(r"```yaml\n(.*?)```", text, re.DOTALL)
+    assert example is not None and block is not None, "the seed document changed shape"
+    return example.group(1), block.group(1)

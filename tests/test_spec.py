@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import jsonschema
@@ -10,8 +9,8 @@ import pytest
 import yaml
 from openapi_spec_validator import validate
 
-from .conftest import SEED_PATH, SPEC_PATH
-from .spec_tools import resolve, seed_example_body, validator
+from .conftest import SEED_DOCUMENT, SEED_EXAMPLE, SEED_OPENAPI, SPEC_PATH
+from .spec_tools import resolve, seed_document_parts, seed_example_body, validator
 
 GATEWAY_STATUSES = [
     "NOT_START",
@@ -63,8 +62,7 @@ def test_status_fields_also_take_unknown_strings(spec: dict[str, Any]) -> None:
 
 def test_seed_operation_is_kept(spec: dict[str, Any]) -> None:
     """The published OpenAPI block is still there, extended, not replaced."""
-    seed = SEED_PATH.read_text()
-    block = yaml.safe_load(re.search(r"```yaml\n(.*?)```", seed, re.DOTALL).group(1))  # type: ignore[union-attr]
+    block = yaml.safe_load(SEED_OPENAPI.read_text())
     path, item = next(iter(block["paths"].items()))
     seed_get = item["get"]
     ours = spec["paths"][path]["get"]
@@ -74,6 +72,15 @@ def test_seed_operation_is_kept(spec: dict[str, Any]) -> None:
     assert spec["components"]["responses"]["TaskFound"]["description"].startswith(
         seed_get["responses"]["200"]["description"]
     )
+
+
+@pytest.mark.skipif(
+    not SEED_DOCUMENT.exists(), reason="the published document is not beside the repo"
+)
+def test_the_repositorys_copies_of_the_seed_are_the_published_ones() -> None:
+    example, block = seed_document_parts(SEED_DOCUMENT.read_text())
+    assert SEED_EXAMPLE.read_text() == example
+    assert SEED_OPENAPI.read_text() == block
 
 
 def test_seed_example_is_kept_verbatim(spec: dict[str, Any]) -> None:
@@ -144,3 +151,70 @@ def test_duration_is_a_string(spec: dict[str, Any]) -> None:
     duration = spec["components"]["schemas"]["VideoDuration"]
     assert duration["type"] == "string"
     assert duration["enum"] == ["5", "10"]
+
+
+# -- the gateway as of 2026-08-15 -------------------------------------------------------------
+
+
+SUBMIT_PATHS = ("/kling/v1/videos/image2video", "/kling/v1/videos/text2video")
+
+
+def test_submit_errors_allow_both_shapes_on_every_status(spec: dict[str, Any]) -> None:
+    """The generated client parses an E1 503 or 429 into its error model, not 'undocumented'."""
+    error_response = {"$ref": "#/components/schemas/ErrorResponse"}
+    for path in SUBMIT_PATHS:
+        for status, ref in spec["paths"][path]["post"]["responses"].items():
+            if status == "200":
+                continue
+            response = resolve(spec, ref)
+            assert (
+                response["content"]["application/json"]["schema"] == error_response
+            ), (
+                path,
+                status,
+            )
+
+
+def test_query_server_and_rate_errors_allow_both_shapes(spec: dict[str, Any]) -> None:
+    get = spec["paths"]["/kling/v1/videos/image2video/{task_id}"]["get"]
+    for status in ("429", "500"):
+        schema = resolve(spec, get["responses"][status])["content"]["application/json"]
+        assert schema["schema"] == {"$ref": "#/components/schemas/ErrorResponse"}
+    forbidden = resolve(spec, get["responses"]["403"])
+    assert "model-limited" in forbidden["description"]
+    unauthorized = resolve(spec, get["responses"]["401"])
+    assert "quota is used up" in unauthorized["description"]
+
+
+def test_submit_requests_say_the_wire_format(spec: dict[str, Any]) -> None:
+    schemas = spec["components"]["schemas"]
+    for name in ("ImageToVideoRequest", "TextToVideoRequest"):
+        request = schemas[name]
+        assert {"model", "prompt"} <= set(request["required"])
+        assert "model_name" not in request["required"]
+        assert request["properties"]["metadata"] == {
+            "$ref": "#/components/schemas/KlingOptions"
+        }
+    assert "external_task_id" in schemas["KlingOptions"]["properties"]
+
+
+def test_the_submit_answer_may_lack_task_id(spec: dict[str, Any]) -> None:
+    submitted = spec["components"]["schemas"]["SubmittedTask"]
+    assert "task_id" not in submitted.get("required", [])
+    assert submitted["properties"]["id"]["type"] == "string"
+
+
+def test_every_answer_documents_the_version_header(spec: dict[str, Any]) -> None:
+    for name, response in spec["components"]["responses"].items():
+        assert "X-New-Api-Version" in response["headers"], name
+
+
+def test_generation_b_examples_follow_the_2026_gateway(spec: dict[str, Any]) -> None:
+    examples = spec["components"]["responses"]["TaskFound"]["content"][
+        "application/json"
+    ]["examples"]
+    success = examples["generationBSuccess"]["value"]["data"]
+    assert success["fail_reason"] == "" and success["result_url"].startswith("https://")
+    for name, example in examples.items():
+        if name.startswith("generationB"):
+            assert example["value"]["data"]["properties"]["input"] == ""
