@@ -1,5 +1,9 @@
 """Regenerate generated/kling_gateway_api from openapi.yaml, or check that it is up to date.
 
+The contract checks ship the spec inside their package (an installed `kling-contract` has no
+repository to read it from): this step also copies openapi.yaml to contract_tests/, and
+--check fails when that copy differs.
+
 openapi-python-client's --overwrite only replaces api/ and models/, so a file the spec no longer
 produces would survive. We generate into a fresh temporary folder and make generated/ an exact
 copy of it instead; --check compares the two and prints a unified diff.
@@ -22,6 +26,7 @@ SPEC = ROOT / "openapi.yaml"
 CONFIG = ROOT / "generator-config.yaml"
 PACKAGE = "kling_gateway_api"
 TARGET = ROOT / "generated" / PACKAGE
+SPEC_COPY = ROOT / "contract_tests" / "openapi.yaml"
 
 
 def generate_into(folder: Path) -> Path:
@@ -98,6 +103,12 @@ def main() -> int:
         fresh = generate_into(Path(tmp))
         if args.check:
             lines = diff(fresh, TARGET)
+            if not SPEC_COPY.is_file() or not filecmp.cmp(
+                SPEC, SPEC_COPY, shallow=False
+            ):
+                lines.append(
+                    f"{SPEC_COPY.relative_to(ROOT)} is not a copy of openapi.yaml\n"
+                )
             if lines:
                 sys.stdout.writelines(lines)
                 print(
@@ -109,7 +120,8 @@ def main() -> int:
         if TARGET.exists():
             shutil.rmtree(TARGET)
         shutil.copytree(fresh, TARGET, ignore=shutil.ignore_patterns("__pycache__"))
-        print(f"generated {TARGET.relative_to(ROOT)}")
+        shutil.copyfile(SPEC, SPEC_COPY)
+        print(f"generated {TARGET.relative_to(ROOT)} and {SPEC_COPY.relative_to(ROOT)}")
     return 0
 
 
