@@ -1,3 +1,5 @@
-from .runner import main
+"""`python -m contract_tests`: the same as `kling-contract`."""
+
+from .cli import main
 
 raise SystemExit(main())

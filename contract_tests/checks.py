@@ -6,13 +6,15 @@ AssertionError with a sentence a person can act on.
 
 from __future__ import annotations
 
+import json
 import os
-from pathlib import Path
 from typing import Any
 
 import httpx
 import schemathesis
-import yaml
+
+from .drift import SHAPES_ENV, Answer, observe
+from .spec import load_spec
 
 TASK_ROUTES = (
     "/kling/v1/videos/image2video/{task_id}",
@@ -20,9 +22,8 @@ TASK_ROUTES = (
 )
 SUBMIT_ROUTES = ("/kling/v1/videos/image2video", "/kling/v1/videos/text2video")
 # The documented statuses are the spec's own enums: the spec is the judge of drift.
-_SCHEMAS = yaml.safe_load(
-    (Path(__file__).resolve().parent.parent / "openapi.yaml").read_text()
-)["components"]["schemas"]
+_SPEC = load_spec()
+_SCHEMAS = _SPEC["components"]["schemas"]
 DOCUMENTED_STATUSES = frozenset(_SCHEMAS["TaskStatus"]["enum"])
 DOCUMENTED_KLING_STATUSES = frozenset(_SCHEMAS["KlingTaskStatus"]["enum"])
 FINAL = {"SUCCESS", "FAILURE"}
@@ -192,7 +193,20 @@ def another_user_cannot_read_the_task(
     if not other or _task(response, case) is None:
         return None
     url = str(response.request.url)
-    answer = httpx.get(url, headers={"Authorization": f"Bearer {other}"}, timeout=10)
+    try:
+        answer = httpx.get(
+            url, headers={"Authorization": f"Bearer {other}"}, timeout=10
+        )
+    except httpx.HTTPError as exc:
+        raise AssertionError(
+            f"gateway error, not an isolation verdict: asking with the second user's token "
+            f"failed ({type(exc).__name__})"
+        ) from None
+    if answer.status_code >= 500:
+        raise AssertionError(
+            f"gateway error, not an isolation verdict: the second user's token got HTTP "
+            f"{answer.status_code}"
+        )
     try:
         code = answer.json().get("code")
     except (ValueError, AttributeError):
@@ -236,6 +250,47 @@ def unserved_methods_are_not_routes(ctx: Any, response: Any, case: Any) -> bool 
             "JSON: the gateway serves a method the spec does not list (drift)"
         )
     return True
+
+
+PROBE_ENV = "KLING_CONTRACT_PROBE_TASK_ID"
+
+
+@schemathesis.hook
+def before_call(ctx: Any, case: Any, **kwargs: Any) -> None:
+    """Without permission to change state (no KLING_ALLOW_CREATE), a method the spec does not
+    list is sent only to a task id that cannot exist, never to the run's real tasks."""
+    probe = os.environ.get(PROBE_ENV)
+    if (
+        probe
+        and case.method.upper() != case.operation.method.upper()
+        and "task_id" in (case.path_parameters or {})
+    ):
+        case.path_parameters = {**case.path_parameters, "task_id": probe}
+
+
+_ANSWERS: dict[str, Answer] = {}
+
+
+@schemathesis.check
+def record_answer_shapes(ctx: Any, response: Any, case: Any) -> bool | None:
+    """Not a judgement: writes each JSON answer's shape to the log the drift report is made
+    from (drift.py), when the runner names one."""
+    log = os.environ.get(SHAPES_ENV)
+    if not log or case.method.upper() != case.operation.method.upper():
+        return None
+    try:
+        body = response.json()
+    except ValueError:
+        return None
+    answer = f"{case.method.upper()} {case.operation.path} {response.status_code}"
+    if answer not in _ANSWERS:
+        _ANSWERS[answer] = Answer.of(
+            _SPEC, case.operation.path, case.method, str(response.status_code)
+        )
+    record = observe(_ANSWERS[answer], answer, response.headers, body)
+    with open(log, "a", encoding="utf-8") as out:
+        out.write(json.dumps(record) + "\n")
+    return None
 
 
 def _has_auth(response: Any) -> bool:

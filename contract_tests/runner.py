@@ -1,19 +1,18 @@
-"""`make contract`: check a gateway against openapi.yaml with schemathesis.
+"""One contract run against one target: preflight, schemathesis, drift, reports.
 
-With no configuration the embedded emulator is started (once per gateway generation) and
-checked. With KLING_BASE_URL, KLING_API_TOKEN and KLING_TASK_ID a live gateway is checked;
-KLING_OTHER_TOKEN adds the isolation check and KLING_ALLOW_CREATE=1 allows submitting tasks
-(which costs money on a real gateway).
+Every run writes into its own folder (`<reports>/<label>/`, cleared first): the spec and
+configuration it used, schemathesis's report.json, junit.xml (always, even when nothing could
+be tested), drift.json, and the shapes log drift was computed from.
 """
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -30,14 +29,13 @@ from kling_emulator.config import (
 )
 from kling_emulator.server import EmulatorServer
 
-from . import checks
+from . import checks, drift, junit
+from .spec import config_text, load_spec
 from .submit_rules import enforced_spec
 from .target import Target, TargetError, env_for_checks, preflight
 
-ROOT = Path(__file__).resolve().parent.parent
-SPEC = ROOT / "openapi.yaml"
-CONFIG = Path(__file__).resolve().parent / "schemathesis.toml"
-EMULATOR_TOKEN, EMULATOR_OTHER_TOKEN = TOKEN_1, TOKEN_2
+# Where the hooks module (contract_tests.checks) is importable from, installed or not.
+IMPORT_ROOT = Path(__file__).resolve().parent.parent
 DISABLED_BUILTINS = ("unsupported_method", "allow_header_conformance")
 CUSTOM_CHECKS = tuple(
     name
@@ -46,14 +44,28 @@ CUSTOM_CHECKS = tuple(
     and getattr(value, "__module__", "") == checks.__name__
     and not name.startswith("_")
 )
+# schemathesis: 0 passed, 1 failures found; anything else means it could not run.
+SCHEMATHESIS_FAILED = 1
+
+
+@attrs.frozen
+class Options:
+    seed: int = 20261124
+    max_examples: int = 100
+    reports: Path = Path("reports/contract")
+    timeout: float = 1800.0
+    fail_on_drift: bool = False
+    baseline: Path | None = None
+    write_baseline: Path | None = None
 
 
 @attrs.frozen
 class RunResult:
     label: str
-    exit_code: int
+    exit_code: int  # 0 passed, 1 a contract failure, 2 nothing could be tested
     report: dict[str, Any] = attrs.field(factory=dict)
     problem: str = ""
+    drift: tuple[drift.DriftItem, ...] = ()
 
     @property
     def passed(self) -> bool:
@@ -63,8 +75,9 @@ class RunResult:
 def derived_spec(target: Target, folder: Path) -> Path:
     """openapi.yaml with the target's real task ids added as examples of `task_id`, so that the
     examples phase queries tasks that exist (the spec's own example ids are kept: they exercise
-    the task_not_exist answer on most gateways)."""
-    spec = yaml.safe_load(SPEC.read_text())
+    the task_not_exist answer on most gateways), and submits judged by the target generation's
+    rules."""
+    spec = load_spec()
     examples = spec["components"]["parameters"]["TaskId"].setdefault("examples", {})
     for index, task_id in enumerate(target.task_ids):
         examples[f"target{index}"] = {
@@ -80,7 +93,7 @@ def derived_spec(target: Target, folder: Path) -> Path:
 
 def derived_config(target: Target, folder: Path) -> Path:
     """schemathesis.toml, adjusted for what the target's token is."""
-    text = CONFIG.read_text()
+    text = config_text()
     if target.model_limited:
         # A model-limited token gets 403 for every task id it does not know: a faithful
         # answer, documented in the spec, not a sign of a broken token.
@@ -107,42 +120,98 @@ def schemathesis_command(
         "--report-json-path", str(folder / "report.json"),
     ]  # fmt: skip
     if not target.allow_create:
-        # Submitting costs money on a real gateway: only with KLING_ALLOW_CREATE=1. Without a
-        # submit there is nothing for the stateful phase to follow.
+        # Submitting costs money on a real gateway: only when allowed. Without a submit there
+        # is nothing for the stateful phase to follow. Method probes (the coverage phase's
+        # unlisted methods) then go only to ids that cannot exist: the real ids are examples
+        # of GET alone.
         command += ["--exclude-method", "POST", "--phases", "examples,coverage,fuzzing"]
     return command
 
 
-def run_target(
-    target: Target, reports: Path, seed: int, max_examples: int, timeout: float
-) -> RunResult:
-    folder = reports / target.label
-    folder.mkdir(parents=True, exist_ok=True)
+def _fresh_folder(folder: Path) -> None:
+    """The run's own folder, emptied: a report left from an earlier run must not be read as
+    this run's."""
+    if folder.is_dir():
+        shutil.rmtree(folder)
+    folder.mkdir(parents=True)
+
+
+def run_target(target: Target, options: Options) -> RunResult:
+    folder = (options.reports / target.label).resolve()
+    _fresh_folder(folder)
     print(f"\n=== contract run: {target.label} at {target.base_url}", flush=True)
     try:
         target = preflight(target)
     except TargetError as exc:
         print(f"contract: cannot test {target.label}: {exc}", flush=True)
+        junit.write(folder / "junit.xml", target.label, problem=str(exc))
         return RunResult(target.label, 2, problem=str(exc))
+    shapes = folder / "shapes.jsonl"
     command = schemathesis_command(
-        target, derived_spec(target, folder), folder, seed, max_examples
+        target,
+        derived_spec(target, folder),
+        folder,
+        options.seed,
+        options.max_examples,
     )
-    env = {**os.environ, **env_for_checks(target), "PYTHONPATH": str(ROOT)}
+    env = {
+        **os.environ,
+        **env_for_checks(target),
+        drift.SHAPES_ENV: str(shapes),
+        "PYTHONPATH": os.pathsep.join(
+            filter(None, [str(IMPORT_ROOT), os.environ.get("PYTHONPATH")])
+        ),
+    }
     try:
         completed = subprocess.run(
-            command, env=env, cwd=ROOT, timeout=timeout, check=False
+            command, env=env, cwd=folder, timeout=options.timeout, check=False
         )
     except subprocess.TimeoutExpired:
-        return RunResult(
-            target.label, 3, problem=f"schemathesis did not finish within {timeout:g} s"
-        )
+        problem = f"schemathesis did not finish within {options.timeout:g} s"
+        junit.write(folder / "junit.xml", target.label, problem=problem)
+        return RunResult(target.label, 2, problem=problem)
     report_path = folder / "report.json"
     report = json.loads(report_path.read_text()) if report_path.exists() else {}
-    return RunResult(target.label, completed.returncode, report)
+    found = _drift(target, options, drift.Shape.read(shapes), folder)
+    if completed.returncode not in (0, SCHEMATHESIS_FAILED):
+        problem = f"schemathesis could not run (exit {completed.returncode})"
+        junit.write(folder / "junit.xml", target.label, problem=problem)
+        return RunResult(target.label, 2, report, problem, found)
+    junit.write(
+        folder / "junit.xml",
+        target.label,
+        drift=found,
+        fail_on_drift=options.fail_on_drift,
+    )
+    failed = completed.returncode == SCHEMATHESIS_FAILED or (
+        options.fail_on_drift and bool(found)
+    )
+    return RunResult(target.label, int(failed), report, drift=found)
+
+
+def _drift(
+    target: Target, options: Options, shape: drift.Shape, folder: Path
+) -> tuple[drift.DriftItem, ...]:
+    items = drift.against_spec(load_spec(), shape, target.generation)
+    if options.baseline is not None:
+        baseline = json.loads(options.baseline.read_text())
+        items += drift.against_baseline(shape, baseline.get(target.label, {}))
+    if options.write_baseline is not None:
+        stored = (
+            json.loads(options.write_baseline.read_text())
+            if options.write_baseline.is_file()
+            else {}
+        )
+        stored[target.label] = shape.to_json()
+        options.write_baseline.write_text(json.dumps(stored, indent=2) + "\n")
+    (folder / "drift.json").write_text(
+        json.dumps([item.to_json() for item in items], indent=2) + "\n"
+    )
+    return tuple(items)
 
 
 def describe(result: RunResult) -> str:
-    if result.problem:
+    if result.problem and not result.report:
         return f"{result.label}: NOT TESTED: {result.problem}"
     report = result.report
     ops, cases = report.get("operations", {}), report.get("test_cases", {})
@@ -157,15 +226,17 @@ def describe(result: RunResult) -> str:
         )
         or "none"
     )
-    return "\n".join(
-        [
-            f"{result.label}: {'PASSED' if result.passed else 'FAILED'} (schemathesis exit {result.exit_code})",
-            f"  operations tested: {ops.get('tested', 0)}/{ops.get('total', 0)}; phases: {phases}",
-            f"  test cases: {cases.get('generated', 0)} generated, {cases.get('with_failures', 0)} with failures",
-            f"  failures: {failures}; errors: {len(report.get('errors', []))}",
-            f"  running time: {report.get('running_time', 0):.1f} s, seed {report.get('seed')}",
-        ]
-    )
+    verdict = {0: "PASSED", 1: "FAILED"}.get(result.exit_code, "NOT TESTED")
+    lines = [
+        f"{result.label}: {verdict}"
+        + (f" ({result.problem})" if result.problem else ""),
+        f"  operations tested: {ops.get('tested', 0)}/{ops.get('total', 0)}; phases: {phases}",
+        f"  test cases: {cases.get('generated', 0)} generated, {cases.get('with_failures', 0)} with failures",
+        f"  failures: {failures}; errors: {len(report.get('errors', []))}",
+        f"  drift: {len(result.drift)} item(s)",
+        f"  running time: {report.get('running_time', 0):.1f} s, seed {report.get('seed')}",
+    ]
+    return "\n".join(lines + [item.line() for item in result.drift])
 
 
 @contextmanager
@@ -176,77 +247,18 @@ def emulator_target(generation: Generation) -> Iterator[Target]:
         yield Target(
             label=f"emulator-{generation.value}",
             base_url=server.base_url,
-            token=EMULATOR_TOKEN,
+            token=TOKEN_1,
             task_ids=tuple(server.seeded[1].values()),
-            other_token=EMULATOR_OTHER_TOKEN,
+            other_token=TOKEN_2,
             allow_create=True,
             generation=generation.value,
         )
 
 
-def parse_args(argv: list[str] | None, env: Mapping[str, str]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        prog="python -m contract_tests",
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    parser.add_argument(
-        "--seed",
-        type=int,
-        default=int(env.get("KLING_CONTRACT_SEED", "20261124")),
-        help="replay a run with its seed",
-    )
-    parser.add_argument(
-        "--max-examples",
-        type=int,
-        default=int(env.get("KLING_CONTRACT_MAX_EXAMPLES", "100")),
-    )
-    parser.add_argument(
-        "--generations",
-        default=env.get("KLING_EMULATOR_GENERATIONS", "A,B"),
-        help="emulator generations to check (embedded runs only)",
-    )
-    parser.add_argument("--reports", type=Path, default=ROOT / "reports" / "contract")
-    parser.add_argument(
-        "--timeout",
-        type=float,
-        default=1800.0,
-        help="seconds one schemathesis run may take",
-    )
-    return parser.parse_args(argv)
-
-
-def main(argv: list[str] | None = None, env: Mapping[str, str] = os.environ) -> int:
-    args = parse_args(argv, env)
-    try:
-        live = Target.from_env(env)
-    except TargetError as exc:
-        print(f"contract: cannot run: {exc}", file=sys.stderr)
+def overall_exit_code(results: list[RunResult]) -> int:
+    """1 when any run found a contract failure; else 2 when any run tested nothing; else 0."""
+    if any(r.exit_code == 1 for r in results):
+        return 1
+    if not results or any(r.exit_code == 2 for r in results):
         return 2
-    results: list[RunResult] = []
-    if live is not None:
-        results.append(
-            run_target(live, args.reports, args.seed, args.max_examples, args.timeout)
-        )
-    else:
-        for generation in (
-            Generation(g.strip()) for g in args.generations.split(",") if g.strip()
-        ):
-            with emulator_target(generation) as target:
-                results.append(
-                    run_target(
-                        target, args.reports, args.seed, args.max_examples, args.timeout
-                    )
-                )
-    print("\n=== contract summary")
-    print(
-        f"checks: every built-in schemathesis check but {', '.join(DISABLED_BUILTINS)}; custom: {', '.join(CUSTOM_CHECKS)}"
-    )
-    for result in results:
-        print(describe(result))
-    print(
-        f"reports: {args.reports}/<run>/junit.xml and report.json; replay with --seed {args.seed}"
-    )
-    passed = sum(r.passed for r in results)
-    print(f"contract: {passed} passed, {len(results) - passed} failed")
-    return max((r.exit_code for r in results), default=2)
+    return 0

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import re
 from urllib.parse import quote
 
 import attrs
 import httpx
 
 QUERY = "/kling/v1/videos/image2video/{task_id}"
+TASK_ID = re.compile(r"[A-Za-z0-9_-]{1,128}")
 # A task id no gateway has: its answer tells whether the token is limited to some models.
 PROBE_TASK_ID = "kling_contract_probe_0"
 
@@ -31,29 +32,49 @@ class Target:
     model_limited: bool = False
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str]) -> Target | None:
-        """The live gateway named by KLING_* variables, or None when KLING_BASE_URL is unset."""
-        base_url = env.get("KLING_BASE_URL", "").strip()
-        if not base_url:
-            return None
-        missing = [
-            name
-            for name in ("KLING_API_TOKEN", "KLING_TASK_ID")
-            if not env.get(name, "").strip()
-        ]
-        if missing:
-            raise TargetError(
-                f"KLING_BASE_URL is set, so {' and '.join(missing)} must be set too"
-            )
+    def live(
+        cls,
+        base_url: str,
+        token: str,
+        task_ids: tuple[str, ...],
+        *,
+        other_token: str | None = None,
+        allow_create: bool = False,
+    ) -> Target:
+        """A live gateway, checked for what can be checked before any request."""
+        base_url = base_url.strip().rstrip("/")
         if not base_url.startswith(("http://", "https://")):
-            raise TargetError("KLING_BASE_URL must start with http:// or https://")
+            raise TargetError("the base URL must start with http:// or https://")
+        try:
+            httpx.URL(base_url)
+        except httpx.InvalidURL as exc:
+            raise TargetError(f"the base URL is not a valid URL: {exc}") from None
+        for name, value in (
+            ("KLING_API_TOKEN", token),
+            ("KLING_OTHER_TOKEN", other_token),
+        ):
+            if value is not None and not all("!" <= char <= "~" for char in value):
+                raise TargetError(
+                    f"{name} contains spaces, control or non-ASCII characters; a gateway "
+                    "token is visible ASCII only"
+                )
+        if not token:
+            raise TargetError("a live run needs KLING_API_TOKEN (never an option)")
+        if not task_ids:
+            raise TargetError("a live run needs a task id (--task-id or KLING_TASK_ID)")
+        for task_id in task_ids:
+            if not TASK_ID.fullmatch(task_id):
+                raise TargetError(
+                    f"task id {task_id[:40]!r} is not a gateway task id (letters, digits, "
+                    "'_' and '-')"
+                )
         return cls(
             label="live",
-            base_url=base_url.rstrip("/"),
-            token=env["KLING_API_TOKEN"].strip(),
-            task_ids=(env["KLING_TASK_ID"].strip(),),
-            other_token=env.get("KLING_OTHER_TOKEN", "").strip() or None,
-            allow_create=env.get("KLING_ALLOW_CREATE", "") == "1",
+            base_url=base_url,
+            token=token,
+            task_ids=task_ids,
+            other_token=other_token or None,
+            allow_create=allow_create,
         )
 
 
@@ -106,13 +127,28 @@ def preflight(target: Target, timeout: float = 15.0) -> Target:
                 )
             if generation is None and isinstance(body, dict):
                 generation = generation_of(body.get("data"))
-        probe = client.get(QUERY.format(task_id=PROBE_TASK_ID), headers=headers)
+        try:
+            probe = client.get(QUERY.format(task_id=PROBE_TASK_ID), headers=headers)
+        except httpx.TransportError as exc:
+            raise TargetError(
+                f"{target.base_url} stopped answering: {type(exc).__name__}"
+            ) from None
         model_limited = probe.status_code == 403
         if target.other_token:
             other = {"Authorization": f"Bearer {target.other_token}"}
-            response = client.get(
-                QUERY.format(task_id=quote(target.task_ids[0], safe="")), headers=other
-            )
+            try:
+                response = client.get(
+                    QUERY.format(task_id=quote(target.task_ids[0], safe="")),
+                    headers=other,
+                )
+            except httpx.TransportError as exc:
+                raise TargetError(
+                    f"asking with KLING_OTHER_TOKEN failed: {type(exc).__name__}"
+                ) from None
+            if response.status_code >= 500:
+                raise TargetError(
+                    f"the gateway failed (HTTP {response.status_code}) for KLING_OTHER_TOKEN"
+                )
             if response.status_code in (401, 403):
                 raise TargetError(
                     f"the gateway rejected KLING_OTHER_TOKEN (HTTP {response.status_code})"
@@ -138,6 +174,8 @@ def env_for_checks(target: Target) -> dict[str, str]:
         "KLING_API_TOKEN": target.token,
         "KLING_CONTRACT_TASK_IDS": ",".join(target.task_ids),
     }
+    if not target.allow_create:
+        env["KLING_CONTRACT_PROBE_TASK_ID"] = PROBE_TASK_ID
     if target.other_token:
         env["KLING_OTHER_TOKEN"] = target.other_token
     return env

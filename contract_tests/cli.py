@@ -1,0 +1,268 @@
+"""`kling-contract`: check a gateway's answers against the spec, and report drift.
+
+Which gateway is checked (printed at the start of every run, with the reason):
+
+* `--emulator`, or no task id anywhere: the embedded emulator, once per generation (A, B).
+  KLING_BASE_URL and KLING_API_TOKEN alone are the client's settings, exported for the
+  `kling` CLI: they never turn a plain run into a live one.
+* `--base-url` on the command line, or a task id (`--task-id`, KLING_TASK_ID): the live
+  gateway at `--base-url` or KLING_BASE_URL, with the token from KLING_API_TOKEN (never an
+  option). KLING_OTHER_TOKEN adds the isolation check; `--allow-create` (KLING_ALLOW_CREATE=1)
+  allows submitting tasks, which costs money.
+
+Exit codes: 0 all passed, 1 a contract failure (drift too, with --fail-on-drift), 2 nothing
+could be tested.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import sys
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import attrs
+import click
+
+from kling_emulator.config import Generation
+
+from .runner import (
+    CUSTOM_CHECKS,
+    DISABLED_BUILTINS,
+    Options,
+    RunResult,
+    describe,
+    emulator_target,
+    overall_exit_code,
+    run_target,
+)
+from .target import Target, TargetError
+
+EXIT_MEANING = {0: "all passed", 1: "a contract failure", 2: "nothing could be tested"}
+
+
+@attrs.frozen
+class Mode:
+    live: Target | None
+    reason: str
+
+
+def choose_mode(
+    env: Mapping[str, str],
+    *,
+    base_url: str | None,
+    task_ids: Sequence[str],
+    emulator: bool,
+    allow_create: bool,
+) -> Mode:
+    """The rule documented above; TargetError when a live run is asked for but incomplete."""
+    env_url = env.get("KLING_BASE_URL", "").strip()
+    env_task = env.get("KLING_TASK_ID", "").strip()
+    if emulator:
+        if base_url:
+            raise TargetError("--emulator and --base-url exclude each other")
+        return Mode(None, "--emulator")
+    ids = tuple(task_ids) or ((env_task,) if env_task else ())
+    if not base_url and not ids:
+        reason = "no task id given (--task-id or KLING_TASK_ID)"
+        if env_url:
+            reason += (
+                "; KLING_BASE_URL alone is the client's setting and does not select a "
+                "live run"
+            )
+        return Mode(None, reason)
+    url = base_url or env_url
+    if not url:
+        raise TargetError("a task id was given, but no --base-url or KLING_BASE_URL")
+    target = Target.live(
+        url,
+        env.get("KLING_API_TOKEN", "").strip(),
+        ids,
+        other_token=env.get("KLING_OTHER_TOKEN", "").strip() or None,
+        allow_create=allow_create,
+    )
+    why = "--base-url given" if base_url else "a task id given"
+    return Mode(target, why)
+
+
+def _replay_command(
+    mode: Mode, options: Options, generations: Sequence[Generation]
+) -> str:
+    """A command that repeats this run (tokens stay in the environment)."""
+    words = ["kling-contract", "--seed", str(options.seed)]
+    words += ["--max-examples", str(options.max_examples)]
+    if mode.live is None:
+        words += ["--emulator", "--generations", ",".join(g.value for g in generations)]
+    else:
+        words += ["--base-url", mode.live.base_url]
+        for task_id in mode.live.task_ids:
+            words += ["--task-id", task_id]
+        if mode.live.allow_create:
+            words.append("--allow-create")
+    return shlex.join(words)
+
+
+def _generations(value: str) -> list[Generation]:
+    try:
+        return [Generation(g.strip()) for g in value.split(",") if g.strip()]
+    except ValueError:
+        raise click.BadParameter(
+            "a comma-separated list of A and B", param_hint="--generations"
+        ) from None
+
+
+@click.command(context_settings={"help_option_names": ["-h", "--help"]}, help=__doc__)
+@click.option("--base-url", help="The live gateway (else KLING_BASE_URL, see above).")
+@click.option(
+    "--task-id",
+    "task_ids",
+    multiple=True,
+    help="An existing image2video task of the token's user (repeatable; else KLING_TASK_ID).",
+)
+@click.option("--emulator", is_flag=True, help="Check the embedded emulator.")
+@click.option(
+    "--allow-create",
+    is_flag=True,
+    envvar="KLING_ALLOW_CREATE",
+    help="Allow submitting tasks on a live gateway (costs money).",
+)
+@click.option(
+    "--generations",
+    default="A,B",
+    envvar="KLING_EMULATOR_GENERATIONS",
+    show_default=True,
+    help="Emulator generations to check.",
+)
+@click.option(
+    "--seed",
+    type=int,
+    default=20261124,
+    envvar="KLING_CONTRACT_SEED",
+    show_default=True,
+)
+@click.option(
+    "--max-examples",
+    type=click.IntRange(min=1),
+    default=100,
+    envvar="KLING_CONTRACT_MAX_EXAMPLES",
+    show_default=True,
+)
+@click.option(
+    "--reports",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("reports/contract"),
+    show_default=True,
+    help="Folder for <run>/junit.xml, report.json, drift.json.",
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=1),
+    default=1800.0,
+    show_default=True,
+    help="Seconds one schemathesis run may take.",
+)
+@click.option(
+    "--fail-on-drift",
+    is_flag=True,
+    envvar="KLING_CONTRACT_FAIL_ON_DRIFT",
+    help="Exit 1 when drift is found.",
+)
+@click.option(
+    "--baseline",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    help="Report what changed since this stored shape.",
+)
+@click.option(
+    "--write-baseline",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Store the observed shape here.",
+)
+@click.pass_obj
+def command(
+    env: Mapping[str, str],
+    base_url: str | None,
+    task_ids: tuple[str, ...],
+    emulator: bool,
+    allow_create: bool,
+    generations: str,
+    seed: int,
+    max_examples: int,
+    reports: Path,
+    timeout: float,
+    fail_on_drift: bool,
+    baseline: Path | None,
+    write_baseline: Path | None,
+) -> int:
+    chosen = _generations(generations)
+    options = Options(
+        seed=seed,
+        max_examples=max_examples,
+        reports=reports,
+        timeout=timeout,
+        fail_on_drift=fail_on_drift,
+        baseline=baseline,
+        write_baseline=write_baseline,
+    )
+    try:
+        mode = choose_mode(
+            env,
+            base_url=base_url,
+            task_ids=task_ids,
+            emulator=emulator,
+            allow_create=allow_create,
+        )
+    except TargetError as exc:
+        click.echo(f"contract: cannot run: {exc}", err=True)
+        return 2
+    results: list[RunResult] = []
+    if mode.live is not None:
+        click.echo(f"mode: live gateway at {mode.live.base_url} ({mode.reason})")
+        results.append(run_target(mode.live, options))
+    else:
+        click.echo(
+            f"mode: embedded emulator, generations {generations} ({mode.reason})"
+        )
+        for generation in chosen:
+            with emulator_target(generation) as target:
+                results.append(run_target(target, options))
+    code = overall_exit_code(results)
+    click.echo("\n=== contract summary")
+    click.echo(
+        f"checks: every built-in schemathesis check but {', '.join(DISABLED_BUILTINS)}; "
+        f"custom: {', '.join(CUSTOM_CHECKS)}"
+    )
+    for result in results:
+        click.echo(describe(result))
+    click.echo(f"reports: {reports}/<run>/junit.xml, report.json, drift.json")
+    click.echo(f"replay: {_replay_command(mode, options, chosen)}")
+    passed = sum(r.passed for r in results)
+    click.echo(f"contract: {passed} passed, {len(results) - passed} failed")
+    click.echo(f"contract: exit {code} ({EXIT_MEANING[code]})")
+    return code
+
+
+def main(
+    argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None
+) -> int:
+    """Run `kling-contract` and return its exit code (never a traceback for bad input)."""
+    try:
+        code = command.main(
+            args=list(argv) if argv is not None else None,
+            prog_name="kling-contract",
+            standalone_mode=False,
+            obj=os.environ if env is None else env,
+        )
+    except click.exceptions.Exit as exc:  # --help
+        return int(exc.exit_code)
+    except click.ClickException as exc:
+        exc.show()
+        return 2
+    except click.Abort:
+        click.echo("contract: interrupted", err=True)
+        return 130
+    return int(code)
+
+
+def entry() -> None:
+    sys.exit(main())

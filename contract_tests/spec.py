@@ -1,0 +1,42 @@
+"""The contract as this package ships it: openapi.yaml and the schemathesis configuration.
+
+Read with importlib.resources, so that an installed `kling-contract` works from any folder.
+`make generate` keeps the packaged openapi.yaml a copy of the repository's.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import yaml
+
+PACKAGE = resources.files(__package__ or "contract_tests")
+SPEC_FILE = PACKAGE / "openapi.yaml"
+CONFIG_FILE = PACKAGE / "schemathesis.toml"
+
+
+@cache
+def _spec_text() -> str:
+    return SPEC_FILE.read_text(encoding="utf-8")
+
+
+def load_spec() -> dict[str, Any]:
+    """A fresh copy of the spec (callers may change it)."""
+    loaded: dict[str, Any] = yaml.safe_load(_spec_text())
+    return loaded
+
+
+def config_text() -> str:
+    return CONFIG_FILE.read_text(encoding="utf-8")
+
+
+def resolve(spec: dict[str, Any], node: Any) -> Any:
+    """Follow `$ref`s inside the spec."""
+    while isinstance(node, dict) and "$ref" in node:
+        target: Any = spec
+        for part in node["$ref"].removeprefix("#/").split("/"):
+            target = target[part]
+        node = target
+    return node
