@@ -185,7 +185,7 @@ def _unlisted_method_served(
 
 def _leak_between_users(app: Starlette) -> ASGIApp:
     store = app.state.gateway.store
-    store.get = lambda task_id, user_id: store._tasks.get(task_id)
+    store.get = lambda task_id, user_id: store.find(task_id)
     return app
 
 
@@ -211,4 +211,29 @@ BROKEN_GATEWAYS: dict[str, Callable[[Starlette], ASGIApp]] = {
     "missing token accepted": _ignore_token,
     "tasks leak between users": _leak_between_users,
     "an unlisted method answers JSON 200": _answers(_unlisted_method_served),
+}
+
+
+# Gateways that still pass the contract but whose answers drift (the spec allows fields it
+# does not list, as it must): the suite reports each, and fails with --fail-on-drift.
+DRIFTING_GATEWAYS: dict[str, tuple[Callable[[Starlette], ASGIApp], str]] = {
+    "a new field appears": (
+        _task_answers(_set("queue_position", 3)),
+        "undocumented field: data.queue_position",
+    ),
+    "an optional field disappears": (
+        _task_answers(_drop("action")),
+        "never seen: data.action",
+    ),
+    "a new nested field appears": (
+        _task_answers(
+            _when(
+                "SUCCESS",
+                lambda task: task["data"]["data"]["task_result"]["videos"][0].update(
+                    cover_url="https://cdn.example/c.jpg"
+                ),
+            )
+        ),
+        "undocumented field: data.data.data.task_result.videos[].cover_url",
+    ),
 }

@@ -4,6 +4,7 @@ fails clearly when it cannot test anything, and never prints the token."""
 from __future__ import annotations
 
 import io
+import json
 import socket
 from contextlib import redirect_stdout
 from pathlib import Path
@@ -12,12 +13,24 @@ from typing import Any
 import attrs
 import pytest
 
-from contract_tests.runner import RunResult, main, run_target, schemathesis_command
-from contract_tests.target import Target, TargetError
+from contract_tests.cli import choose_mode, main
+from contract_tests.drift import DriftItem
+from contract_tests.runner import (
+    Options,
+    RunResult,
+    describe,
+    run_target,
+    schemathesis_command,
+)
+from contract_tests.target import Target
 from kling_emulator.config import EmulatorConfig, Generation, Lifecycle
 from kling_emulator.server import EmulatorServer
 
-from .broken_gateways import BROKEN_GATEWAYS
+from .broken_gateways import (
+    BROKEN_GATEWAYS,
+    DRIFTING_GATEWAYS,
+    _task_answers,
+)
 
 SECRET = "sk-contractsecret7f3a9c"
 OTHER_SECRET = "sk-contractother5b1d2e"
@@ -49,13 +62,20 @@ def target_for(server: EmulatorServer, *, allow_create: bool = True) -> Target:
 
 
 def run_quietly(
-    target: Target, reports: Path, max_examples: int = QUICK_EXAMPLES
+    target: Target, reports: Path, max_examples: int = QUICK_EXAMPLES, **options: Any
 ) -> tuple[RunResult, str]:
     """Run the suite, capturing what it prints (schemathesis writes to our stdout via the fd)."""
     buffer = io.StringIO()
     with redirect_stdout(buffer):
         result = run_target(
-            target, reports, seed=1, max_examples=max_examples, timeout=300
+            target,
+            Options(
+                seed=1,
+                max_examples=max_examples,
+                reports=reports,
+                timeout=300,
+                **options,
+            ),
         )
     return result, buffer.getvalue()
 
@@ -70,6 +90,7 @@ def test_the_faithful_emulator_passes(
     assert result.passed, output[-3000:]
     assert result.report["operations"]["tested"] == 4
     assert result.report["test_cases"]["generated"] >= 200
+    assert result.drift == (), [item.line() for item in result.drift]
     assert all(p["status"] == "success" for p in result.report["phases"].values())
     assert SECRET not in output
     for report in tmp_path.rglob("*"):
@@ -115,17 +136,69 @@ def test_a_used_up_token_cannot_test_anything_and_says_why(
     assert EXHAUSTED_SECRET not in output
 
 
-def test_without_allow_create_nothing_is_submitted(tmp_path: Path) -> None:
-    with EmulatorServer(config()) as server:
-        before = len(server.store)
-        result, _ = run_quietly(
-            target_for(server, allow_create=False), tmp_path, max_examples=10
+@pytest.mark.parametrize("name", sorted(DRIFTING_GATEWAYS))
+def test_drift_is_reported_and_fails_only_when_asked(name: str, tmp_path: Path) -> None:
+    wrap, expected = DRIFTING_GATEWAYS[name]
+    with EmulatorServer(config(), wrap=wrap) as server:
+        target = target_for(server, allow_create=False)
+        result, output = run_quietly(target, tmp_path, fail_on_drift=True)
+        assert result.exit_code == 1, output[-2000:]
+        assert any(expected in item.line() for item in result.drift), result.drift
+        assert f"drift: {expected}" in describe(result)  # the summary's lines
+        report = json.loads((tmp_path / "under-test" / "drift.json").read_text())
+        assert any(expected in DriftItem(**item).line() for item in report)
+        junit = (tmp_path / "under-test" / "junit.xml").read_text()
+        assert "kling-contract/under-test" in junit and expected in junit
+        if name == "a new field appears":
+            # Without --fail-on-drift the contract passes: the client tolerates it.
+            relaxed, _ = run_quietly(target, tmp_path)
+            assert relaxed.exit_code == 0 and relaxed.drift
+
+
+def test_a_baseline_reports_a_type_change_the_spec_allows(tmp_path: Path) -> None:
+    baseline = tmp_path / "baseline.json"
+
+    def with_position(value: Any) -> Any:
+        return _task_answers(lambda task: task.__setitem__("queue_position", value))
+
+    with EmulatorServer(config(), wrap=with_position(3)) as server:
+        first, _ = run_quietly(
+            target_for(server, allow_create=False), tmp_path, write_baseline=baseline
         )
+    assert first.exit_code == 0
+    assert "data.queue_position" in baseline.read_text()
+    with EmulatorServer(config(), wrap=with_position("3")) as server:
+        second, _ = run_quietly(
+            target_for(server, allow_create=False), tmp_path, baseline=baseline
+        )
+    changed = [i for i in second.drift if i.kind == "baseline: type changed"]
+    assert changed and changed[0].path == "data.queue_position"
+    assert changed[0].detail == "integer -> string"
+
+
+def test_without_allow_create_nothing_is_submitted(tmp_path: Path) -> None:
+    """No POST, and no probe of another method against a real task's URL."""
+    seen: list[tuple[str, str]] = []
+
+    def record(app: Any) -> Any:
+        async def logged(scope: Any, receive: Any, send: Any) -> None:
+            if scope["type"] == "http":
+                seen.append((scope["method"], scope["path"]))
+            await app(scope, receive, send)
+
+        return logged
+
+    with EmulatorServer(config(), wrap=record) as server:
+        before = len(server.store)
+        target = target_for(server, allow_create=False)
+        result, _ = run_quietly(target, tmp_path, max_examples=10)
         assert result.passed
         assert len(server.store) == before
-    command = schemathesis_command(
-        target_for(server, allow_create=False), Path("s.yaml"), tmp_path, 1, 10
-    )
+    assert all(method != "POST" for method, _ in seen)
+    probes = [(m, p) for m, p in seen if m not in ("GET", "POST")]
+    assert probes, "the coverage phase sends methods the spec does not list"
+    assert not any(p.rsplit("/", 1)[-1] in target.task_ids for _, p in probes), probes
+    command = schemathesis_command(target, Path("s.yaml"), tmp_path, 1, 10)
     assert command[command.index("--exclude-method") + 1] == "POST"
 
 
@@ -160,51 +233,88 @@ def test_a_run_that_cannot_test_anything_fails_and_says_why(
 
 
 @pytest.mark.parametrize(
-    ("env", "message"),
+    ("argv", "env", "message"),
     [
+        (["--task-id", "1"], {}, "no --base-url or KLING_BASE_URL"),
+        (["--base-url", "http://127.0.0.1:9", "--task-id", "1"], {}, "KLING_API_TOKEN"),
+        (["--base-url", "http://127.0.0.1:9"], {"KLING_API_TOKEN": SECRET}, "task id"),
+        (["--base-url", "ftp://x", "--task-id", "1"], {}, "must start with http"),
+        (["--base-url", "http://[::1", "--task-id", "1"], {}, "not a valid URL"),
         (
-            {"KLING_BASE_URL": "http://127.0.0.1:9"},
-            "KLING_API_TOKEN and KLING_TASK_ID must be set",
+            ["--base-url", "http://127.0.0.1:9", "--task-id", "../x"],
+            {"KLING_API_TOKEN": SECRET},
+            "not a gateway task id",
         ),
         (
-            {"KLING_BASE_URL": "http://127.0.0.1:9", "KLING_API_TOKEN": SECRET},
-            "KLING_TASK_ID must be set",
+            ["--base-url", "http://127.0.0.1:9", "--task-id", "1"],
+            {"KLING_API_TOKEN": "sk-ümlaut"},
+            "non-ASCII",
+        ),
+        (["--emulator", "--base-url", "http://127.0.0.1:9"], {}, "exclude each other"),
+        (["--max-examples", "0"], {}, "--max-examples"),
+        (["--generations", "C"], {}, "--generations"),
+        (["--no-such-option"], {}, "No such option"),
+    ],
+)
+def test_bad_options_end_in_a_clear_message_and_exit_2(
+    argv: list[str],
+    env: dict[str, str],
+    message: str,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(argv, env=env) == 2
+    captured = capsys.readouterr()
+    assert message in captured.err and SECRET not in captured.err + captured.out
+    assert "Traceback" not in captured.err + captured.out
+
+
+@pytest.mark.parametrize(
+    ("argv", "env", "live", "reason"),
+    [
+        ([], {}, False, "no task id given"),
+        (
+            [],
+            {"KLING_BASE_URL": "https://gw.example", "KLING_API_TOKEN": SECRET},
+            False,
+            "KLING_BASE_URL alone is the client's setting",
         ),
         (
+            [],
             {
-                "KLING_BASE_URL": "ftp://x",
+                "KLING_BASE_URL": "https://gw.example",
                 "KLING_API_TOKEN": SECRET,
-                "KLING_TASK_ID": "1",
+                "KLING_TASK_ID": "42",
             },
-            "must start with http",
+            True,
+            "a task id given",
+        ),
+        (
+            ["--base-url", "https://gw.example/"],
+            {"KLING_API_TOKEN": SECRET, "KLING_TASK_ID": "42"},
+            True,
+            "--base-url given",
+        ),
+        (
+            ["--emulator"],
+            {"KLING_BASE_URL": "https://gw.example", "KLING_TASK_ID": "42"},
+            False,
+            "--emulator",
         ),
     ],
 )
-def test_incomplete_live_configuration_is_refused(
-    env: dict[str, str], message: str, capsys: pytest.CaptureFixture[str]
+def test_the_mode_rule(
+    argv: list[str], env: dict[str, str], live: bool, reason: str
 ) -> None:
-    assert main([], env=env) == 2
-    captured = capsys.readouterr()
-    assert message in captured.err and SECRET not in captured.err + captured.out
-
-
-def test_live_configuration_is_read_from_the_environment() -> None:
-    target = Target.from_env(
-        {
-            "KLING_BASE_URL": "https://gw.example/",
-            "KLING_API_TOKEN": SECRET,
-            "KLING_TASK_ID": "42",
-            "KLING_ALLOW_CREATE": "1",
-        }
+    base_url = argv[argv.index("--base-url") + 1] if "--base-url" in argv else None
+    mode = choose_mode(
+        env,
+        base_url=base_url,
+        task_ids=(),
+        emulator="--emulator" in argv,
+        allow_create=False,
     )
-    assert target is not None
-    assert (
-        target.base_url,
-        target.task_ids,
-        target.allow_create,
-        target.other_token,
-    ) == ("https://gw.example", ("42",), True, None)
-    assert SECRET not in repr(target)
-    assert Target.from_env({}) is None
-    with pytest.raises(TargetError):
-        Target.from_env({"KLING_BASE_URL": "https://gw.example"})
+    assert (mode.live is not None) is live and reason in mode.reason
+    if mode.live is not None:
+        assert mode.live.base_url == "https://gw.example"
+        assert mode.live.task_ids == ("42",) and not mode.live.allow_create
+        assert SECRET not in repr(mode.live)

@@ -1,0 +1,212 @@
+"""`kling-contract` as a team runs it: the console script's exit codes, its reports, its
+replay line, and the README's CI recipe from a fresh virtual environment built from the wheel."""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import socket
+import subprocess
+import sys
+import venv
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from kling_emulator.server import EmulatorServer
+
+from .broken_gateways import BROKEN_GATEWAYS
+from .conftest import ROOT, TOKEN_1, make_config
+
+SCRIPT = Path(sys.executable).parent / "kling-contract"
+QUICK = ["--max-examples", "5"]
+
+
+def run(
+    argv: list[str], cwd: Path, env: dict[str, str] | None = None, script: Path = SCRIPT
+) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("KLING_")}
+    return subprocess.run(
+        [str(script), *argv],
+        cwd=cwd,
+        env={**clean, **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_exit_0_with_client_settings_exported_and_a_replay_line_that_works(
+    tmp_path: Path,
+) -> None:
+    # The kling CLI's settings alone must not turn the run into a live one.
+    client_env = {"KLING_BASE_URL": "http://127.0.0.1:9", "KLING_API_TOKEN": "sk-x"}
+    done = run(["--generations", "B", *QUICK], tmp_path, client_env)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr
+    assert "mode: embedded emulator" in done.stdout
+    assert "KLING_BASE_URL alone is the client's setting" in done.stdout
+    assert done.stdout.rstrip().endswith("contract: exit 0 (all passed)")
+    junit = (tmp_path / "reports/contract/emulator-B/junit.xml").read_text()
+    assert 'name="kling-contract/emulator-B"' in junit
+    assert (
+        tmp_path / "reports/contract/emulator-B/drift.json"
+    ).read_text().strip() == "[]"
+    replay = re.search(r"^replay: (.*)$", done.stdout, re.MULTILINE)
+    assert replay is not None
+    words = shlex.split(replay.group(1))
+    assert words[0] == "kling-contract"
+    again = run(words[1:], tmp_path / "reports")
+    assert again.returncode == 0, again.stdout[-2000:]
+    assert "--seed 20261124" in replay.group(1)
+
+
+def test_exit_2_when_nothing_can_be_tested_with_junit_saying_why(
+    tmp_path: Path,
+) -> None:
+    stale = tmp_path / "reports/contract/live/stale.xml"
+    stale.parent.mkdir(parents=True)
+    stale.write_text("<old/>")
+    url = f"http://127.0.0.1:{_free_port()}"
+    done = run(
+        ["--base-url", url, "--task-id", "1"], tmp_path, {"KLING_API_TOKEN": TOKEN_1}
+    )
+    assert done.returncode == 2
+    assert "unreachable" in done.stdout and TOKEN_1 not in done.stdout + done.stderr
+    junit = (tmp_path / "reports/contract/live/junit.xml").read_text()
+    assert 'name="kling-contract/live"' in junit and "<failure" in junit
+    assert "unreachable" in junit and not stale.exists()
+
+
+@pytest.mark.parametrize(
+    ("argv", "env"),
+    [
+        (["--max-examples", "nope"], {}),
+        (["--base-url", "http://[::1", "--task-id", "1"], {"KLING_API_TOKEN": "sk-a"}),
+        (
+            ["--base-url", "http://127.0.0.1:9", "--task-id", "1"],
+            {"KLING_API_TOKEN": "sk-ü"},
+        ),
+    ],
+)
+def test_exit_2_for_bad_input_without_a_traceback(
+    argv: list[str], env: dict[str, str], tmp_path: Path
+) -> None:
+    done = run(argv, tmp_path, env)
+    assert done.returncode == 2 and "Traceback" not in done.stdout + done.stderr
+
+
+def test_exit_1_on_a_contract_failure_of_a_live_gateway(tmp_path: Path) -> None:
+    with EmulatorServer(
+        make_config(), wrap=BROKEN_GATEWAYS["progress is a number"]
+    ) as server:
+        done = run(
+            [
+                "--base-url",
+                server.base_url,
+                "--task-id",
+                server.seeded[1]["SUCCESS"],
+                *QUICK,
+            ],
+            tmp_path,
+            {"KLING_API_TOKEN": TOKEN_1},
+        )
+    assert done.returncode == 1, done.stdout[-2000:]
+    assert "mode: live gateway" in done.stdout and "--base-url given" in done.stdout
+    assert TOKEN_1 not in done.stdout + done.stderr
+
+
+def _ci_recipe() -> dict[str, Any]:
+    readme = (ROOT / "README.md").read_text()
+    for block in re.findall(r"```yaml\n(.*?)```", readme, re.DOTALL):
+        if "kling-contract" in block:
+            recipe: dict[str, Any] = yaml.safe_load(block)
+            return recipe
+    raise AssertionError("the README has no CI recipe")
+
+
+def test_the_readmes_ci_recipe_runs_from_the_wheel_in_a_fresh_environment(
+    tmp_path: Path,
+) -> None:
+    """Build the wheel, install it into a new virtual environment, and run the recipe's
+    commands from an empty folder, against the emulator standing in for the gateway."""
+    wheels = tmp_path / "wheels"
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "-q",
+            "-w",
+            str(wheels),
+            str(ROOT),
+        ],
+        check=True,
+        timeout=600,
+    )
+    (wheel,) = wheels.glob("kling_gateway-*.whl")
+    env_dir = tmp_path / "venv"
+    venv.create(env_dir, with_pip=True)
+    bin_dir = env_dir / "bin"
+    workdir = tmp_path / "ci"
+    workdir.mkdir()
+    steps = _ci_recipe()["jobs"]["contract"]["steps"]
+    commands = [step for step in steps if "run" in step]
+    assert [c["run"].split()[0] for c in commands] == ["pip", "kling-contract"]
+    with EmulatorServer(make_config()) as server:
+        secrets = {
+            "KLING_BASE_URL": server.base_url,
+            "KLING_API_TOKEN": TOKEN_1,
+            "KLING_TASK_ID": server.seeded[1]["SUCCESS"],
+        }
+        for step in commands:
+            line = step["run"].replace(
+                "'kling-gateway[contract]'", f"'{wheel}[contract]'"
+            )
+            env = {
+                **{k: v for k, v in os.environ.items() if not k.startswith("KLING_")},
+                "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
+                "VIRTUAL_ENV": str(env_dir),
+                **{
+                    name: secrets[re.sub(r"\W|secrets", "", value)]
+                    for name, value in step.get("env", {}).items()
+                },
+            }
+            env.pop("PYTHONPATH", None)
+            done = subprocess.run(
+                line,
+                shell=True,
+                cwd=workdir,
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=900,
+                check=False,
+            )
+            assert done.returncode == 0, (
+                line,
+                done.stdout[-3000:],
+                done.stderr[-3000:],
+            )
+        assert "mode: live gateway" in done.stdout
+    reports = steps[-2]["with"]["report_paths"]
+    assert list(workdir.glob(reports)), f"no JUnit at {reports}"
+    assert (workdir / steps[-1]["with"]["path"]).is_dir()
+    # The installed script needs nothing from the repository: the emulator from any folder.
+    plain = run(
+        ["--emulator", "--generations", "A", *QUICK],
+        workdir,
+        script=bin_dir / "kling-contract",
+    )
+    assert plain.returncode == 0, plain.stdout[-2000:]
