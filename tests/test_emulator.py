@@ -610,3 +610,92 @@ def test_the_console_script_serves_and_writes_seeded_ids(tmp_path: Any) -> None:
 def test_the_embedded_server_refuses_non_loopback_hosts() -> None:
     with pytest.raises(ValueError, match="loopback"):
         EmulatorServer(host="0.0.0.0")
+
+
+# -- hostile requests ------------------------------------------------------------------------
+
+
+def test_deeply_nested_json_is_the_documented_400(
+    http: httpx.Client, spec: dict[str, Any]
+) -> None:
+    body = b'{"a":' * 100_000 + b"1" + b"}" * 100_000
+    response = http.post(
+        SUBMIT,
+        content=body,
+        headers={**auth(TOKEN_1), "content-type": "application/json"},
+    )
+    assert response.status_code == 400
+    assert "invalid JSON" in checked(spec, SUBMIT, "post", response)["error"]["message"]
+
+
+@pytest.mark.parametrize("field", ["model", "prompt", "external_task_id"])
+def test_a_lone_surrogate_never_breaks_a_later_answer(
+    http: httpx.Client, spec: dict[str, Any], field: str
+) -> None:
+    body: dict[str, Any] = {**GOOD_SUBMIT, "metadata": {}}
+    body[field] = "PLACEHOLDER"
+    if field == "model":
+        body["model_name"] = "PLACEHOLDER"
+    if field == "external_task_id":
+        body["metadata"][field] = "PLACEHOLDER"
+    raw = json.dumps(body).replace('"PLACEHOLDER"', '"x\\ud800y"')
+    response = http.post(
+        SUBMIT,
+        content=raw.encode(),
+        headers={**auth(TOKEN_1), "content-type": "application/json"},
+    )
+    assert response.status_code == 200, response.text
+    task_id = response.json()["task_id"]
+    for _ in range(3):  # every later answer about the task still renders
+        task = checked(spec, QUERY, "get", query(http, task_id))["data"]
+        assert task["task_id"] == task_id
+    sent = http.get(f"/emulator/tasks/{task_id}/forwarded").json()["kling_request"]
+    assert sent[field] == "x\ufffdy"  # as Go's decoder reads it
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "-inf"])
+def test_a_non_finite_latency_fault_is_refused(
+    http: httpx.Client, emulator: EmulatorServer, value: str
+) -> None:
+    response = http.get(
+        QUERY.format(task_id=emulator.seeded[1]["SUCCESS"]),
+        headers={**auth(TOKEN_1), "X-Emulator-Fault": f"latency={value}"},
+    )
+    assert response.status_code == 400 and "finite" in response.text
+
+
+@pytest.mark.parametrize("option", ["--latency", "--lifecycle", "--failure-rate"])
+def test_non_finite_options_are_usage_errors(option: str) -> None:
+    from click.testing import CliRunner
+
+    from kling_emulator.__main__ import main as emulator_main
+
+    result = CliRunner().invoke(emulator_main, [option, "nan"])
+    assert result.exit_code == 2 and "finite" in result.output
+
+
+def test_eviction_is_in_submission_order_and_keeps_seeded_tasks() -> None:
+    from kling_emulator.tasks import TaskRecord, TaskStore
+
+    def record(task_id: str, frozen: str | None = None) -> Any:
+        return lambda row: TaskRecord(
+            task_id=task_id,
+            kling_id="1",
+            user_id=1,
+            action="generate",
+            model="m",
+            prompt="p",
+            external_task_id="",
+            submitted_at=0.0,
+            lifecycle=Lifecycle(),
+            fails=False,
+            row_id=row,
+            frozen_status=frozen,
+        )
+
+    store = TaskStore(max_tasks=3)
+    store.add(record("seed", "SUCCESS"))
+    for name in "abcd":
+        store.add(record(name))
+    assert [t for t in "abcd" if store.find(t)] == ["c", "d"]
+    assert store.find("seed") is not None and store.evicted == 2 and len(store) == 3

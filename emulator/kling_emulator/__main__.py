@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 import attrs
@@ -11,6 +12,12 @@ import uvicorn
 
 from .app import create_app
 from .config import FAULT_KINDS, EmulatorConfig, Faults, Generation, Lifecycle
+
+
+def _finite(ctx: click.Context, param: click.Parameter, value: float) -> float:
+    if not math.isfinite(value):
+        raise click.BadParameter("must be a finite number")
+    return value
 
 
 def _pairs(values: tuple[str, ...], what: str) -> list[tuple[str, str]]:
@@ -44,12 +51,17 @@ def _pairs(values: tuple[str, ...], what: str) -> list[tuple[str, str]]:
 @click.option(
     "--lifecycle",
     type=click.FloatRange(min=0.001),
+    callback=_finite,
     default=Lifecycle().total,
     show_default=True,
     help="Seconds from submit to a final status (0.3 for tests, 90 is realistic).",
 )
 @click.option(
-    "--failure-rate", type=click.FloatRange(0, 1), default=0.0, show_default=True
+    "--failure-rate",
+    type=click.FloatRange(0, 1),
+    callback=_finite,
+    default=0.0,
+    show_default=True,
 )
 @click.option(
     "--fault",
@@ -61,6 +73,7 @@ def _pairs(values: tuple[str, ...], what: str) -> list[tuple[str, str]]:
 @click.option(
     "--latency",
     type=click.FloatRange(min=0),
+    callback=_finite,
     default=0.0,
     help="Seconds added to every answer.",
 )

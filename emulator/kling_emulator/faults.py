@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import math
 import random
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -52,14 +53,18 @@ class DroppedConnection(Exception):
 
 
 def parse_fault_header(value: str) -> tuple[float, list[str]]:
-    """`latency=0.2,503` -> (0.2, ["503"]). Unknown words are ignored."""
+    """`latency=0.2,503` -> (0.2, ["503"]). Unknown words are ignored; a latency that is not
+    a finite number is a ValueError (answered 400)."""
     latency, kinds = 0.0, []
     for word in (w.strip() for w in value.split(",")):
         if word.startswith("latency="):
             try:
-                latency = min(max(float(word.removeprefix("latency=")), 0.0), 30.0)
+                seconds = float(word.removeprefix("latency="))
             except ValueError:
                 continue
+            if not math.isfinite(seconds):
+                raise ValueError("latency must be a finite number of seconds")
+            latency = min(max(seconds, 0.0), 30.0)
         elif word in FAULT_KINDS:
             kinds.append(word)
     return latency, kinds
@@ -85,7 +90,21 @@ class FaultInjector:
         latency, kinds = self.faults.latency, self._drawn()
         header = dict(scope["headers"]).get(FAULT_HEADER)
         if header is not None:
-            extra_latency, extra_kinds = parse_fault_header(header.decode("latin-1"))
+            try:
+                extra_latency, extra_kinds = parse_fault_header(
+                    header.decode("latin-1")
+                )
+            except ValueError as exc:
+                body = {
+                    "error": {"message": f"X-Emulator-Fault: {exc}", "type": "emulator"}
+                }
+                await _send(
+                    send,
+                    400,
+                    [(b"content-type", b"application/json")],
+                    json.dumps(body).encode(),
+                )
+                return
             latency += extra_latency
             kinds += extra_kinds
         if latency:

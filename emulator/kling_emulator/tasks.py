@@ -103,10 +103,13 @@ class TaskRecord:
 
 
 class TaskStore:
-    """Every task of every user, bounded: the oldest finished tasks are evicted first.
+    """Every task of every user, bounded: the oldest tasks are evicted first.
 
-    The emulator serves from one event loop, but the store is also used from test threads,
-    so every operation holds a lock.
+    All tasks share one lifecycle, so they finish in the order they were submitted: the
+    oldest task is also the first finished, and evicting in submission order (O(1) per
+    submit) evicts finished tasks before running ones. Seeded tasks are kept apart and never
+    evicted. The emulator serves from one event loop, but the store is also used from test
+    threads, so every operation holds a lock.
     """
 
     def __init__(
@@ -117,26 +120,31 @@ class TaskStore:
         self.max_tasks = max_tasks
         self.clock = clock
         self.rng = rng or random.Random()
-        self._tasks: OrderedDict[str, TaskRecord] = OrderedDict()
+        self._tasks: OrderedDict[str, TaskRecord] = OrderedDict()  # oldest first
+        self._seeded: dict[str, TaskRecord] = {}
         self._lock = threading.Lock()
         self._next_row = 1
         self.evicted = 0
 
     def __len__(self) -> int:
-        return len(self._tasks)
+        return len(self._tasks) + len(self._seeded)
 
     def add(self, make: Callable[[int], TaskRecord]) -> TaskRecord:
         with self._lock:
             record = make(self._next_row)
             self._next_row += 1
-            self._tasks[record.task_id] = record
-            self._evict()
+            if record.frozen_status is not None:
+                self._seeded[record.task_id] = record
+            else:
+                self._tasks[record.task_id] = record
+            while len(self) > self.max_tasks and self._tasks:
+                self._tasks.popitem(last=False)
+                self.evicted += 1
             return record
 
     def get(self, task_id: str, user_id: int) -> TaskRecord | None:
         """The task, if it exists and belongs to this user; another user's task is not found."""
-        with self._lock:
-            record = self._tasks.get(task_id)
+        record = self.find(task_id)
         if record is None or record.user_id != user_id:
             return None
         return record
@@ -144,31 +152,4 @@ class TaskStore:
     def find(self, task_id: str) -> TaskRecord | None:
         """The task, whoever owns it (for the emulator's own inspection routes)."""
         with self._lock:
-            return self._tasks.get(task_id)
-
-    def _evict(self) -> None:
-        excess = len(self._tasks) - self.max_tasks
-        if excess <= 0:
-            return
-        now = self.clock()
-        # Oldest finished tasks go first (they sit at the front, so the scan stops early under
-        # steady load), then the oldest running ones. Seeded tasks are never evicted.
-        victims: list[str] = []
-        for tid, record in self._tasks.items():
-            if record.frozen_status is None and record.status_at(now) in FINAL:
-                victims.append(tid)
-                if len(victims) == excess:
-                    break
-        if len(victims) < excess:
-            chosen = set(victims)
-            running = (
-                t
-                for t, r in self._tasks.items()
-                if r.frozen_status is None and t not in chosen
-            )
-            victims += [
-                t for _, t in zip(range(excess - len(victims)), running, strict=False)
-            ]
-        for tid in victims:
-            del self._tasks[tid]
-        self.evicted += len(victims)
+            return self._tasks.get(task_id) or self._seeded.get(task_id)

@@ -103,9 +103,29 @@ def parse_body(raw: bytes, content_type: str) -> Any | Refusal:
         # The gateway skips bodies of other types: it then finds no model.
         return Refusal(400, "routing", "", MODEL_REQUIRED)
     try:
-        return json.loads(raw)
+        return _without_lone_surrogates(json.loads(raw))
     except (ValueError, UnicodeDecodeError, RecursionError):
+        # RecursionError: a body nested deeper than Python goes (Go's parser stops at
+        # 10,000 levels and refuses it too).
         return Refusal(400, "routing", "", INVALID_JSON)
+
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _without_lone_surrogates(value: Any) -> Any:
+    """Go's decoder turns an unpaired `\\ud800` into U+FFFD; kept as is, it would make every
+    later answer that carries it fail to encode."""
+    if isinstance(value, str):
+        return _LONE_SURROGATE.sub("\ufffd", value)
+    if isinstance(value, list):
+        return [_without_lone_surrogates(item) for item in value]
+    if isinstance(value, dict):
+        return {
+            _without_lone_surrogates(k): _without_lone_surrogates(v)
+            for k, v in value.items()
+        }
+    return value
 
 
 def model_of(body: Any, generation: str) -> Any:
