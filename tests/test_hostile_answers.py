@@ -3,8 +3,15 @@ token, or crash its readers; over HTTP, for the sync and the async client."""
 
 from __future__ import annotations
 
+import asyncio
 import gzip
 import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import zlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -13,11 +20,12 @@ import pytest
 from click.testing import CliRunner
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 from starlette.types import ASGIApp
 
 import kling_gateway as kg
+from kling_emulator.config import Lifecycle
 from kling_emulator.server import EmulatorServer
 from kling_gateway.cli import main as cli_main
 from kling_gateway.policies import RetryPolicy
@@ -182,3 +190,217 @@ def test_a_gzip_encoded_video_downloads_whole(
         task.data.data.task_result.videos[0].url = url  # type: ignore[union-attr]
         path = client.download(task, tmp_path / "v.mp4")
     assert path.read_bytes() == video
+
+
+# -- unbounded and slow answers ----------------------------------------------------------------
+
+HUGE = 300 * 1024 * 1024
+CHUNK = 1024 * 1024
+
+
+def _gzip_bomb() -> bytes:
+    """About 300 KB of gzip that expands to 300 MB of spaces, built a chunk at a time."""
+    compressor = zlib.compressobj(9, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+    parts = [compressor.compress(b" " * CHUNK) for _ in range(HUGE // CHUNK)]
+    return b"".join(parts) + compressor.flush()
+
+
+def hostile_app() -> Starlette:
+    bomb = _gzip_bomb()
+
+    async def huge(request: Request) -> Response:
+        async def body() -> Any:
+            for _ in range(HUGE // CHUNK):
+                yield b" " * CHUNK
+
+        return StreamingResponse(body(), media_type="application/json")
+
+    async def gzip_bomb(request: Request) -> Response:
+        return Response(
+            bomb, media_type="application/json", headers={"Content-Encoding": "gzip"}
+        )
+
+    async def drip(request: Request) -> Response:
+        async def body() -> Any:
+            for _ in range(60):
+                yield b" "
+                await asyncio.sleep(1)
+
+        return StreamingResponse(body(), media_type="application/json")
+
+    query = "/kling/v1/videos/image2video/{task_id}"
+    return Starlette(
+        routes=[
+            Route("/huge" + query, huge),
+            Route("/bomb" + query, gzip_bomb),
+            Route("/drip" + query, drip),
+        ]
+    )
+
+
+@pytest.fixture(scope="module")
+def hostile() -> Iterator[str]:
+    app = hostile_app()
+    with EmulatorServer(make_config(), wrap=lambda _: app) as server:
+        yield server.base_url
+
+
+@pytest.mark.parametrize("kind", ["huge", "bomb"])
+@pytest.mark.parametrize("flavour", ["sync", "async"])
+def test_an_oversized_answer_is_malformed_not_memory(
+    hostile: str, kind: str, flavour: str
+) -> None:
+    url = f"{hostile}/{kind}"
+    with pytest.raises(kg.MalformedResponseError, match="max_response_bytes=1048576"):
+        if flavour == "sync":
+            with kg.KlingClient(
+                url, TOKEN_1, retry=NO_RETRY, max_response_bytes=CHUNK
+            ) as c:
+                c.get("1")
+        else:
+
+            async def run() -> None:
+                async with kg.AsyncKlingClient(
+                    url, TOKEN_1, retry=NO_RETRY, max_response_bytes=CHUNK
+                ) as c:
+                    await c.get("1")
+
+            asyncio.run(run())
+
+
+@pytest.mark.parametrize("flavour", ["sync", "async"])
+def test_a_dripped_answer_ends_at_the_request_timeout(
+    hostile: str, flavour: str
+) -> None:
+    started = time.monotonic()
+    with pytest.raises(kg.APITimeoutError):
+        if flavour == "sync":
+            with kg.KlingClient(
+                f"{hostile}/drip", TOKEN_1, retry=NO_RETRY, timeout=2
+            ) as c:
+                c.get("1")
+        else:
+
+            async def run() -> None:
+                async with kg.AsyncKlingClient(
+                    f"{hostile}/drip", TOKEN_1, retry=NO_RETRY, timeout=2
+                ) as c:
+                    await c.get("1")
+
+            asyncio.run(run())
+    # The drip lasts 60 s; the deadline is 2 s, plus at most one read of up to 1 s.
+    assert time.monotonic() - started < 10
+
+
+def test_peak_memory_stays_bounded_for_a_huge_answer_and_a_gzip_bomb(
+    hostile: str,
+) -> None:
+    """In a fresh interpreter, so that the figure is the client's alone."""
+    script = f"""
+import resource, kling_gateway as kg
+for kind in ("huge", "bomb"):
+    with kg.KlingClient({hostile!r} + "/" + kind, {TOKEN_1!r}) as client:
+        try:
+            client.get("1")
+        except kg.MalformedResponseError:
+            pass
+        else:
+            raise SystemExit("no error")
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    peak_mib = int(done.stdout.strip())
+    # 16 MiB of answer at most (the default cap), on top of the interpreter and httpx.
+    assert peak_mib < 120, f"peak RSS {peak_mib} MiB"
+
+
+# -- bad options and Ctrl-C ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["wait", "123", "--interval", "0"],
+        ["wait", "123", "--interval", "-1"],
+        ["wait", "123", "--interval", "nan"],
+        ["wait", "123", "--timeout", "0"],
+        ["wait", "123", "--timeout", "inf"],
+        ["--timeout", "nan", "get", "123"],
+        ["--base-url", "http://[::1", "get", "123"],
+        ["submit", "--prompt", "a", "--image", "x", "--wait-timeout", "-5"],
+    ],
+)
+def test_bad_cli_options_are_usage_errors_without_a_traceback(argv: list[str]) -> None:
+    result = CliRunner().invoke(
+        cli_main,
+        ["--base-url", "http://127.0.0.1:9", *argv]
+        if "--base-url" not in argv
+        else argv,
+        env={"KLING_API_TOKEN": TOKEN_1},
+    )
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+@pytest.mark.parametrize(
+    "options", [{"timeout": 0}, {"timeout": float("nan")}, {"interval": -1.0}]
+)
+def test_bad_wait_arguments_are_invalid_requests(
+    gateway: EmulatorServer, options: dict[str, float]
+) -> None:
+    with (
+        kg.KlingClient(gateway.base_url, TOKEN_1) as client,
+        pytest.raises(kg.InvalidRequestError),
+    ):
+        client.wait(gateway.seeded[1]["IN_PROGRESS"], **options)
+
+
+def _kling(argv: list[str], server: EmulatorServer) -> subprocess.Popen[str]:
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("KLING_")},
+        "KLING_BASE_URL": server.base_url,
+        "KLING_API_TOKEN": TOKEN_1,
+    }
+    return subprocess.Popen(
+        [str(Path(sys.executable).parent / "kling"), *argv],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def test_ctrl_c_while_waiting_exits_130_after_printing_the_new_tasks_id() -> None:
+    slow = make_config(lifecycle=Lifecycle.scaled(600))
+    with EmulatorServer(slow) as server:
+        waiting = _kling(["wait", server.seeded[1]["IN_PROGRESS"]], server)
+        submitting = _kling(
+            [
+                "--json",
+                "submit",
+                "--image",
+                "https://e.x/a.png",
+                "--prompt",
+                "a",
+                "--wait",
+            ],
+            server,
+        )
+        first_line = submitting.stdout.readline() if submitting.stdout else ""
+        time.sleep(1.5)
+        for process in (waiting, submitting):
+            process.send_signal(signal.SIGINT)
+        outcomes = [p.communicate(timeout=30) for p in (waiting, submitting)]
+    assert waiting.returncode == submitting.returncode == 130, outcomes
+    task_id = json.loads(first_line)["task_id"]
+    assert task_id.startswith("task_")
+    assert f"submitted task {task_id}" in outcomes[1][1]
+    assert "Traceback" not in outcomes[0][1] + outcomes[1][1]

@@ -50,10 +50,13 @@ class ClientBase:
         wait: WaitPolicy | None = None,
         headers: Mapping[str, str] | None = None,
         env: Mapping[str, str] | None = None,
+        max_response_bytes: int | None = None,
     ) -> None:
         """`timeout` in seconds (or an httpx.Timeout), `max_connections` for the pool,
         `retry` and `wait` policies, extra `headers` for every gateway request; `env`
-        replaces os.environ when reading KLING_BASE_URL and KLING_API_TOKEN."""
+        replaces os.environ when reading KLING_BASE_URL and KLING_API_TOKEN. A gateway
+        answer larger than `max_response_bytes` (decoded; default 16 MiB) is refused as
+        malformed, and each request must be answered within its read timeout in total."""
         self._settings = Settings.resolve(
             base_url,
             token,
@@ -63,6 +66,7 @@ class ClientBase:
             wait=wait,
             headers=headers,
             env=env,
+            max_response_bytes=max_response_bytes,
         )
         # The generated client without a token: the pooled httpx client set on it by the
         # subclass carries the Authorization header, so the token lives in one place only.

@@ -26,6 +26,7 @@ from kling_gateway_api.models import (
 )
 
 from . import errors
+from .transport import ResponseTooLarge
 
 T = TypeVar("T")
 REQUEST_ID_HEADERS = ("X-Oneapi-Request-Id", "X-Request-Id")
@@ -62,6 +63,13 @@ def translated_errors() -> Iterator[None]:
         yield
     except httpx.TransportError as exc:
         raise connection_error(exc) from exc
+    except (ResponseTooLarge, httpx.DecodingError) as exc:
+        response = last_response.get()
+        raise errors.MalformedResponseError(
+            f"answer could not be read: {exc}",
+            status_code=response.status_code if response is not None else 0,
+            request_id=request_id_of(response),
+        ) from exc
     except PARSE_ERRORS as exc:
         raise malformed(last_response.get(), exc) from exc
 

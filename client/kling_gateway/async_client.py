@@ -51,7 +51,7 @@ class AsyncKlingClient(ClientBase):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._http = httpx.AsyncClient(
-            **self._settings.httpx_args(),
+            **self._settings.httpx_args(asynchronous=True),
             event_hooks={"response": [remember_response_async]},
         )
         self._generated.set_async_httpx_client(self._http)

@@ -8,6 +8,7 @@ configuration error, 3 gateway or network error, 4 timed out waiting.
 from __future__ import annotations
 
 import json
+import math
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -25,6 +26,16 @@ from .sync_client import KlingClient
 from .tasks import fail_reason_of, progress_of, status_of, video_urls
 
 EXIT_OK, EXIT_TASK_FAILED, EXIT_USAGE, EXIT_ERROR, EXIT_TIMEOUT = 0, 1, 2, 3, 4
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report it
+
+
+def _positive_seconds(
+    ctx: click.Context, param: click.Parameter, value: float | None
+) -> float | None:
+    """Seconds that can be waited: finite and above zero (nan passes click's ranges)."""
+    if value is not None and not (math.isfinite(value) and value > 0):
+        raise click.BadParameter("must be a positive number of seconds")
+    return value
 
 
 class Context:
@@ -78,6 +89,9 @@ def _errors_to_exit_codes(ctx: Context) -> Iterator[None]:
         _fail(ctx, EXIT_USAGE, str(exc))
     except errors.KlingError as exc:
         _fail(ctx, EXIT_ERROR, f"{type(exc).__name__}: {exc}")
+    except KeyboardInterrupt:
+        # Not 1: that means the task failed, and it may still be running.
+        _fail(ctx, EXIT_INTERRUPTED, "interrupted")
 
 
 @contextmanager
@@ -123,6 +137,7 @@ def _progress_reporter(ctx: Context) -> Iterator[Callable[[Task], None]]:
     type=float,
     default=30.0,
     show_default=True,
+    callback=_positive_seconds,
     help="Seconds per HTTP request.",
 )
 @click.version_option(package_name="kling-gateway")
@@ -179,8 +194,16 @@ def _wait_and_show(
 @click.option(
     "--wait", "wait_for_it", is_flag=True, help="Wait until the task is final."
 )
-@click.option("--wait-timeout", type=float, default=900.0, show_default=True)
-@click.option("--interval", type=float, default=2.0, show_default=True)
+@click.option(
+    "--wait-timeout",
+    type=float,
+    default=900.0,
+    show_default=True,
+    callback=_positive_seconds,
+)
+@click.option(
+    "--interval", type=float, default=2.0, show_default=True, callback=_positive_seconds
+)
 @pass_ctx
 def submit(
     ctx: Context,
@@ -201,6 +224,10 @@ def submit(
     with _errors_to_exit_codes(ctx), ctx.client() as client:
         submitted = client.submit_response(fields, route=route).parsed
         if wait_for_it:
+            # Before waiting: a paid task must never be lost to an interrupt or a timeout.
+            click.echo(f"submitted task {submitted.task_id}", err=True)
+            if ctx.as_json:
+                click.echo(json.dumps({"task_id": submitted.task_id}))
             _wait_and_show(
                 ctx, client, submitted.task_id, route, wait_timeout, interval
             )
@@ -231,6 +258,7 @@ def get(ctx: Context, task_id: str, text_to_video: bool) -> None:
     type=float,
     default=900.0,
     show_default=True,
+    callback=_positive_seconds,
     help="Seconds to wait in all.",
 )
 @click.option(
@@ -238,6 +266,7 @@ def get(ctx: Context, task_id: str, text_to_video: bool) -> None:
     type=float,
     default=2.0,
     show_default=True,
+    callback=_positive_seconds,
     help="First polling interval.",
 )
 @pass_ctx

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Mapping
 from typing import Any, Literal
@@ -11,6 +12,12 @@ import httpx
 
 from . import errors
 from .policies import RetryPolicy, WaitPolicy
+from .transport import (
+    ACCEPT_ENCODING,
+    DEFAULT_MAX_RESPONSE_BYTES,
+    AsyncBoundedTransport,
+    BoundedTransport,
+)
 
 ENV_BASE_URL = "KLING_BASE_URL"
 ENV_TOKEN = "KLING_API_TOKEN"
@@ -29,6 +36,7 @@ class Settings:
     retry: RetryPolicy = attrs.field(factory=RetryPolicy)
     wait: WaitPolicy = attrs.field(factory=WaitPolicy)
     headers: Mapping[str, str] = attrs.field(factory=dict)
+    max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES
 
     @classmethod
     def resolve(
@@ -42,6 +50,7 @@ class Settings:
         wait: WaitPolicy | None,
         headers: Mapping[str, str] | None = None,
         env: Mapping[str, str] | None = None,
+        max_response_bytes: int | None = None,
     ) -> Settings:
         env = os.environ if env is None else env
         base_url = (base_url or env.get(ENV_BASE_URL, "")).strip().rstrip("/")
@@ -73,6 +82,14 @@ class Settings:
             ) from None
         if max_connections is not None and max_connections < 1:
             raise errors.ConfigurationError("max_connections must be at least 1")
+        if max_response_bytes is not None and max_response_bytes < 1:
+            raise errors.ConfigurationError("max_response_bytes must be at least 1")
+        if isinstance(timeout, int | float) and not (
+            math.isfinite(timeout) and timeout > 0
+        ):
+            raise errors.ConfigurationError(
+                "timeout must be a positive number of seconds"
+            )
         if isinstance(timeout, int | float):
             timeout = httpx.Timeout(float(timeout), connect=min(float(timeout), 10.0))
         return cls(
@@ -83,25 +100,48 @@ class Settings:
             retry=retry or RetryPolicy(),
             wait=wait or WaitPolicy(),
             headers=dict(headers or {}),
+            max_response_bytes=max_response_bytes or DEFAULT_MAX_RESPONSE_BYTES,
         )
 
-    def httpx_args(self) -> dict[str, Any]:
-        """Arguments for the pooled httpx client that talks to the gateway."""
+    def httpx_args(self, *, asynchronous: bool = False) -> dict[str, Any]:
+        """Arguments for the pooled httpx client that talks to the gateway: its transport
+        bounds every answer's size and total time (transport.py)."""
+        limits = httpx.Limits(
+            max_connections=self.max_connections,
+            max_keepalive_connections=self.max_connections,
+        )
+        size, total = self.max_response_bytes, self.timeout.read
+        transport: httpx.BaseTransport | httpx.AsyncBaseTransport = (
+            AsyncBoundedTransport(
+                httpx.AsyncHTTPTransport(limits=limits),
+                max_bytes=size,
+                total_timeout=total,
+            )
+            if asynchronous
+            else BoundedTransport(
+                httpx.HTTPTransport(limits=limits), max_bytes=size, total_timeout=total
+            )
+        )
         return {
             "base_url": self.base_url,
             "headers": {
                 "User-Agent": USER_AGENT,
+                "Accept-Encoding": ACCEPT_ENCODING,
                 **self.headers,
                 "Authorization": f"Bearer {self.token}",
             },
             "timeout": self.timeout,
-            "limits": httpx.Limits(
-                max_connections=self.max_connections,
-                max_keepalive_connections=self.max_connections,
-            ),
+            "transport": transport,
         }
 
     def wait_policy(self, timeout: float | None, interval: float | None) -> WaitPolicy:
+        for name, value in (("timeout", timeout), ("interval", interval)):
+            if value is not None and not (
+                isinstance(value, int | float) and math.isfinite(value) and value > 0
+            ):
+                raise errors.InvalidRequestError(
+                    f"wait {name} must be a positive number of seconds, not {value!r}"
+                )
         policy = self.wait
         if timeout is not None:
             policy = attrs.evolve(policy, timeout=timeout)
