@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import gzip
 import json
+import logging
 import os
 import signal
 import subprocess
@@ -404,3 +405,26 @@ def test_ctrl_c_while_waiting_exits_130_after_printing_the_new_tasks_id() -> Non
     assert task_id.startswith("task_")
     assert f"submitted task {task_id}" in outcomes[1][1]
     assert "Traceback" not in outcomes[0][1] + outcomes[1][1]
+
+
+@pytest.mark.parametrize("kind", ["huge", "bomb", "drip"])
+def test_the_token_appears_in_no_exception_log_record_or_cli_output(
+    hostile: str, kind: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    retry = RetryPolicy(max_retries=1, initial_delay=0.01, max_delay=0.01, jitter=0.0)
+    with (
+        kg.KlingClient(f"{hostile}/{kind}", TOKEN_1, retry=retry, timeout=1) as client,
+        pytest.raises(kg.KlingError) as caught,
+    ):
+        client.get("1")
+    texts = [str(caught.value), repr(caught.value), *map(str, caught.value.args)]
+    texts += [record.getMessage() for record in caplog.records]
+    result = CliRunner().invoke(
+        cli_main,
+        ["--json", "--timeout", "1", "--base-url", f"{hostile}/{kind}", "get", "1"],
+        env={"KLING_API_TOKEN": TOKEN_1},
+    )
+    assert result.exit_code == 3, result.output
+    texts.append(result.output)
+    assert not [text for text in texts if TOKEN_1 in text or "emulatoruser1" in text]

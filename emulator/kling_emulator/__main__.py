@@ -12,6 +12,7 @@ import uvicorn
 
 from .app import create_app
 from .config import FAULT_KINDS, EmulatorConfig, Faults, Generation, Lifecycle
+from .protocol import GatewayHttpProtocol
 
 
 def _finite(ctx: click.Context, param: click.Parameter, value: float) -> float:
@@ -148,7 +149,7 @@ def main(
     click.echo(
         f"generation {generation}, lifecycle {lifecycle:g}s, users {sorted(set(config.tokens.values()))}"
     )
-    uvicorn.run(app, host=host, port=port, log_level="info")
+    uvicorn.run(app, host=host, port=port, log_level="info", http=GatewayHttpProtocol)
 
 
 if __name__ == "__main__":

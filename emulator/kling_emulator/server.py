@@ -15,6 +15,7 @@ from starlette.types import ASGIApp
 
 from .app import create_app
 from .config import EmulatorConfig
+from .protocol import GatewayHttpProtocol
 from .tasks import TaskStore
 
 LOOPBACK = ("127.0.0.1", "::1", "localhost")
@@ -49,7 +50,11 @@ class EmulatorServer:
         # `wrap` lets tests serve a deliberately altered gateway around the real one.
         served = wrap(self.app) if wrap is not None else self.app
         uv_config = uvicorn.Config(
-            served, log_level="critical", access_log=False, lifespan="off"
+            served,
+            log_level="critical",
+            access_log=False,
+            lifespan="off",
+            http=GatewayHttpProtocol,
         )
         self._server = uvicorn.Server(uv_config)
         self._thread = threading.Thread(
