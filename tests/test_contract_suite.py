@@ -318,3 +318,26 @@ def test_the_mode_rule(
         assert mode.live.base_url == "https://gw.example"
         assert mode.live.task_ids == ("42",) and not mode.live.allow_create
         assert SECRET not in repr(mode.live)
+
+
+def test_a_failing_second_token_is_a_gateway_error_not_an_isolation_verdict(
+    tmp_path: Path,
+) -> None:
+    def other_token_fails(app: Any) -> Any:
+        async def answer(scope: Any, receive: Any, send: Any) -> None:
+            auth = dict(scope.get("headers", [])).get(b"authorization", b"")
+            if scope["type"] == "http" and OTHER_SECRET.encode() in auth:
+                await send(
+                    {"type": "http.response.start", "status": 503, "headers": []}
+                )
+                await send({"type": "http.response.body", "body": b""})
+                return
+            await app(scope, receive, send)
+
+        return answer
+
+    with EmulatorServer(config(), wrap=other_token_fails) as server:
+        result, output = run_quietly(target_for(server), tmp_path)
+    assert result.exit_code == 2
+    assert "gateway failed (HTTP 503) for KLING_OTHER_TOKEN" in result.problem
+    assert "isolation" not in result.problem and OTHER_SECRET not in output
