@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import os
 import shlex
-import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -262,7 +261,3 @@ def main(
         click.echo("contract: interrupted", err=True)
         return 130
     return int(code)
-
-
-def entry() -> None:
-    sys.exit(main())

@@ -10,6 +10,7 @@ import socket
 import subprocess
 import sys
 import venv
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -134,12 +135,11 @@ def _ci_recipe() -> dict[str, Any]:
     raise AssertionError("the README has no CI recipe")
 
 
-def test_the_readmes_ci_recipe_runs_from_the_wheel_in_a_fresh_environment(
-    tmp_path: Path,
-) -> None:
-    """Build the wheel, install it into a new virtual environment, and run the recipe's
-    commands from an empty folder, against the emulator standing in for the gateway."""
-    wheels = tmp_path / "wheels"
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """The wheel, and a fresh virtual environment (without the package yet)."""
+    root = tmp_path_factory.mktemp("wheel")
+    wheels = root / "wheels"
     subprocess.run(
         [
             sys.executable,
@@ -156,8 +156,17 @@ def test_the_readmes_ci_recipe_runs_from_the_wheel_in_a_fresh_environment(
         timeout=600,
     )
     (wheel,) = wheels.glob("kling_gateway-*.whl")
-    env_dir = tmp_path / "venv"
+    env_dir = root / "venv"
     venv.create(env_dir, with_pip=True)
+    return wheel, env_dir
+
+
+def test_the_readmes_ci_recipe_runs_from_the_wheel_in_a_fresh_environment(
+    installed: tuple[Path, Path], tmp_path: Path
+) -> None:
+    """Install the wheel into a new virtual environment and run the recipe's commands from
+    an empty folder, against the emulator standing in for the gateway."""
+    wheel, env_dir = installed
     bin_dir = env_dir / "bin"
     workdir = tmp_path / "ci"
     workdir.mkdir()
@@ -210,3 +219,61 @@ def test_the_readmes_ci_recipe_runs_from_the_wheel_in_a_fresh_environment(
         script=bin_dir / "kling-contract",
     )
     assert plain.returncode == 0, plain.stdout[-2000:]
+
+
+USER_SCRIPT = """
+from kling_gateway import KlingClient, Submitted, Task, video_urls
+
+def run(client: KlingClient) -> list[str]:
+    submitted: Submitted = client.submit(model="kling-v1", prompt="a", image="https://e.x/a.png")
+    task: Task = client.wait(submitted.task_id, timeout=60)
+    return video_urls(task)
+"""
+
+
+def test_a_users_mypy_strict_sees_the_installed_types(
+    installed: tuple[Path, Path], tmp_path: Path
+) -> None:
+    """mypy --strict on a user's script, with the wheel installed: it passes, and fails on
+    a misspelt submit field and on a wrong constructor argument."""
+    wheel, env_dir = installed
+    python = env_dir / "bin" / "python"
+    subprocess.run(
+        [str(python), "-m", "pip", "install", "-q", str(wheel), "mypy==2.4.1"],
+        check=True,
+        timeout=600,
+    )
+    good = tmp_path / "good.py"
+    good.write_text(USER_SCRIPT)
+    typo = tmp_path / "typo.py"
+    typo.write_text(USER_SCRIPT.replace('prompt="a"', 'prompt="a", negativ_prompt="b"'))
+    wrong = tmp_path / "wrong.py"
+    wrong.write_text(USER_SCRIPT + "\nKlingClient(timeout='slow')\n")
+
+    def mypy(path: Path) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [str(python), "-m", "mypy", "--strict", "--no-incremental", str(path)],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+
+    assert mypy(good).returncode == 0, mypy(good).stdout
+    assert "negativ_prompt" in mypy(typo).stdout
+    assert mypy(wrong).returncode == 1
+
+
+def test_the_wheel_ships_the_spec_and_py_typed_for_every_package(
+    installed: tuple[Path, Path],
+) -> None:
+    names = set(zipfile.ZipFile(installed[0]).namelist())
+    for package in (
+        "kling_gateway",
+        "kling_gateway_api",
+        "kling_emulator",
+        "contract_tests",
+    ):
+        assert f"{package}/py.typed" in names, package
+    assert {"contract_tests/openapi.yaml", "contract_tests/schemathesis.toml"} <= names

@@ -3,6 +3,8 @@
 Built on the generated `kling_gateway_api` package: results are its attrs models.
 """
 
+from importlib.metadata import PackageNotFoundError, version
+
 from kling_gateway_api.models import SubmittedTask, Task, TaskStatus
 
 from .answers import APIResponse, Submitted
@@ -29,6 +31,7 @@ from .errors import (
     WaitTimeoutError,
 )
 from .policies import RetryPolicy, WaitPolicy
+from .submit_fields import SubmitFields
 from .sync_client import KlingClient
 from .tasks import (
     fail_reason_of,
@@ -39,6 +42,11 @@ from .tasks import (
     video_urls,
     videos_of,
 )
+
+try:
+    __version__ = version("kling-gateway")
+except PackageNotFoundError:  # imported from a source tree that was never installed
+    __version__ = "0+unknown"
 
 __all__ = [
     "APIConnectionError",
@@ -61,6 +69,7 @@ __all__ = [
     "RateLimitError",
     "RetryPolicy",
     "ServerError",
+    "SubmitFields",
     "Submitted",
     "SubmittedTask",
     "Task",

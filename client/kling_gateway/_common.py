@@ -21,6 +21,7 @@ from . import errors
 from .answers import PARSE_ERRORS
 from .policies import RetryPolicy, WaitPolicy
 from .settings import Route, Settings
+from .submit_fields import checked_fields
 from .wire import submit_body
 
 QUERY_MODULES: dict[str, ModuleType] = {
@@ -94,8 +95,9 @@ class ClientBase:
     def _submit_request(
         route: Route,
         request: SubmitRequest | Mapping[str, Any] | None,
-        fields: Mapping[str, Any],
+        fields: Mapping[str, object],
         retry_submit: bool,
+        extra_body: Mapping[str, Any] | None,
     ) -> tuple[ModuleType, SubmitRequest, bool]:
         """The generated module, the request body and whether retrying it is safe."""
         try:
@@ -112,7 +114,10 @@ class ClientBase:
             data = request.to_dict()
         else:
             data = {**(request or {}), **fields}
+            checked_fields(data)
         body = submit_body(data, needs_image=route == "image2video")
+        # Fields the spec does not list yet: sent as given, at the top level.
+        body.update(extra_body or {})
         try:
             parsed = model.from_dict(body)
         except KeyError as exc:

@@ -103,25 +103,15 @@ class Settings:
             max_response_bytes=max_response_bytes or DEFAULT_MAX_RESPONSE_BYTES,
         )
 
-    def httpx_args(self, *, asynchronous: bool = False) -> dict[str, Any]:
-        """Arguments for the pooled httpx client that talks to the gateway: its transport
-        bounds every answer's size and total time (transport.py)."""
-        limits = httpx.Limits(
+    def _limits(self) -> httpx.Limits:
+        return httpx.Limits(
             max_connections=self.max_connections,
             max_keepalive_connections=self.max_connections,
         )
-        size, total = self.max_response_bytes, self.timeout.read
-        transport: httpx.BaseTransport | httpx.AsyncBaseTransport = (
-            AsyncBoundedTransport(
-                httpx.AsyncHTTPTransport(limits=limits),
-                max_bytes=size,
-                total_timeout=total,
-            )
-            if asynchronous
-            else BoundedTransport(
-                httpx.HTTPTransport(limits=limits), max_bytes=size, total_timeout=total
-            )
-        )
+
+    def _client_args(
+        self, transport: httpx.BaseTransport | httpx.AsyncBaseTransport
+    ) -> dict[str, Any]:
         return {
             "base_url": self.base_url,
             "headers": {
@@ -133,6 +123,34 @@ class Settings:
             "timeout": self.timeout,
             "transport": transport,
         }
+
+    def httpx_args(
+        self, transport: httpx.BaseTransport | None = None
+    ) -> dict[str, Any]:
+        """Arguments for the pooled httpx.Client that talks to the gateway: its transport
+        (httpx's own unless one is given) is wrapped so that every answer is bounded in size
+        and total time (transport.py)."""
+        inner = transport or httpx.HTTPTransport(limits=self._limits())
+        return self._client_args(
+            BoundedTransport(
+                inner,
+                max_bytes=self.max_response_bytes,
+                total_timeout=self.timeout.read,
+            )
+        )
+
+    def async_httpx_args(
+        self, transport: httpx.AsyncBaseTransport | None = None
+    ) -> dict[str, Any]:
+        """The same for httpx.AsyncClient."""
+        inner = transport or httpx.AsyncHTTPTransport(limits=self._limits())
+        return self._client_args(
+            AsyncBoundedTransport(
+                inner,
+                max_bytes=self.max_response_bytes,
+                total_timeout=self.timeout.read,
+            )
+        )
 
     def wait_policy(self, timeout: float | None, interval: float | None) -> WaitPolicy:
         for name, value in (("timeout", timeout), ("interval", interval)):

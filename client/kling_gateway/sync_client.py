@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable, Mapping
 from functools import partial
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Self, TypeVar, cast
+from typing import Any, Self, TypeVar, Unpack, cast
 
 import httpx
 import tenacity
@@ -35,8 +35,9 @@ from .download import (
     download_failure,
     video_url,
 )
-from .policies import ProgressCallback, Waiter
+from .policies import ProgressCallback, RetryPolicy, Waiter, WaitPolicy
 from .settings import Route
+from .submit_fields import SubmitFields
 
 T = TypeVar("T")
 
@@ -48,10 +49,40 @@ class KlingClient(ClientBase):
     Use it as a context manager, or call `close()`.
     """
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(
+        self,
+        base_url: str | None = None,
+        token: str | None = None,
+        *,
+        timeout: float | httpx.Timeout | None = None,
+        max_connections: int | None = None,
+        max_response_bytes: int | None = None,
+        retry: RetryPolicy | None = None,
+        wait: WaitPolicy | None = None,
+        headers: Mapping[str, str] | None = None,
+        transport: httpx.BaseTransport | None = None,
+        env: Mapping[str, str] | None = None,
+    ) -> None:
+        """`base_url` and `token` default to KLING_BASE_URL and KLING_API_TOKEN (read from
+        `env`, os.environ by default). `timeout` in seconds (or an httpx.Timeout) bounds each
+        read and each answer in total; `max_connections` sizes the pool; an answer larger
+        than `max_response_bytes` (decoded, 16 MiB by default) is refused as malformed.
+        `retry` and `wait` are the policies, `headers` extra headers for every gateway
+        request, `transport` an httpx transport (proxies, mTLS, tests) that the size and
+        time bounds wrap."""
+        super().__init__(
+            base_url,
+            token,
+            timeout=timeout,
+            max_connections=max_connections,
+            max_response_bytes=max_response_bytes,
+            retry=retry,
+            wait=wait,
+            headers=headers,
+            env=env,
+        )
         self._http = httpx.Client(
-            **self._settings.httpx_args(),
+            **self._settings.httpx_args(transport),
             event_hooks={"response": [remember_response]},
         )
         self._generated.set_httpx_client(self._http)
@@ -126,11 +157,12 @@ class KlingClient(ClientBase):
         *,
         route: Route = "image2video",
         retry_submit: bool = False,
-        **fields: Any,
+        extra_body: Mapping[str, Any] | None = None,
+        **fields: Unpack[SubmitFields],
     ) -> APIResponse[Submitted]:
         """`submit`, with the HTTP response it came from."""
         module, body, idempotent = self._submit_request(
-            route, request, fields, retry_submit
+            route, request, fields, retry_submit, extra_body
         )
         return self._call(
             f"POST {route}",
@@ -143,27 +175,43 @@ class KlingClient(ClientBase):
         self,
         request: SubmitRequest | Mapping[str, Any] | None = None,
         *,
+        route: Route = "image2video",
         retry_submit: bool = False,
-        **fields: Any,
+        extra_body: Mapping[str, Any] | None = None,
+        **fields: Unpack[SubmitFields],
     ) -> Submitted:
-        """Submit an image-to-video task; fields as in ImageToVideoRequest.
+        """Submit a task: image-to-video, or text-to-video with `route="text2video"`.
 
-        Not retried after it may have reached Kling (it would create and bill a second task),
-        unless it has an `external_task_id` or `retry_submit=True`.
+        Fields as the spec documents them (`SubmitFields`; a key it does not list is refused
+        before sending, with a suggestion); `extra_body` carries fields the spec does not
+        list yet. Not retried after it may have reached Kling (it would create and bill a
+        second task), unless it has an `external_task_id` or `retry_submit=True`.
         """
-        return self.submit_response(request, retry_submit=retry_submit, **fields).parsed
+        answer = self.submit_response(
+            request,
+            route=route,
+            retry_submit=retry_submit,
+            extra_body=extra_body,
+            **fields,
+        )
+        return answer.parsed
 
     def submit_text_to_video(
         self,
         request: SubmitRequest | Mapping[str, Any] | None = None,
         *,
         retry_submit: bool = False,
-        **fields: Any,
+        extra_body: Mapping[str, Any] | None = None,
+        **fields: Unpack[SubmitFields],
     ) -> Submitted:
-        """Submit a text-to-video task; fields as in TextToVideoRequest."""
-        return self.submit_response(
-            request, route="text2video", retry_submit=retry_submit, **fields
-        ).parsed
+        """`submit(..., route="text2video")`."""
+        return self.submit(
+            request,
+            route="text2video",
+            retry_submit=retry_submit,
+            extra_body=extra_body,
+            **fields,
+        )
 
     # Waiting
 
@@ -225,6 +273,7 @@ class KlingClient(ClientBase):
         *,
         index: int = 0,
         max_bytes: int | None = None,
+        route: Route = "image2video",
     ) -> Path:
         """Stream the task's video to `destination` (a file, or a folder for `<task_id>.mp4`).
 
@@ -232,7 +281,7 @@ class KlingClient(ClientBase):
         DownloadError is raised and nothing is left behind.
         """
         if isinstance(task, str):
-            task = self.get(task)
+            task = self.get(task, route=route)
         url = video_url(task, index)
         path = destination_for(task, destination, index)
         if self._video_http is None:

@@ -1,0 +1,201 @@
+"""The library's public surface says what it accepts; unit tests through httpx.MockTransport
+pin the submit body and the error translation for the sync and the async client alike."""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import json
+from collections.abc import Callable
+from typing import Any
+
+import attrs
+import httpx
+import pytest
+
+import kling_gateway as kg
+from kling_gateway.submit_fields import KNOWN_FIELDS
+from kling_gateway_api.models import ImageToVideoRequest, TextToVideoRequest
+
+from .conftest import ROOT
+
+TOKEN = "sk-mocktoken1"
+EXPECTED_ALL = {
+    "APIConnectionError", "APIError", "APIResponse", "APIStatusError", "APITimeoutError",
+    "AsyncKlingClient", "AuthenticationError", "BadRequestError", "ConfigurationError",
+    "DownloadError", "InvalidRequestError", "InvalidTaskIdError", "KlingClient", "KlingError",
+    "MalformedResponseError", "NotFoundError", "PermissionDeniedError", "RateLimitError",
+    "RetryPolicy", "ServerError", "SubmitFields", "Submitted", "SubmittedTask", "Task",
+    "TaskFailedError", "TaskNotFoundError", "TaskStatus", "WaitPolicy", "WaitTimeoutError",
+    "fail_reason_of", "is_final", "is_success", "progress_of", "status_of", "video_urls",
+    "videos_of",
+}  # fmt: skip
+NO_RETRY = kg.RetryPolicy(max_retries=0)
+
+
+def test_all_is_pinned() -> None:
+    assert set(kg.__all__) == EXPECTED_ALL
+    assert kg.__version__ and kg.__version__ != "0+unknown"
+
+
+def test_both_clients_take_the_same_explicit_parameters() -> None:
+    sync = inspect.signature(kg.KlingClient.__init__).parameters
+    asynchronous = inspect.signature(kg.AsyncKlingClient.__init__).parameters
+    assert list(sync) == list(asynchronous)
+    assert not any(
+        p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD) for p in sync.values()
+    ), "a constructor that takes anything hides typos"
+    for name in sync:
+        assert sync[name].default == asynchronous[name].default, name
+    assert "transport" in sync and "max_response_bytes" in sync
+
+
+def test_submit_fields_are_the_specs() -> None:
+    generated = {
+        field.name
+        for model in (ImageToVideoRequest, TextToVideoRequest)
+        for field in attrs.fields(model)
+        if field.name != "additional_properties"
+    }
+    assert KNOWN_FIELDS == generated
+
+
+def test_every_package_is_typed() -> None:
+    for package in ("client/kling_gateway", "generated/kling_gateway_api",
+                    "emulator/kling_emulator", "contract_tests"):  # fmt: skip
+        assert (ROOT / package / "py.typed").is_file(), package
+
+
+# -- through httpx.MockTransport ------------------------------------------------------------------
+
+
+def _answer(
+    status: int, body: Any, **headers: str
+) -> Callable[[httpx.Request], httpx.Response]:
+    def handle(request: httpx.Request) -> httpx.Response:
+        sent.append(request)
+        return httpx.Response(
+            status, json=body, headers={"X-Oneapi-Request-Id": "rid-1", **headers}
+        )
+
+    sent: list[httpx.Request] = []
+    handle.sent = sent  # type: ignore[attr-defined]
+    return handle
+
+
+SUBMITTED = {
+    "id": "task_" + "a" * 32,
+    "task_id": "task_" + "a" * 32,
+    "status": "queued",
+}
+
+
+def _call(flavour: str, handler: Any, call: str, *args: Any, **kwargs: Any) -> Any:
+    if flavour == "sync":
+        with kg.KlingClient(
+            "http://gw.test",
+            TOKEN,
+            retry=NO_RETRY,
+            transport=httpx.MockTransport(handler),
+        ) as client:
+            return getattr(client, call)(*args, **kwargs)
+
+    async def run() -> Any:
+        async with kg.AsyncKlingClient(
+            "http://gw.test",
+            TOKEN,
+            retry=NO_RETRY,
+            transport=httpx.MockTransport(handler),
+        ) as client:
+            return await getattr(client, call)(*args, **kwargs)
+
+    return asyncio.run(run())
+
+
+@pytest.mark.parametrize("flavour", ["sync", "async"])
+def test_a_typo_in_a_submit_field_is_refused_before_sending(flavour: str) -> None:
+    handler = _answer(200, SUBMITTED)
+    with pytest.raises(kg.InvalidRequestError, match="did you mean 'negative_prompt'"):
+        _call(
+            flavour,
+            handler,
+            "submit",
+            model="m",
+            prompt="p",
+            image="i",
+            negativ_prompt="x",
+        )
+    assert handler.sent == []  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("flavour", ["sync", "async"])
+def test_extra_body_sends_what_the_spec_does_not_list_yet(flavour: str) -> None:
+    handler = _answer(200, SUBMITTED)
+    submitted = _call(
+        flavour,
+        handler,
+        "submit",
+        model="m",
+        prompt="p",
+        image="i",
+        negative_prompt="blur",
+        extra_body={"voice_list": [{"voice_id": "v1"}]},
+    )
+    (request,) = handler.sent  # type: ignore[attr-defined]
+    body = json.loads(request.content)
+    assert (
+        body["voice_list"] == [{"voice_id": "v1"}]
+        and "voice_list" not in body["metadata"]
+    )
+    assert body["metadata"] == {"negative_prompt": "blur"}
+    assert request.headers["authorization"] == f"Bearer {TOKEN}"
+    assert submitted.task_id == SUBMITTED["id"]
+
+
+@pytest.mark.parametrize("flavour", ["sync", "async"])
+@pytest.mark.parametrize(
+    ("status", "body", "kind", "code"),
+    [
+        (503, {"error": {"message": "No available channel", "type": "new_api_error",
+                         "code": "model_not_found"}}, kg.ServerError, "model_not_found"),
+        (429, {"code": "fail_to_fetch_task", "message": "busy", "data": None},
+         kg.RateLimitError, "fail_to_fetch_task"),
+        (400, {"code": "task_not_exist", "message": "task_not_exist", "data": None},
+         kg.TaskNotFoundError, "task_not_exist"),
+        (401, {"error": {"message": "Invalid token", "type": "new_api_error", "code": ""}},
+         kg.AuthenticationError, "new_api_error"),
+        (502, {"code": "bad_gateway", "message": "upstream"}, kg.ServerError, "bad_gateway"),
+    ],
+)  # fmt: skip
+def test_error_translation(
+    flavour: str, status: int, body: Any, kind: type[kg.APIStatusError], code: str
+) -> None:
+    handler = _answer(status, body)
+    with pytest.raises(kind) as caught:
+        _call(flavour, handler, "get", "123")
+    assert caught.value.status_code == status and caught.value.code == code
+    assert caught.value.request_id == "rid-1" and TOKEN not in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("entry", "cached", "missing", "extra"),
+    [
+        ("kling_emulator.entry", "kling_emulator.__main__", "uvicorn", "emulator"),
+        ("contract_tests.entry", "contract_tests.cli", "schemathesis", "contract"),
+    ],
+)
+def test_a_console_script_without_its_extra_says_which_to_install(
+    monkeypatch: pytest.MonkeyPatch, entry: str, cached: str, missing: str, extra: str
+) -> None:
+    import importlib
+    import sys
+
+    for name in [m for m in sys.modules if m == cached or m.startswith(cached + ".")]:
+        monkeypatch.delitem(sys.modules, name)
+    for name in ("contract_tests.runner", "contract_tests.checks"):
+        monkeypatch.delitem(sys.modules, name, raising=False)
+    monkeypatch.setitem(sys.modules, missing, None)
+    module = importlib.import_module(entry)
+    with pytest.raises(SystemExit) as caught:
+        module.main()
+    assert f"pip install 'kling-gateway[{extra}]'" in str(caught.value.code)
