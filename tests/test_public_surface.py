@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import json
+import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -199,3 +200,69 @@ def test_a_console_script_without_its_extra_says_which_to_install(
     with pytest.raises(SystemExit) as caught:
         module.main()
     assert f"pip install 'kling-gateway[{extra}]'" in str(caught.value.code)
+
+
+def test_the_exception_tree_in_the_docstring_is_the_real_one() -> None:
+    from kling_gateway import errors
+
+    drawn = errors.__doc__ or ""
+    classes = [
+        value
+        for value in vars(errors).values()
+        if isinstance(value, type) and issubclass(value, kg.KlingError)
+    ]
+    for cls in classes:
+        assert f" {cls.__name__} " in drawn.replace("\n", " "), cls.__name__
+        if cls is not kg.KlingError:
+            parent = next(b for b in cls.__mro__[1:] if issubclass(b, kg.KlingError))
+            line = next(l for l in drawn.splitlines() if f" {cls.__name__} " in l + " ")
+            parent_line = next(
+                l for l in drawn.splitlines() if f" {parent.__name__}" in l
+            )
+            # drawn one level deeper than its parent
+            indent = len(line) - len(line.lstrip("│ ├└─"))
+            parent_indent = len(parent_line) - len(parent_line.lstrip("│ ├└─"))
+            assert indent > parent_indent, (cls.__name__, parent.__name__)
+
+
+@pytest.mark.parametrize("flavour", ["sync", "async"])
+def test_one_debug_record_per_request_attempt_without_the_token(
+    flavour: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG, logger="kling_gateway")
+    answers = iter([503, 200])
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        status = next(answers)
+        body: Any = (
+            {"code": "x", "message": "busy", "data": None}
+            if status == 503
+            else {"code": "success", "message": "", "data": {
+                "task_id": "123", "status": "SUBMITTED", "progress": "10%", "data": None}}
+        )  # fmt: skip
+        return httpx.Response(status, json=body, headers={"X-Oneapi-Request-Id": "r"})
+
+    retry = kg.RetryPolicy(max_retries=2, initial_delay=0.0, max_delay=0.0, jitter=0.0)
+    if flavour == "sync":
+        with kg.KlingClient(
+            "http://gw.test", TOKEN, retry=retry, transport=httpx.MockTransport(handle)
+        ) as client:
+            client.get("123")
+    else:
+
+        async def run() -> None:
+            async with kg.AsyncKlingClient(
+                "http://gw.test",
+                TOKEN,
+                retry=retry,
+                transport=httpx.MockTransport(handle),
+            ) as client:
+                await client.get("123")
+
+        asyncio.run(run())
+    records = [r.getMessage() for r in caplog.records if r.levelno == logging.DEBUG]
+    requests = [m for m in records if m.startswith("GET image2video/123 ->")]
+    assert len(requests) == 2, records
+    assert "503 (request id r)" in requests[0] and requests[0].endswith("attempt 1")
+    assert "200 (request id r)" in requests[1] and requests[1].endswith("attempt 2")
+    assert not any(TOKEN in m for m in records)

@@ -7,6 +7,7 @@ from importlib.metadata import PackageNotFoundError, version
 
 from kling_gateway_api.models import SubmittedTask, Task, TaskStatus
 
+from ._logs import setup_logging
 from .answers import APIResponse, Submitted
 from .async_client import AsyncKlingClient
 from .errors import (
@@ -47,6 +48,8 @@ try:
     __version__ = version("kling-gateway")
 except PackageNotFoundError:  # imported from a source tree that was never installed
     __version__ = "0+unknown"
+
+setup_logging()  # KLING_LOG=info|debug
 
 __all__ = [
     "APIConnectionError",

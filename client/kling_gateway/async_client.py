@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import os
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from contextlib import AbstractAsyncContextManager, nullcontext
@@ -18,11 +19,13 @@ from kling_gateway_api.models import Task
 
 from . import errors
 from ._common import ClientBase, SubmitRequest
+from ._logs import request_record
 from .answers import (
     APIResponse,
     Submitted,
     answered,
     checked_task_id,
+    last_response,
     remember_response_async,
     submitted_from,
     task_from,
@@ -108,8 +111,10 @@ class AsyncKlingClient(ClientBase):
         self,
         send: Callable[[], Awaitable[Any]],
         unwrap: Callable[[httpx.Response, object], T],
+        what: str,
+        attempt: int,
     ) -> APIResponse[T]:
-        with translated_errors():
+        with request_record(what, attempt, last_response.get), translated_errors():
             detailed = await send()
         return answered(detailed.parsed, unwrap)
 
@@ -121,7 +126,7 @@ class AsyncKlingClient(ClientBase):
         unwrap: Callable[[httpx.Response, object], T],
     ) -> APIResponse[T]:
         try:
-            return await self._once(send, unwrap)
+            return await self._once(send, unwrap, what, 1)
         except errors.KlingError as exc:
             delay = self._settings.retry.first_retry(exc, idempotent, what)
             if delay is None:
@@ -130,7 +135,14 @@ class AsyncKlingClient(ClientBase):
         retrying = tenacity.AsyncRetrying(
             **self._settings.retry.tenacity_args(idempotent, what)
         )
-        result: APIResponse[T] = await retrying(self._once, send, unwrap)
+        later = itertools.count(2)
+
+        async def attempt() -> APIResponse[
+            T
+        ]:  # tenacity awaits only coroutine functions
+            return await self._once(send, unwrap, what, next(later))
+
+        result: APIResponse[T] = await retrying(attempt)
         return result
 
     # Queries

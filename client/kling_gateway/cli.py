@@ -21,6 +21,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from kling_gateway_api.models import Task
 
 from . import errors
+from ._logs import setup_logging
 from .settings import Route
 from .sync_client import KlingClient
 from .tasks import fail_reason_of, progress_of, status_of, video_urls
@@ -125,7 +126,7 @@ def _progress_reporter(ctx: Context) -> Iterator[Callable[[Task], None]]:
         yield update
 
 
-@click.group()
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--base-url",
     envvar="KLING_BASE_URL",
@@ -140,16 +141,44 @@ def _progress_reporter(ctx: Context) -> Iterator[Callable[[Task], None]]:
     callback=_positive_seconds,
     help="Seconds per HTTP request.",
 )
+@click.option(
+    "-v",
+    "--verbose",
+    count=True,
+    help="Log retries (-v) and every request (-vv) to stderr; as KLING_LOG=info|debug.",
+)
 @click.version_option(package_name="kling-gateway")
 @click.pass_context
 def main(
-    click_ctx: click.Context, base_url: str | None, as_json: bool, timeout: float
+    click_ctx: click.Context,
+    base_url: str | None,
+    as_json: bool,
+    timeout: float,
+    verbose: int,
 ) -> None:
     """Kling video tasks through a new-api gateway. The token comes from $KLING_API_TOKEN."""
+    if verbose:
+        setup_logging("debug" if verbose > 1 else "info")
     click_ctx.obj = Context(base_url, as_json, timeout)
 
 
 pass_ctx = click.make_pass_decorator(Context)
+
+
+def _json_here(click_ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    if value:
+        click_ctx.ensure_object(Context).as_json = True
+
+
+# `--json` works after the subcommand too, as on the group.
+json_option = click.option(
+    "--json",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_json_here,
+    help="Print JSON instead of text.",
+)
 
 
 def _wait_and_show(
@@ -204,6 +233,7 @@ def _wait_and_show(
 @click.option(
     "--interval", type=float, default=2.0, show_default=True, callback=_positive_seconds
 )
+@json_option
 @pass_ctx
 def submit(
     ctx: Context,
@@ -240,6 +270,7 @@ def submit(
 @main.command()
 @click.argument("task_id")
 @click.option("--text", "text_to_video", is_flag=True, help="A text-to-video task.")
+@json_option
 @pass_ctx
 def get(ctx: Context, task_id: str, text_to_video: bool) -> None:
     """Print a task's status, progress and videos."""
@@ -269,6 +300,7 @@ def get(ctx: Context, task_id: str, text_to_video: bool) -> None:
     callback=_positive_seconds,
     help="First polling interval.",
 )
+@json_option
 @pass_ctx
 def wait(
     ctx: Context,
@@ -294,6 +326,7 @@ def wait(
 @click.option(
     "--max-bytes", type=int, default=None, help="Refuse videos larger than this."
 )
+@json_option
 @pass_ctx
 def download(
     ctx: Context, task_id: str, output: str, index: int, max_bytes: int | None

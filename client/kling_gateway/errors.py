@@ -3,6 +3,27 @@
 Each gateway answer that is not a success becomes one of the `APIStatusError` subclasses,
 carrying the HTTP status, the gateway's code and message and the request id. Messages are
 built from the answer only: no request headers, so never a token.
+
+    KlingError
+    ├── ConfigurationError          the client cannot be built (also a ValueError)
+    ├── InvalidRequestError         submit fields or wait arguments refused before sending
+    ├── InvalidTaskIdError          a task id that could change the request path
+    ├── APIConnectionError          no answer: connect failed, connection dropped
+    │   └── APITimeoutError         no answer in time (per read, or in total)
+    ├── APIError                    the gateway answered, not with what was asked for
+    │   ├── MalformedResponseError  not JSON (an HTML page: wrong base URL), mis-shaped,
+    │   │                           about another task, or larger than max_response_bytes
+    │   └── APIStatusError          an error answer, in either of the gateway's shapes
+    │       ├── BadRequestError     400
+    │       │   └── TaskNotFoundError   400 task_not_exist (unknown, or another user's)
+    │       ├── AuthenticationError 401 (wrong, disabled, expired or used-up token)
+    │       ├── PermissionDeniedError   403 (banned, a channel named, a model-limited token)
+    │       ├── NotFoundError       404 (not a route: wrong base URL)
+    │       ├── RateLimitError      429
+    │       └── ServerError         5xx
+    ├── TaskFailedError             wait saw FAILURE
+    ├── WaitTimeoutError            wait passed its deadline (also a TimeoutError)
+    └── DownloadError               a video could not be downloaded whole
 """
 
 from __future__ import annotations

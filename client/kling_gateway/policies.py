@@ -16,7 +16,7 @@ from kling_gateway_api.models import Task
 from . import errors
 from .tasks import fail_reason_of, is_final, is_success
 
-logger = logging.getLogger("kling_gateway")
+logger = logging.getLogger("kling_gateway")  # see _logs.py
 RETRYABLE_SERVER_STATUSES = frozenset({502, 503, 504})
 
 

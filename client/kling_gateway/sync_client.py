@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import heapq
+import itertools
 import os
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -18,11 +19,13 @@ from kling_gateway_api.models import Task
 
 from . import errors
 from ._common import ClientBase, SubmitRequest
+from ._logs import request_record
 from .answers import (
     APIResponse,
     Submitted,
     answered,
     checked_task_id,
+    last_response,
     remember_response,
     submitted_from,
     task_from,
@@ -105,9 +108,13 @@ class KlingClient(ClientBase):
             self._video_http.close()
 
     def _once(
-        self, send: Callable[[], Any], unwrap: Callable[[httpx.Response, object], T]
+        self,
+        send: Callable[[], Any],
+        unwrap: Callable[[httpx.Response, object], T],
+        what: str,
+        attempt: int,
     ) -> APIResponse[T]:
-        with translated_errors():
+        with request_record(what, attempt, last_response.get), translated_errors():
             detailed = send()
         return answered(detailed.parsed, unwrap)
 
@@ -119,7 +126,7 @@ class KlingClient(ClientBase):
         unwrap: Callable[[httpx.Response, object], T],
     ) -> APIResponse[T]:
         try:
-            return self._once(send, unwrap)
+            return self._once(send, unwrap, what, 1)
         except errors.KlingError as exc:
             delay = self._settings.retry.first_retry(exc, idempotent, what)
             if delay is None:
@@ -128,7 +135,8 @@ class KlingClient(ClientBase):
         retrying = tenacity.Retrying(
             **self._settings.retry.tenacity_args(idempotent, what)
         )
-        return retrying(self._once, send, unwrap)
+        later = itertools.count(2)
+        return retrying(lambda: self._once(send, unwrap, what, next(later)))
 
     # Queries
 
