@@ -266,3 +266,69 @@ def test_one_debug_record_per_request_attempt_without_the_token(
     assert "503 (request id r)" in requests[0] and requests[0].endswith("attempt 1")
     assert "200 (request id r)" in requests[1] and requests[1].endswith("attempt 2")
     assert not any(TOKEN in m for m in records)
+
+
+# -- retry timing: one pure function, pinned by a table ------------------------------------------
+
+
+def _rate_limited(retry_after: float | None) -> kg.RateLimitError:
+    return kg.RateLimitError("slow down", status_code=429, retry_after=retry_after)
+
+
+def _server_error(status: int) -> kg.ServerError:
+    return kg.ServerError("failed", status_code=status)
+
+
+POLICY = kg.RetryPolicy(max_retries=3, initial_delay=0.5, max_delay=2.0, jitter=0.5)
+
+
+@pytest.mark.parametrize(
+    ("attempt", "exc", "idempotent", "expected"),
+    [
+        (1, kg.APIConnectionError("x", request_sent=True), True, 0.5 + 0.25),
+        (2, kg.APIConnectionError("x", request_sent=True), True, 1.0 + 0.25),
+        (3, kg.APIConnectionError("x", request_sent=True), True, 2.0 + 0.25),  # capped
+        (4, kg.APIConnectionError("x", request_sent=True), True, None),  # retries spent
+        (
+            1,
+            kg.APIConnectionError("x", request_sent=True),
+            False,
+            None,
+        ),  # may have billed
+        (1, kg.APIConnectionError("x", request_sent=False), False, 0.75),  # never sent
+        (1, kg.APITimeoutError("x", request_sent=True), True, 0.75),
+        (1, _rate_limited(None), False, 0.75),
+        (1, _rate_limited(7.0), True, 7.0),  # the server's Retry-After wins
+        (1, _rate_limited(61.0), True, None),  # longer than max_retry_after
+        (1, _server_error(503), True, 0.75),
+        (1, _server_error(503), False, None),
+        (1, _server_error(500), True, None),
+        (1, kg.BadRequestError("no", status_code=400), True, None),
+    ],
+)
+def test_retry_timing(
+    attempt: int, exc: Exception, idempotent: bool, expected: float | None
+) -> None:
+    assert POLICY.delay(attempt, exc, idempotent, rand=lambda: 0.5) == expected
+
+
+@pytest.mark.parametrize(
+    ("header", "seconds"),
+    [
+        ("3", 3.0),
+        ("0", 0.0),
+        ("-5", 0.0),
+        ("Sat, 28 Nov 2026 12:00:30 GMT", 30.0),  # an HTTP date, 30 s after "now"
+        ("Sat, 28 Nov 2026 11:59:00 GMT", 0.0),  # already past
+        ("soon", None),
+        ("", None),
+    ],
+)
+def test_retry_after_in_both_forms(header: str, seconds: float | None) -> None:
+    from email.utils import parsedate_to_datetime
+
+    from kling_gateway.answers import retry_after_of
+
+    now = parsedate_to_datetime("Sat, 28 Nov 2026 12:00:00 GMT").timestamp()
+    response = httpx.Response(429, headers={"Retry-After": header} if header else {})
+    assert retry_after_of(response, now=now) == seconds

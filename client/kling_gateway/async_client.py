@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import itertools
 import os
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from contextlib import AbstractAsyncContextManager, nullcontext
@@ -13,13 +12,12 @@ from types import TracebackType
 from typing import Any, Self, TypeVar, Unpack
 
 import httpx
-import tenacity
 
 from kling_gateway_api.models import Task
 
 from . import errors
 from ._common import ClientBase, SubmitRequest
-from ._logs import request_record
+from ._logs import logger, request_record
 from .answers import (
     APIResponse,
     Submitted,
@@ -125,25 +123,20 @@ class AsyncKlingClient(ClientBase):
         send: Callable[[], Awaitable[Any]],
         unwrap: Callable[[httpx.Response, object], T],
     ) -> APIResponse[T]:
-        try:
-            return await self._once(send, unwrap, what, 1)
-        except errors.KlingError as exc:
-            delay = self._settings.retry.first_retry(exc, idempotent, what)
-            if delay is None:
-                raise
-        await asyncio.sleep(delay)
-        retrying = tenacity.AsyncRetrying(
-            **self._settings.retry.tenacity_args(idempotent, what)
-        )
-        later = itertools.count(2)
-
-        async def attempt() -> APIResponse[
-            T
-        ]:  # tenacity awaits only coroutine functions
-            return await self._once(send, unwrap, what, next(later))
-
-        result: APIResponse[T] = await retrying(attempt)
-        return result
+        """Every attempt of one call; RetryPolicy.delay decides whether and when to retry."""
+        attempt = 1
+        while True:
+            try:
+                return await self._once(send, unwrap, what, attempt)
+            except errors.KlingError as exc:
+                delay = self._settings.retry.delay(attempt, exc, idempotent)
+                if delay is None:
+                    raise
+                logger.info(
+                    "%s: retry %d after %s in %.2f s", what, attempt, exc, delay
+                )
+            await asyncio.sleep(delay)
+            attempt += 1
 
     # Queries
 

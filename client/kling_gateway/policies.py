@@ -6,10 +6,8 @@ import logging
 import random
 import time
 from collections.abc import Callable
-from typing import Any
 
 import attrs
-import tenacity
 
 from kling_gateway_api.models import Task
 
@@ -45,53 +43,23 @@ class RetryPolicy:
             return idempotent and exc.status_code in RETRYABLE_SERVER_STATUSES
         return False
 
-    def delay(self, attempt: int, exc: BaseException | None) -> float:
-        """Seconds before retry number `attempt` (1-based)."""
+    def delay(
+        self,
+        attempt: int,
+        exc: BaseException,
+        idempotent: bool,
+        rand: Callable[[], float] = random.random,
+    ) -> float | None:
+        """Seconds to wait before retry number `attempt` (1-based) after `exc`, or None
+        when the call is not retried: the whole retry timing, as a pure function of its
+        inputs (`rand` is the jitter source, 0..1). A server's Retry-After wins over the
+        backoff."""
+        if attempt > self.max_retries or not self.should_retry(exc, idempotent):
+            return None
         if isinstance(exc, errors.RateLimitError) and exc.retry_after is not None:
             return exc.retry_after
         backoff = min(self.max_delay, self.initial_delay * 2.0 ** (attempt - 1))
-        return backoff + random.uniform(0.0, self.jitter)
-
-    def first_retry(
-        self, exc: BaseException, idempotent: bool, what: str
-    ) -> float | None:
-        """After a failed first attempt: None when it is not retried, else the delay before
-        the first retry. The retry loop is only built then, which keeps the common case (an
-        answer at the first attempt) free of its cost (~20 us a call)."""
-        if self.max_retries == 0 or not self.should_retry(exc, idempotent):
-            return None
-        delay = self.delay(1, exc)
-        logger.info("%s: retry 1 after %s in %.2f s", what, exc, delay)
-        return delay
-
-    def tenacity_args(self, idempotent: bool, what: str) -> dict[str, Any]:
-        """Arguments for tenacity.Retrying / AsyncRetrying running the retries after the
-        first one (attempt n of tenacity is retry n + 1)."""
-
-        def wait(state: tenacity.RetryCallState) -> float:
-            exc = state.outcome.exception() if state.outcome else None
-            return self.delay(state.attempt_number + 1, exc)
-
-        def log(state: tenacity.RetryCallState) -> None:
-            exc = state.outcome.exception() if state.outcome else None
-            sleep = state.next_action.sleep if state.next_action else 0.0
-            logger.info(
-                "%s: retry %d after %s in %.2f s",
-                what,
-                state.attempt_number + 1,
-                exc,
-                sleep,
-            )
-
-        return {
-            "stop": tenacity.stop_after_attempt(self.max_retries),
-            "wait": wait,
-            "retry": tenacity.retry_if_exception(
-                lambda e: self.should_retry(e, idempotent)
-            ),
-            "before_sleep": log,
-            "reraise": True,
-        }
+        return backoff + self.jitter * rand()
 
 
 @attrs.frozen

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import heapq
-import itertools
 import os
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -13,13 +12,12 @@ from types import TracebackType
 from typing import Any, Self, TypeVar, Unpack, cast
 
 import httpx
-import tenacity
 
 from kling_gateway_api.models import Task
 
 from . import errors
 from ._common import ClientBase, SubmitRequest
-from ._logs import request_record
+from ._logs import logger, request_record
 from .answers import (
     APIResponse,
     Submitted,
@@ -125,18 +123,20 @@ class KlingClient(ClientBase):
         send: Callable[[], Any],
         unwrap: Callable[[httpx.Response, object], T],
     ) -> APIResponse[T]:
-        try:
-            return self._once(send, unwrap, what, 1)
-        except errors.KlingError as exc:
-            delay = self._settings.retry.first_retry(exc, idempotent, what)
-            if delay is None:
-                raise
-        time.sleep(delay)
-        retrying = tenacity.Retrying(
-            **self._settings.retry.tenacity_args(idempotent, what)
-        )
-        later = itertools.count(2)
-        return retrying(lambda: self._once(send, unwrap, what, next(later)))
+        """Every attempt of one call; RetryPolicy.delay decides whether and when to retry."""
+        attempt = 1
+        while True:
+            try:
+                return self._once(send, unwrap, what, attempt)
+            except errors.KlingError as exc:
+                delay = self._settings.retry.delay(attempt, exc, idempotent)
+                if delay is None:
+                    raise
+                logger.info(
+                    "%s: retry %d after %s in %.2f s", what, attempt, exc, delay
+                )
+            time.sleep(delay)
+            attempt += 1
 
     # Queries
 
