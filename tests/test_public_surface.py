@@ -191,10 +191,13 @@ def test_a_console_script_without_its_extra_says_which_to_install(
     import importlib
     import sys
 
-    for name in [m for m in sys.modules if m == cached or m.startswith(cached + ".")]:
-        monkeypatch.delitem(sys.modules, name)
-    for name in ("contract_tests.runner", "contract_tests.checks"):
+    # Forget the modules that import the extra, and the package attributes that
+    # `from . import x` would find them by, so that the import really happens again.
+    for name in (cached, "contract_tests.runner", "contract_tests.checks"):
         monkeypatch.delitem(sys.modules, name, raising=False)
+        package, _, attribute = name.rpartition(".")
+        if package in sys.modules:
+            monkeypatch.delattr(sys.modules[package], attribute, raising=False)
     monkeypatch.setitem(sys.modules, missing, None)
     module = importlib.import_module(entry)
     with pytest.raises(SystemExit) as caught:
