@@ -30,8 +30,8 @@ lint: $(STAMP) ## ruff lint and format check over everything, generated/ include
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-typecheck: $(STAMP) ## mypy --strict on the generated client and the hand-written code
-	$(BIN)/mypy generated/kling_gateway_api client/kling_gateway emulator/kling_emulator contract_tests
+typecheck: $(STAMP) ## mypy --strict on the generated client, the hand-written code, the tests, benchmarks and tools
+	$(BIN)/mypy generated/kling_gateway_api client/kling_gateway emulator/kling_emulator contract_tests tests benchmarks tools
 
 test: $(STAMP) ## Run the test suite
 	$(BIN)/pytest tests; $(PYTEST_NO_TESTS_IS_FAILURE)

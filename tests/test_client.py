@@ -405,7 +405,11 @@ def test_retry_after_is_honoured_and_bounded(sent: list[str]) -> None:
 def test_submit_is_not_retried_blindly(
     gateway: EmulatorServer, sent: list[str]
 ) -> None:
-    fields = {"model_name": "kling-v1", "image": IMAGE, "prompt": "a cat"}
+    fields: kg.SubmitFields = {
+        "model_name": "kling-v1",
+        "image": IMAGE,
+        "prompt": "a cat",
+    }
     with client_for(gateway, headers={"X-Emulator-Fault": "503"}) as client:
         with pytest.raises(kg.ServerError):
             client.submit(**fields)
@@ -413,7 +417,8 @@ def test_submit_is_not_retried_blindly(
             "a 503 may come after Kling created the task: no second submit"
         )
         with pytest.raises(kg.ServerError):
-            client.submit(**fields, external_task_id="order-42")
+            with_id: kg.SubmitFields = {**fields, "external_task_id": "order-42"}
+            client.submit(**with_id)
         assert len(sent) == 1 + 1 + FAST_RETRY.max_retries, (
             "an external_task_id makes it safe"
         )

@@ -22,11 +22,16 @@ from .conftest import EXHAUSTED, LIMITED, TOKEN_1, make_config
 
 IMAGE = "https://example.com/cat.png"
 NO_RETRY = RetryPolicy(max_retries=0)
-KLING_FIELDS = {
+KLING_FIELDS: kg.SubmitFields = {
     "negative_prompt": "blurry",
     "cfg_scale": 0.7,
     "external_task_id": "o-1",
 }
+
+
+def with_kling(model: str, prompt: str) -> kg.SubmitFields:
+    """An image-to-video submit with the Kling-only fields above."""
+    return {"model": model, "prompt": prompt, "image": IMAGE, **KLING_FIELDS}
 
 
 def client_for(
@@ -49,9 +54,7 @@ def test_submit_delivers_kling_fields_on_both_generations(
     emulator: EmulatorServer,
 ) -> None:
     with client_for(emulator) as client:
-        submitted = client.submit(
-            model="kling-v1-6", image=IMAGE, prompt="a cat", **KLING_FIELDS
-        )
+        submitted = client.submit(**with_kling(model="kling-v1-6", prompt="a cat"))
     sent = forwarded(emulator, submitted.task_id)
     assert sent["action"] == "generate"
     assert {k: sent["kling_request"][k] for k in KLING_FIELDS} == KLING_FIELDS
@@ -113,7 +116,7 @@ def test_bodies_the_gateway_would_misread_are_refused_before_sending(
 ) -> None:
     before = len(gateway.store)
     with client_for(gateway) as client, pytest.raises(kg.InvalidRequestError) as caught:
-        client.submit(**{"model": "kling-v1", **fields})
+        client.submit({"model": "kling-v1", **fields})  # a mapping: checked at run time
     assert message in str(caught.value)
     assert len(gateway.store) == before
 
@@ -125,9 +128,7 @@ def test_an_image_on_the_text_route_is_refused(gateway: EmulatorServer) -> None:
 
 async def test_the_async_client_sends_the_same_body(gateway: EmulatorServer) -> None:
     async with kg.AsyncKlingClient(gateway.base_url, TOKEN_1, retry=NO_RETRY) as client:
-        submitted = await client.submit(
-            model="kling-v1", image=IMAGE, prompt="a", **KLING_FIELDS
-        )
+        submitted = await client.submit(**with_kling(model="kling-v1", prompt="a"))
         with pytest.raises(kg.InvalidRequestError):
             await client.submit(model="kling-v1", prompt="no image")
     sent = forwarded(gateway, submitted.task_id)["kling_request"]

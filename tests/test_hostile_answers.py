@@ -188,7 +188,7 @@ def test_a_gzip_encoded_video_downloads_whole(
     with kg.KlingClient(gateway.base_url, TOKEN_1, retry=NO_RETRY) as client:
         task = client.get(gateway.seeded[1]["SUCCESS"])
         assert task.data is not None
-        task.data.data.task_result.videos[0].url = url  # type: ignore[union-attr]
+        task.data.data.task_result.videos[0].url = url  # type: ignore[union-attr,index]
         path = client.download(task, tmp_path / "v.mp4")
     assert path.read_bytes() == video
 
@@ -367,7 +367,7 @@ def test_bad_wait_arguments_are_invalid_requests(
         kg.KlingClient(gateway.base_url, TOKEN_1) as client,
         pytest.raises(kg.InvalidRequestError),
     ):
-        client.wait(gateway.seeded[1]["IN_PROGRESS"], **options)
+        client.wait(gateway.seeded[1]["IN_PROGRESS"], **options)  # type: ignore[arg-type]
 
 
 def _kling(argv: list[str], server: EmulatorServer) -> subprocess.Popen[str]:
