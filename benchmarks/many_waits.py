@@ -23,7 +23,7 @@ MAX_CONNECTIONS = 50
 # Submits in flight: the run is CPU-bound on 2 cores, more only adds contention.
 SUBMIT_CONCURRENCY = 10
 # A steady 2 s poll: each task is seen final at most 2 s after it is, for ~15 GETs a task.
-POLICY = WaitPolicy(interval=2.0, max_interval=2.0, backoff=1.0, timeout=120.0)
+POLICY = WaitPolicy(interval=2.0, max_interval=2.0, backoff=1.0, deadline=120.0)
 
 
 def _connections_to(port: int) -> int:

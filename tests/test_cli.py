@@ -79,7 +79,7 @@ def test_exit_codes(gateway: EmulatorServer) -> None:
         gateway,
         "wait",
         gateway.seeded[1]["IN_PROGRESS"],
-        "--timeout",
+        "--deadline",
         "0.2",
         "--interval",
         "0.05",

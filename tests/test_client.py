@@ -148,7 +148,7 @@ def test_wait_gives_up_at_its_deadline(gateway: EmulatorServer) -> None:
     running = seeded(gateway, "IN_PROGRESS")  # seeded tasks never move on
     started = time.monotonic()
     with client_for(gateway) as client, pytest.raises(kg.WaitTimeoutError) as caught:
-        client.wait(running, timeout=0.3)
+        client.wait(running, deadline=0.3)
     elapsed = time.monotonic() - started
     assert 0.3 <= elapsed < 2.0
     assert isinstance(caught.value, TimeoutError)
@@ -166,7 +166,7 @@ def test_sync_wait_many_polls_all_tasks_from_one_thread(
             for i in range(4)
         ]
         started = time.monotonic()
-        results = client.wait_many([*ids, seeded(gateway, "IN_PROGRESS")], timeout=2.0)
+        results = client.wait_many([*ids, seeded(gateway, "IN_PROGRESS")], deadline=2.0)
     assert [type(r).__name__ for r in results] == [
         "Task",
         "TaskFailedError",
@@ -241,7 +241,7 @@ async def test_wait_many_bounds_requests_in_flight_and_keeps_order(
             ).task_id
             for i in range(30)
         ]
-        results = await client.wait_many(ids, timeout=10)
+        results = await client.wait_many(ids, deadline=10)
     assert 1 < peak <= 4
     for index, (task_id, result) in enumerate(zip(ids, results, strict=True)):
         if index % 7 == 0:

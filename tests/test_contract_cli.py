@@ -226,7 +226,7 @@ from kling_gateway import KlingClient, Submitted, Task, video_urls
 
 def run(client: KlingClient) -> list[str]:
     submitted: Submitted = client.submit(model="kling-v1", prompt="a", image="https://e.x/a.png")
-    task: Task = client.wait(submitted.task_id, timeout=60)
+    task: Task = client.wait(submitted.task_id, deadline=60)
     return video_urls(task)
 """
 

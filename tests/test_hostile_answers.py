@@ -337,11 +337,11 @@ print(before, peak())
         ["wait", "123", "--interval", "0"],
         ["wait", "123", "--interval", "-1"],
         ["wait", "123", "--interval", "nan"],
-        ["wait", "123", "--timeout", "0"],
-        ["wait", "123", "--timeout", "inf"],
-        ["--timeout", "nan", "get", "123"],
+        ["wait", "123", "--deadline", "0"],
+        ["wait", "123", "--deadline", "inf"],
+        ["--request-timeout", "nan", "get", "123"],
         ["--base-url", "http://[::1", "get", "123"],
-        ["submit", "--prompt", "a", "--image", "x", "--wait-timeout", "-5"],
+        ["submit", "--prompt", "a", "--image", "x", "--deadline", "-5"],
     ],
 )
 def test_bad_cli_options_are_usage_errors_without_a_traceback(argv: list[str]) -> None:
@@ -358,7 +358,7 @@ def test_bad_cli_options_are_usage_errors_without_a_traceback(argv: list[str]) -
 
 
 @pytest.mark.parametrize(
-    "options", [{"timeout": 0}, {"timeout": float("nan")}, {"interval": -1.0}]
+    "options", [{"deadline": 0}, {"deadline": float("nan")}, {"interval": -1.0}]
 )
 def test_bad_wait_arguments_are_invalid_requests(
     gateway: EmulatorServer, options: dict[str, float]
@@ -428,7 +428,15 @@ def test_the_token_appears_in_no_exception_log_record_or_cli_output(
     texts += [record.getMessage() for record in caplog.records]
     result = CliRunner().invoke(
         cli_main,
-        ["--json", "--timeout", "1", "--base-url", f"{hostile}/{kind}", "get", "1"],
+        [
+            "--json",
+            "--request-timeout",
+            "1",
+            "--base-url",
+            f"{hostile}/{kind}",
+            "get",
+            "1",
+        ],
         env={"KLING_API_TOKEN": TOKEN_1},
     )
     assert result.exit_code == 3, result.output

@@ -33,14 +33,14 @@ def task(status: str, progress: str = "10%", **extra: Any) -> Task:
 
 def test_the_interval_grows_to_its_cap_and_never_passes_the_deadline() -> None:
     clock = FakeClock()
-    policy = WaitPolicy(interval=2.0, max_interval=5.0, backoff=1.5, timeout=20.0)
+    policy = WaitPolicy(interval=2.0, max_interval=5.0, backoff=1.5, deadline=20.0)
     waiter = Waiter("123", policy, clock=clock)
     delays = []
     while True:
         try:
             delay = waiter.observe(task("IN_PROGRESS", "30%"))
         except kg.WaitTimeoutError as exc:
-            assert exc.task is not None and exc.timeout == 20.0
+            assert exc.task is not None and exc.deadline == 20.0
             break
         assert delay is not None
         delays.append(delay)

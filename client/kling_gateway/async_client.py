@@ -228,14 +228,14 @@ class AsyncKlingClient(ClientBase):
         task_id: str,
         *,
         route: Route = "image2video",
-        timeout: float | None = None,
+        deadline: float | None = None,
         interval: float | None = None,
         on_progress: ProgressCallback | None = None,
     ) -> Task:
         """Poll until SUCCESS (see KlingClient.wait). Cancelling the awaiting task stops
         the polling at once."""
         waiter = Waiter(
-            task_id, self._settings.wait_policy(timeout, interval), on_progress
+            task_id, self._settings.wait_policy(deadline, interval), on_progress
         )
         return await self._wait(waiter, route)
 
@@ -258,7 +258,7 @@ class AsyncKlingClient(ClientBase):
         task_ids: Iterable[str],
         *,
         route: Route = "image2video",
-        timeout: float | None = None,
+        deadline: float | None = None,
         interval: float | None = None,
         on_progress: ProgressCallback | None = None,
         concurrency: int | None = None,
@@ -266,7 +266,7 @@ class AsyncKlingClient(ClientBase):
         """Wait for many tasks at once, with at most `concurrency` requests in flight (the
         connection pool's size by default). Returns, in order, each final task or the
         KlingError that ended its wait."""
-        policy = self._settings.wait_policy(timeout, interval)
+        policy = self._settings.wait_policy(deadline, interval)
         limit = asyncio.Semaphore(concurrency or self.max_connections)
 
         async def one(task_id: str) -> Task | errors.KlingError:

@@ -40,14 +40,16 @@ def _positive_seconds(
 
 
 class Context:
-    def __init__(self, base_url: str | None, as_json: bool, timeout: float) -> None:
+    def __init__(
+        self, base_url: str | None, as_json: bool, request_timeout: float
+    ) -> None:
         self.base_url = base_url
         self.as_json = as_json
-        self.timeout = timeout
+        self.request_timeout = request_timeout
         self.err = Console(stderr=True)
 
     def client(self) -> KlingClient:
-        return KlingClient(self.base_url, timeout=self.timeout)
+        return KlingClient(self.base_url, timeout=self.request_timeout)
 
     def show_task(self, task: Task) -> None:
         if self.as_json:
@@ -134,12 +136,12 @@ def _progress_reporter(ctx: Context) -> Iterator[Callable[[Task], None]]:
 )
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
 @click.option(
-    "--timeout",
+    "--request-timeout",
     type=float,
     default=30.0,
     show_default=True,
     callback=_positive_seconds,
-    help="Seconds per HTTP request.",
+    help="Seconds one HTTP request may take (each read, and the answer in total).",
 )
 @click.option(
     "-v",
@@ -153,13 +155,13 @@ def main(
     click_ctx: click.Context,
     base_url: str | None,
     as_json: bool,
-    timeout: float,
+    request_timeout: float,
     verbose: int,
 ) -> None:
     """Kling video tasks through a new-api gateway. The token comes from $KLING_API_TOKEN."""
     if verbose:
         setup_logging("debug" if verbose > 1 else "info")
-    click_ctx.obj = Context(base_url, as_json, timeout)
+    click_ctx.obj = Context(base_url, as_json, request_timeout)
 
 
 pass_ctx = click.make_pass_decorator(Context)
@@ -186,14 +188,14 @@ def _wait_and_show(
     client: KlingClient,
     task_id: str,
     route: Route,
-    wait_timeout: float,
+    deadline: float,
     interval: float,
 ) -> None:
     with _progress_reporter(ctx) as report:
         task = client.wait(
             task_id,
             route=route,
-            timeout=wait_timeout,
+            deadline=deadline,
             interval=interval,
             on_progress=report,
         )
@@ -224,11 +226,12 @@ def _wait_and_show(
     "--wait", "wait_for_it", is_flag=True, help="Wait until the task is final."
 )
 @click.option(
-    "--wait-timeout",
+    "--deadline",
     type=float,
     default=900.0,
     show_default=True,
     callback=_positive_seconds,
+    help="With --wait: seconds to wait in all.",
 )
 @click.option(
     "--interval", type=float, default=2.0, show_default=True, callback=_positive_seconds
@@ -240,7 +243,7 @@ def submit(
     /,
     text_to_video: bool,
     wait_for_it: bool,
-    wait_timeout: float,
+    deadline: float,
     interval: float,
     **options: Any,
 ) -> None:
@@ -258,9 +261,7 @@ def submit(
             click.echo(f"submitted task {submitted.task_id}", err=True)
             if ctx.as_json:
                 click.echo(json.dumps({"task_id": submitted.task_id}))
-            _wait_and_show(
-                ctx, client, submitted.task_id, route, wait_timeout, interval
-            )
+            _wait_and_show(ctx, client, submitted.task_id, route, deadline, interval)
         elif ctx.as_json:
             click.echo(json.dumps(submitted.to_dict(), ensure_ascii=False, indent=2))
         else:
@@ -284,8 +285,7 @@ def get(ctx: Context, task_id: str, text_to_video: bool) -> None:
 @click.argument("task_id")
 @click.option("--text", "text_to_video", is_flag=True, help="A text-to-video task.")
 @click.option(
-    "--timeout",
-    "wait_timeout",
+    "--deadline",
     type=float,
     default=900.0,
     show_default=True,
@@ -306,13 +306,13 @@ def wait(
     ctx: Context,
     task_id: str,
     text_to_video: bool,
-    wait_timeout: float,
+    deadline: float,
     interval: float,
 ) -> None:
     """Wait until a task is final; exit 1 if it failed, 4 on timeout."""
     route: Route = "text2video" if text_to_video else "image2video"
     with _errors_to_exit_codes(ctx), ctx.client() as client:
-        _wait_and_show(ctx, client, task_id, route, wait_timeout, interval)
+        _wait_and_show(ctx, client, task_id, route, deadline, interval)
 
 
 @main.command()

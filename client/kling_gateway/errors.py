@@ -162,14 +162,14 @@ class TaskFailedError(KlingError):
 class WaitTimeoutError(KlingError, TimeoutError):
     """The task was not final before the deadline of `wait`; `task` is the last state seen."""
 
-    def __init__(self, task_id: str, timeout: float, task: Task | None) -> None:
+    def __init__(self, task_id: str, deadline: float, task: Task | None) -> None:
         self.task_id = task_id
-        self.timeout = timeout
+        self.deadline = deadline
         self.task = task
         last = (
             f", last status {task.status} {task.progress}" if task is not None else ""
         )
-        super().__init__(f"task {task_id} not final after {timeout:g} s{last}")
+        super().__init__(f"task {task_id} not final after {deadline:g} s{last}")
 
 
 class DownloadError(KlingError):

@@ -65,12 +65,12 @@ class RetryPolicy:
 @attrs.frozen
 class WaitPolicy:
     """How `wait` polls: a first interval growing by `backoff` up to `max_interval`, until the
-    task is final or `timeout` seconds have passed."""
+    task is final or `deadline` seconds have passed."""
 
     interval: float = attrs.field(default=2.0, validator=attrs.validators.gt(0))
     max_interval: float = 15.0
     backoff: float = attrs.field(default=1.5, validator=attrs.validators.ge(1))
-    timeout: float = attrs.field(default=900.0, validator=attrs.validators.gt(0))
+    deadline: float = attrs.field(default=900.0, validator=attrs.validators.gt(0))
 
 
 ProgressCallback = Callable[[Task], object]
@@ -93,7 +93,7 @@ class Waiter:
     _interval: float = 0.0
 
     def __attrs_post_init__(self) -> None:
-        self._deadline = self.clock() + self.policy.timeout
+        self._deadline = self.clock() + self.policy.deadline
         self._interval = self.policy.interval
 
     def observe(self, task: Task) -> float | None:
@@ -110,7 +110,7 @@ class Waiter:
             raise errors.TaskFailedError(task, fail_reason_of(task))
         remaining = self._deadline - self.clock()
         if remaining <= 0:
-            raise errors.WaitTimeoutError(self.task_id, self.policy.timeout, task)
+            raise errors.WaitTimeoutError(self.task_id, self.policy.deadline, task)
         delay = min(self._interval, remaining)
         self._interval = min(
             self._interval * self.policy.backoff, self.policy.max_interval

@@ -152,8 +152,9 @@ class Settings:
             )
         )
 
-    def wait_policy(self, timeout: float | None, interval: float | None) -> WaitPolicy:
-        for name, value in (("timeout", timeout), ("interval", interval)):
+    def wait_policy(self, deadline: float | None, interval: float | None) -> WaitPolicy:
+        """The client's wait policy with a call's own deadline and interval."""
+        for name, value in (("deadline", deadline), ("interval", interval)):
             if value is not None and not (
                 isinstance(value, int | float) and math.isfinite(value) and value > 0
             ):
@@ -161,8 +162,8 @@ class Settings:
                     f"wait {name} must be a positive number of seconds, not {value!r}"
                 )
         policy = self.wait
-        if timeout is not None:
-            policy = attrs.evolve(policy, timeout=timeout)
+        if deadline is not None:
+            policy = attrs.evolve(policy, deadline=deadline)
         if interval is not None:
             policy = attrs.evolve(policy, interval=interval)
         return policy

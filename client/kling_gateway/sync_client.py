@@ -228,14 +228,14 @@ class KlingClient(ClientBase):
         task_id: str,
         *,
         route: Route = "image2video",
-        timeout: float | None = None,
+        deadline: float | None = None,
         interval: float | None = None,
         on_progress: ProgressCallback | None = None,
     ) -> Task:
         """Poll until SUCCESS and return the task; raise TaskFailedError on FAILURE and
-        WaitTimeoutError after `timeout` seconds. `on_progress` sees every change."""
+        WaitTimeoutError after `deadline` seconds. `on_progress` sees every change."""
         waiter = Waiter(
-            task_id, self._settings.wait_policy(timeout, interval), on_progress
+            task_id, self._settings.wait_policy(deadline, interval), on_progress
         )
         while (delay := waiter.observe(self.get(task_id, route=route))) is not None:
             time.sleep(delay)
@@ -247,13 +247,13 @@ class KlingClient(ClientBase):
         task_ids: Iterable[str],
         *,
         route: Route = "image2video",
-        timeout: float | None = None,
+        deadline: float | None = None,
         interval: float | None = None,
         on_progress: ProgressCallback | None = None,
     ) -> list[Task | errors.KlingError]:
         """Wait for many tasks from this thread, one request at a time, each polled on its
         own schedule. Returns, in order, each final task or the KlingError that ended its wait."""
-        policy = self._settings.wait_policy(timeout, interval)
+        policy = self._settings.wait_policy(deadline, interval)
         ids = list(task_ids)
         results: list[Task | errors.KlingError | None] = [None] * len(ids)
         due = [(time.monotonic(), index) for index in range(len(ids))]
