@@ -1,24 +1,42 @@
-# Every target installs what it needs into .venv on first use.
+# Every target installs what it needs into .venv on first use, from the lock files in
+# requirements/ (every dependency, transitive ones included), with uv bootstrapped from PyPI:
+# a fresh machine needs only Python 3.11+ and make.
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
+UV_VERSION := 0.13.9
+UV     := $(BIN)/uv
 STAMP  := $(VENV)/.installed-stamp
+CONTRACT_STAMP := $(VENV)/.contract-stamp
 # pytest exits 5 when it collected no tests: a suite that silently lost its tests must not pass.
 PYTEST_NO_TESTS_IS_FAILURE = rc=$$?; if [ $$rc -eq 5 ]; then echo "pytest collected no tests: failing on purpose" >&2; exit 1; fi; exit $$rc
 
 .DEFAULT_GOAL := help
-.PHONY: help install generate check-generated lint typecheck test contract emulator bench ci clean
+.PHONY: help install lock generate check-generated lint typecheck test contract emulator bench ci clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
 
-install: $(STAMP) ## Create .venv and install the project with its pinned development tools
+install: $(STAMP) ## Create .venv and install the project with its locked development tools
 
-$(STAMP): pyproject.toml
+$(UV):
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
-	touch $(STAMP)
+	$(BIN)/python -m pip install --quiet uv==$(UV_VERSION)
+
+# The contract run alone needs less than development: `make contract` installs only that.
+$(CONTRACT_STAMP): pyproject.toml requirements/contract.lock | $(UV)
+	$(UV) pip install --quiet --python $(BIN)/python -r requirements/contract.lock
+	$(UV) pip install --quiet --python $(BIN)/python --no-deps -e .
+	touch $(CONTRACT_STAMP)
+
+$(STAMP): pyproject.toml requirements/dev.lock | $(UV)
+	$(UV) pip install --quiet --python $(BIN)/python -r requirements/dev.lock
+	$(UV) pip install --quiet --python $(BIN)/python --no-deps -e .
+	touch $(STAMP) $(CONTRACT_STAMP)
+
+lock: $(UV) ## Re-resolve requirements/*.lock from pyproject.toml (after changing a dependency)
+	$(UV) pip compile pyproject.toml --extra dev --universal --python-version 3.11 -q -o requirements/dev.lock
+	$(UV) pip compile pyproject.toml --extra contract --universal --python-version 3.11 -q -o requirements/contract.lock
 
 generate: $(STAMP) ## Regenerate generated/ from openapi.yaml (from scratch, deterministic)
 	$(BIN)/python tools/generate_client.py
@@ -37,14 +55,14 @@ test: $(STAMP) ## Run the test suite
 	$(BIN)/pytest tests; $(PYTEST_NO_TESTS_IS_FAILURE)
 
 # make exits 2 whenever a recipe fails: kling-contract's own exit code is its last line.
-contract: $(STAMP) ## Contract checks (kling-contract): the embedded emulator by default, a live gateway with --task-id/KLING_TASK_ID (ARGS="--help")
+contract: $(CONTRACT_STAMP) ## Contract checks (kling-contract): the embedded emulator by default, a live gateway with --task-id/KLING_TASK_ID (ARGS="--help")
 	$(BIN)/kling-contract $(ARGS)
 
 emulator: $(STAMP) ## Run the gateway emulator on 127.0.0.1:8080 (ARGS="--help" for options)
 	$(BIN)/kling-emulator $(ARGS)
 
 bench: $(STAMP) ## Benchmarks; writes benchmarks/report.md
-	$(BIN)/python -m pip install --quiet -e ".[bench]"
+	$(UV) pip install --quiet --python $(BIN)/python -e ".[bench]"
 	$(BIN)/python -m benchmarks
 
 ci: check-generated lint typecheck test contract ## What CI runs
