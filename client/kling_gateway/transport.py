@@ -113,10 +113,11 @@ class _AsyncBoundedStream(httpx.AsyncByteStream):
         await self._inner.aclose()
 
 
-def _bounded_headers(response: httpx.Response) -> list[tuple[bytes, bytes]]:
-    """The headers of an answer whose body is now decoded: no encoding, no length."""
-    dropped = {b"content-encoding", b"content-length"}
-    return [(k, v) for k, v in response.headers.raw if k.lower() not in dropped]
+def _drop_encoding(response: httpx.Response) -> None:
+    """The body is handed on decoded: no encoding, and no length that no longer holds."""
+    if "content-encoding" in response.headers:
+        del response.headers["content-encoding"]
+        response.headers.pop("content-length", None)
 
 
 def _deadline(total: float | None) -> float | None:
@@ -150,12 +151,10 @@ class BoundedTransport(httpx.BaseTransport):
             response.close()
             raise
         assert isinstance(response.stream, httpx.SyncByteStream)
-        return httpx.Response(
-            response.status_code,
-            headers=_bounded_headers(response),
-            stream=_BoundedStream(response.stream, limits),
-            extensions=response.extensions,
-        )
+        # Changed in place (a new Response would cost a third of this transport's time).
+        _drop_encoding(response)
+        response.stream = _BoundedStream(response.stream, limits)
+        return response
 
     def close(self) -> None:
         self._inner.close()
@@ -196,12 +195,9 @@ class AsyncBoundedTransport(httpx.AsyncBaseTransport):
             await response.aclose()
             raise
         assert isinstance(response.stream, httpx.AsyncByteStream)
-        return httpx.Response(
-            response.status_code,
-            headers=_bounded_headers(response),
-            stream=_AsyncBoundedStream(response.stream, limits),
-            extensions=response.extensions,
-        )
+        _drop_encoding(response)
+        response.stream = _AsyncBoundedStream(response.stream, limits)
+        return response
 
     async def aclose(self) -> None:
         await self._inner.aclose()
