@@ -377,12 +377,24 @@ def _kling(argv: list[str], server: EmulatorServer) -> subprocess.Popen[str]:
         "KLING_API_TOKEN": TOKEN_1,
     }
     return subprocess.Popen(
-        [str(Path(sys.executable).parent / "kling"), *argv],
+        [sys.executable, "-c", _KLING_WITH_SIGINT, *argv],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
     )
+
+
+# The `kling` script, with SIGINT raising KeyboardInterrupt as in a terminal: a job started in
+# the background by a non-interactive shell (as CI may run the tests) inherits SIGINT
+# ignored, and Python then never raises it.
+_KLING_WITH_SIGINT = (
+    "import signal, sys\n"
+    "signal.signal(signal.SIGINT, signal.default_int_handler)\n"
+    "sys.argv[0] = 'kling'\n"
+    "from kling_gateway.cli import main\n"
+    "main()\n"
+)
 
 
 def test_ctrl_c_while_waiting_exits_130_after_printing_the_new_tasks_id() -> None:
