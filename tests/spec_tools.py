@@ -8,16 +8,11 @@ from typing import Any
 
 import jsonschema
 
+from contract_tests.spec import resolve
+
 from .conftest import SEED_EXAMPLE
 
-
-def resolve(spec: dict[str, Any], node: Any) -> Any:
-    while isinstance(node, dict) and "$ref" in node:
-        target: Any = spec
-        for part in node["$ref"].removeprefix("#/").split("/"):
-            target = target[part]
-        node = target
-    return node
+__all__ = ["assert_conforms", "resolve", "seed_example_body", "validator"]
 
 
 def validator(
