@@ -11,7 +11,14 @@ import click
 import uvicorn
 
 from .app import create_app
-from .config import FAULT_KINDS, EmulatorConfig, Faults, Generation, Lifecycle
+from .config import (
+    FAULT_KINDS,
+    EmulatorConfig,
+    Faults,
+    Generation,
+    Lifecycle,
+    Refresh,
+)
 from .protocol import GatewayHttpProtocol
 
 
@@ -56,6 +63,26 @@ def _pairs(values: tuple[str, ...], what: str) -> list[tuple[str, str]]:
     default=Lifecycle().total,
     show_default=True,
     help="Seconds from submit to a final status (0.3 for tests, 90 is realistic).",
+)
+@click.option(
+    "--refresh-period",
+    type=click.FloatRange(min=0.001),
+    callback=_finite,
+    default=Refresh().period,
+    show_default=True,
+    help="Seconds between the gateway's refresh passes at real speed (scaled with --lifecycle).",
+)
+@click.option(
+    "--channels",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Kling channels tasks are spread over; a pass refreshes one task per second per channel.",
+)
+@click.option(
+    "--smooth-clock",
+    is_flag=True,
+    help="Show each task's state as of the moment it is asked for, instead of as the last refresh pass wrote it.",
 )
 @click.option(
     "--failure-rate",
@@ -105,6 +132,9 @@ def main(
     banned_token: tuple[str, ...],
     generation: str,
     lifecycle: float,
+    refresh_period: float,
+    channels: int,
+    smooth_clock: bool,
     failure_rate: float,
     faults: tuple[str, ...],
     latency: float,
@@ -128,6 +158,9 @@ def main(
     config = EmulatorConfig(
         generation=Generation(generation),
         lifecycle=Lifecycle.scaled(lifecycle),
+        refresh=None
+        if smooth_clock
+        else Refresh(period=refresh_period, channels=channels),
         failure_rate=failure_rate,
         max_tasks=max_tasks,
         seed_tasks=seed_tasks,
@@ -147,9 +180,22 @@ def main(
         if ids_file is not None:
             ids_file.write_text(json.dumps(seeded, indent=2) + "\n")
     click.echo(
-        f"generation {generation}, lifecycle {lifecycle:g}s, users {sorted(set(config.tokens.values()))}"
+        f"generation {generation}, lifecycle {lifecycle:g}s, "
+        + (
+            "smooth clock"
+            if config.refresh is None
+            else f"refresh every {refresh_period * config.lifecycle.scale:g}s over {channels} channel(s)"
+        )
+        + f", users {sorted(set(config.tokens.values()))}"
     )
-    uvicorn.run(app, host=host, port=port, log_level="info", http=GatewayHttpProtocol)
+    uvicorn.run(
+        app,
+        host=host,
+        port=port,
+        log_level="info",
+        http=GatewayHttpProtocol,
+        date_header=False,  # the app sends a precise one, as the gateway does
+    )
 
 
 if __name__ == "__main__":

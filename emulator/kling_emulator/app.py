@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 import random
 import time
-from functools import partial
+from email.utils import formatdate
+from functools import lru_cache, partial
 
 import attrs
 from starlette.applications import Starlette
@@ -18,6 +19,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .config import GATEWAY_VERSION, EmulatorConfig, Generation, token_key
 from .faults import FaultInjector
+from .refresh import RefreshPasses
 from .render import gateway_error, request_id, submitted_body, task_body, task_error
 from .tasks import PROGRESS, TaskRecord, TaskStore, new_gateway_id, new_kling_id
 from .validation import (
@@ -59,9 +61,17 @@ INDEX_PAGE = (
 API_PREFIXES = ("/v1", "/api", "/assets")
 
 
+@lru_cache(maxsize=2)
+def http_date(second: int) -> bytes:
+    """The `Date` header for this second. Go's net/http writes it as each answer starts;
+    uvicorn's own is refreshed once a second and may be a second stale, so it is off
+    (`date_header=False`) and this one is sent instead: clients keep in step with it."""
+    return formatdate(second, usegmt=True).encode()
+
+
 class GatewayHeadersMiddleware:
-    """Gives every request an id, and every answer `X-Oneapi-Request-Id` and the gateway's
-    `X-New-Api-Version`."""
+    """Gives every request an id, and every answer `X-Oneapi-Request-Id`, the gateway's
+    `X-New-Api-Version` and `Date`."""
 
     def __init__(self, app: ASGIApp, version: str) -> None:
         self.app = app
@@ -77,14 +87,15 @@ class GatewayHeadersMiddleware:
             (b"x-oneapi-request-id", rid.encode()),
             (b"x-new-api-version", self.version),
         )
-        names = {name for name, _ in added}
+        names = {name for name, _ in added} | {b"date"}
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = [
                     h for h in message.get("headers", []) if h[0].lower() not in names
                 ]
-                message = {**message, "headers": [*headers, *added]}
+                date = (b"date", http_date(int(time.time())))
+                message = {**message, "headers": [*headers, *added, date]}
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
@@ -104,7 +115,10 @@ class Gateway:
 
     def __init__(self, config: EmulatorConfig) -> None:
         self.config = config
-        self.store = TaskStore(config.max_tasks)
+        passes = None
+        if config.refresh is not None:
+            passes = RefreshPasses(config.refresh, config.lifecycle.scale, time.time())
+        self.store = TaskStore(config.max_tasks, passes=passes)
         self.rng = random.Random(config.faults.seed)
         self.tokens = {token_key(t): t for t in config.tokens}
         self.seeded: dict[int, dict[str, str]] = {}

@@ -52,10 +52,12 @@ class Faults:
 
 @attrs.frozen
 class Lifecycle:
-    """How long a task spends in each phase, in seconds.
+    """How long Kling takes with a task, in seconds.
 
-    The real gateway polls Kling every 15 s, so by default a task reads NOT_START for 15 s,
-    SUBMITTED for 15 s and IN_PROGRESS for a minute. `scaled(total)` keeps the proportions.
+    Kling reports a task `submitted` for `not_start + submitted` seconds, `processing` for
+    `in_progress` seconds, then succeeded or failed: 90 s in all by default. `scaled(total)`
+    keeps the proportions, and `scale` tells how much faster than real time that runs; the
+    gateway's refresh passes (`Refresh`) run on the same clock.
     """
 
     not_start: float = 15.0
@@ -66,12 +68,44 @@ class Lifecycle:
     def total(self) -> float:
         return self.not_start + self.submitted + self.in_progress
 
+    @property
+    def scale(self) -> float:
+        """Seconds here per second of a real-speed lifecycle (0.1 runs ten times faster)."""
+        return self.total / Lifecycle().total
+
     @classmethod
     def scaled(cls, total: float) -> Lifecycle:
         base = cls()
         factor = total / base.total
         return cls(
             base.not_start * factor, base.submitted * factor, base.in_progress * factor
+        )
+
+
+@attrs.frozen
+class Refresh:
+    """How a gateway refreshes its tasks from Kling, in real-speed seconds.
+
+    Upstream (service/system_task.go, service/task_polling.go) ticks every `period`; on a
+    tick a refresh pass starts if the previous one finished at least `period` whole seconds
+    earlier (its clock has a resolution of `second`), so a pass that outlasts a second
+    pushes the next one to the tick after. A pass walks each channel's unfinished tasks in
+    id order, one task every `gap` seconds, channels side by side. Tasks are spread over
+    `channels` channels in turn. A task's state, `start_time`, `finish_time` and
+    `updated_at` change only when a pass reaches it.
+    """
+
+    period: float = attrs.field(default=15.0, validator=attrs.validators.gt(0))
+    gap: float = attrs.field(default=1.0, validator=attrs.validators.ge(0))
+    second: float = attrs.field(default=1.0, validator=attrs.validators.gt(0))
+    channels: int = attrs.field(default=1, validator=attrs.validators.ge(1))
+
+    def scaled(self, scale: float) -> Refresh:
+        return attrs.evolve(
+            self,
+            period=self.period * scale,
+            gap=self.gap * scale,
+            second=self.second * scale,
         )
 
 
@@ -122,6 +156,9 @@ class EmulatorConfig:
     unavailable_models: frozenset[str] = frozenset({UNAVAILABLE_MODEL})
     generation: Generation = Generation.B
     lifecycle: Lifecycle = Lifecycle()
+    # The gateway's refresh passes, run at the lifecycle's scale; None shows every task's
+    # state as of the moment it is asked for (a smooth clock, as if refreshed continuously).
+    refresh: Refresh | None = Refresh()
     # Share of submitted tasks that end in FAILURE; a prompt containing "[fail]" always fails.
     failure_rate: float = 0.0
     max_tasks: int = 10_000

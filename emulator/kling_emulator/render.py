@@ -117,7 +117,7 @@ def task_body(
             "platform": "50",
             "user_id": record.user_id,
             "group": "default",
-            "channel_id": 1,
+            "channel_id": record.channel_id,
             "quota": 100_000,
             **{k: v for k, v in task.items() if k != "task_id"},
             # `input` is always there and always empty: nothing in the gateway fills it.

@@ -55,6 +55,7 @@ class EmulatorServer:
             access_log=False,
             lifespan="off",
             http=GatewayHttpProtocol,
+            date_header=False,  # the app sends a precise one, as the gateway does
         )
         self._server = uvicorn.Server(uv_config)
         self._thread = threading.Thread(

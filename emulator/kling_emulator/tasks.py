@@ -9,11 +9,14 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from .config import Lifecycle
+
+if TYPE_CHECKING:
+    from .refresh import RefreshPasses
 
 FINAL = frozenset({"SUCCESS", "FAILURE"})
 PROGRESS = {
@@ -50,6 +53,20 @@ def new_gateway_id() -> str:
 
 
 @attrs.define
+class Written:
+    """What the gateway last wrote for a task, at a refresh pass."""
+
+    status: str = "NOT_START"
+    start_time: int = 0
+    finish_time: int = 0
+    updated_at: int = 0
+    written_at: float = (
+        0.0  # the exact moment of the last write (updated_at is whole seconds)
+    )
+    refreshes: int = 0  # passes that reached the task
+
+
+@attrs.define
 class TaskRecord:
     task_id: str
     kling_id: str
@@ -62,26 +79,56 @@ class TaskRecord:
     lifecycle: Lifecycle
     fails: bool
     row_id: int
+    channel_id: int = 1
+    # What refresh passes wrote; None shows the state as of each moment (a smooth clock).
+    written: Written | None = None
     # A seeded task stays in this status forever, so that a contract run can always query one.
     frozen_status: str | None = None
     # The request the gateway forwarded to Kling: what reached Kling, and what did not.
     kling_request: dict[str, Any] = attrs.field(factory=dict)
 
-    def status_at(self, now: float) -> str:
-        if self.frozen_status is not None:
-            return self.frozen_status
+    def kling_status_at(self, now: float) -> str:
+        """What Kling would report at `now`, as a gateway status."""
         elapsed = now - self.submitted_at
         lc = self.lifecycle
-        if elapsed < lc.not_start:
-            return "NOT_START"
         if elapsed < lc.not_start + lc.submitted:
             return "SUBMITTED"
         if elapsed < lc.total:
             return "IN_PROGRESS"
         return "FAILURE" if self.fails else "SUCCESS"
 
+    def refresh(self, now: float) -> bool:
+        """A refresh pass reaches this task at `now`; True once it is final."""
+        written = self.written
+        if written is None:
+            written = self.written = Written(updated_at=int(self.submitted_at))
+        written.refreshes += 1
+        status = self.kling_status_at(now)
+        if status != written.status:
+            # Upstream writes the row only when something changed, so updated_at is the
+            # last pass that saw a change.
+            written.status = status
+            written.updated_at = int(now)
+            written.written_at = now
+            if status == "IN_PROGRESS" and not written.start_time:
+                written.start_time = int(now)
+            if status in FINAL:
+                written.finish_time = int(now)
+        return status in FINAL
+
+    def status_at(self, now: float) -> str:
+        if self.frozen_status is not None:
+            return self.frozen_status
+        if self.written is not None:
+            return self.written.status
+        if now - self.submitted_at < self.lifecycle.not_start:
+            return "NOT_START"
+        return self.kling_status_at(now)
+
     def start_time(self, now: float) -> int:
         """When the gateway saw Kling start; 0 before that."""
+        if self.written is not None and self.frozen_status is None:
+            return self.written.start_time
         status = self.status_at(now)
         if status in {"NOT_START", "SUBMITTED", "QUEUED", "UNKNOWN"}:
             return 0
@@ -92,6 +139,8 @@ class TaskRecord:
         )
 
     def finish_time(self, now: float) -> int:
+        if self.written is not None and self.frozen_status is None:
+            return self.written.finish_time
         if self.status_at(now) not in FINAL:
             return 0
         if self.frozen_status is not None:
@@ -99,6 +148,8 @@ class TaskRecord:
         return int(self.submitted_at + self.lifecycle.total)
 
     def updated_at(self, now: float) -> int:
+        if self.written is not None and self.frozen_status is None:
+            return self.written.updated_at
         return max(int(self.submitted_at), self.start_time(now), self.finish_time(now))
 
 
@@ -113,13 +164,19 @@ class TaskStore:
     """
 
     def __init__(
-        self, max_tasks: int, clock: Clock = time.time, rng: random.Random | None = None
+        self,
+        max_tasks: int,
+        clock: Clock = time.time,
+        rng: random.Random | None = None,
+        passes: RefreshPasses | None = None,
     ) -> None:
         if max_tasks < 1:
             raise ValueError("max_tasks must be at least 1")
         self.max_tasks = max_tasks
         self.clock = clock
         self.rng = rng or random.Random()
+        # The gateway's refresh passes decide what a task shows; None: a smooth clock.
+        self.passes = passes
         self._tasks: OrderedDict[str, TaskRecord] = OrderedDict()  # oldest first
         self._seeded: dict[str, TaskRecord] = {}
         self._lock = threading.Lock()
@@ -137,8 +194,14 @@ class TaskStore:
                 self._seeded[record.task_id] = record
             else:
                 self._tasks[record.task_id] = record
+                if self.passes is not None:
+                    record.channel_id = self.passes.channel_for(record.row_id)
+                    record.written = Written(updated_at=int(record.submitted_at))
+                    self.passes.track(record)
             while len(self) > self.max_tasks and self._tasks:
-                self._tasks.popitem(last=False)
+                evicted, _ = self._tasks.popitem(last=False)
+                if self.passes is not None:
+                    self.passes.forget(evicted)
                 self.evicted += 1
             return record
 
@@ -152,4 +215,6 @@ class TaskStore:
     def find(self, task_id: str) -> TaskRecord | None:
         """The task, whoever owns it (for the emulator's own inspection routes)."""
         with self._lock:
+            if self.passes is not None:
+                self.passes.advance(self.clock())
             return self._tasks.get(task_id) or self._seeded.get(task_id)
