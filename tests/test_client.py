@@ -20,12 +20,13 @@ import kling_gateway as kg
 from kling_emulator.config import Faults
 from kling_emulator.server import EmulatorServer
 from kling_gateway import answers
+from kling_gateway.pacing import IntervalSchedule
 from kling_gateway.policies import RetryPolicy, WaitPolicy
 
 from .conftest import BANNED, TOKEN_1, TOKEN_2, make_config
 
 FAST_RETRY = RetryPolicy(max_retries=3, initial_delay=0.01, max_delay=0.02, jitter=0.0)
-FAST_WAIT = WaitPolicy(interval=0.05, max_interval=0.1)
+FAST_WAIT = WaitPolicy(schedule=IntervalSchedule(interval=0.05, max_interval=0.1))
 IMAGE = "https://example.com/cat.png"
 
 
@@ -194,13 +195,13 @@ async def test_async_wait_and_submit(gateway: EmulatorServer) -> None:
 async def test_cancelling_an_async_wait_stops_polling(gateway: EmulatorServer) -> None:
     calls: list[float] = []
     async with async_client_for(gateway) as client:
-        real_get = client.get
+        real_get = client.get_response
 
-        async def counting_get(task_id: str, **kwargs: Any) -> kg.Task:
+        async def counting_get(task_id: str, **kwargs: Any) -> kg.APIResponse[kg.Task]:
             calls.append(time.monotonic())
             return await real_get(task_id, **kwargs)
 
-        client.get = counting_get  # type: ignore[method-assign]
+        client.get_response = counting_get  # type: ignore[method-assign]
         waiting = asyncio.create_task(
             client.wait(seeded(gateway, "IN_PROGRESS"), interval=0.02)
         )
@@ -219,9 +220,9 @@ async def test_wait_many_bounds_requests_in_flight_and_keeps_order(
 ) -> None:
     in_flight = peak = 0
     async with async_client_for(gateway, max_connections=4) as client:
-        real_get = client.get
+        real_get = client.get_response
 
-        async def tracking_get(task_id: str, **kwargs: Any) -> kg.Task:
+        async def tracking_get(task_id: str, **kwargs: Any) -> kg.APIResponse[kg.Task]:
             nonlocal in_flight, peak
             in_flight += 1
             peak = max(peak, in_flight)
@@ -230,7 +231,7 @@ async def test_wait_many_bounds_requests_in_flight_and_keeps_order(
             finally:
                 in_flight -= 1
 
-        client.get = tracking_get  # type: ignore[method-assign]
+        client.get_response = tracking_get  # type: ignore[method-assign]
         ids = [
             (
                 await client.submit(

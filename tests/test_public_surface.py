@@ -24,9 +24,9 @@ TOKEN = "sk-mocktoken1"
 EXPECTED_ALL = {
     "APIConnectionError", "APIError", "APIResponse", "APIStatusError", "APITimeoutError",
     "AsyncKlingClient", "AuthenticationError", "BadRequestError", "ConfigurationError",
-    "DownloadError", "InvalidRequestError", "InvalidTaskIdError", "KlingClient", "KlingError",
+    "DownloadError", "IntervalSchedule", "InvalidRequestError", "InvalidTaskIdError", "KlingClient", "KlingError",
     "MalformedResponseError", "NotFoundError", "PermissionDeniedError", "RateLimitError",
-    "RetryPolicy", "ServerError", "SubmitFields", "Submitted", "SubmittedTask", "Task",
+    "RefreshSchedule", "RetryPolicy", "ServerError", "SubmitFields", "Submitted", "SubmittedTask", "Task",
     "TaskFailedError", "TaskNotFoundError", "TaskStatus", "WaitPolicy", "WaitTimeoutError",
     "fail_reason_of", "is_final", "is_success", "progress_of", "status_of", "video_urls",
     "videos_of",

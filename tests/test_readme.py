@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from kling_emulator.config import Refresh
 from kling_emulator.server import EmulatorServer
 from kling_gateway.cli import main
 
@@ -31,6 +32,9 @@ def in_gateway_env(
 ) -> EmulatorServer:
     monkeypatch.setenv("KLING_BASE_URL", gateway.base_url)
     monkeypatch.setenv("KLING_API_TOKEN", TOKEN_1)
+    # Waits keep in step with the emulator's refresh passes, as fast as its clock runs.
+    period = Refresh().period * gateway.config.lifecycle.scale
+    monkeypatch.setenv("KLING_REFRESH_PERIOD", str(period))
     monkeypatch.chdir(tmp_path)
     return gateway
 

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 import kling_gateway as kg
+from kling_gateway.pacing import IntervalSchedule
 from kling_gateway.policies import Waiter, WaitPolicy
 from kling_gateway_api.models import Task
 
@@ -33,7 +34,10 @@ def task(status: str, progress: str = "10%", **extra: Any) -> Task:
 
 def test_the_interval_grows_to_its_cap_and_never_passes_the_deadline() -> None:
     clock = FakeClock()
-    policy = WaitPolicy(interval=2.0, max_interval=5.0, backoff=1.5, deadline=20.0)
+    policy = WaitPolicy(
+        schedule=IntervalSchedule(interval=2.0, max_interval=5.0, backoff=1.5),
+        deadline=20.0,
+    )
     waiter = Waiter("123", policy, clock=clock)
     delays = []
     while True:
@@ -81,5 +85,7 @@ def test_progress_is_reported_on_changes_only() -> None:
 
 
 def test_an_unknown_status_keeps_waiting() -> None:
-    waiter = Waiter("123", WaitPolicy(interval=1.0), clock=FakeClock())
+    waiter = Waiter(
+        "123", WaitPolicy(schedule=IntervalSchedule(interval=1.0)), clock=FakeClock()
+    )
     assert waiter.observe(task("PAUSED", "")) == 1.0

@@ -31,6 +31,7 @@ from .errors import (
     TaskNotFoundError,
     WaitTimeoutError,
 )
+from .pacing import IntervalSchedule, RefreshSchedule
 from .policies import RetryPolicy, WaitPolicy
 from .submit_fields import SubmitFields
 from .sync_client import KlingClient
@@ -62,6 +63,7 @@ __all__ = [
     "BadRequestError",
     "ConfigurationError",
     "DownloadError",
+    "IntervalSchedule",
     "InvalidRequestError",
     "InvalidTaskIdError",
     "KlingClient",
@@ -70,6 +72,7 @@ __all__ = [
     "NotFoundError",
     "PermissionDeniedError",
     "RateLimitError",
+    "RefreshSchedule",
     "RetryPolicy",
     "ServerError",
     "SubmitFields",

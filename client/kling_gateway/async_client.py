@@ -36,6 +36,7 @@ from .download import (
     download_failure,
     video_url,
 )
+from .pacing import GatewayClock
 from .policies import ProgressCallback, RetryPolicy, Waiter, WaitPolicy
 from .settings import Route
 from .submit_fields import SubmitFields
@@ -87,6 +88,8 @@ class AsyncKlingClient(ClientBase):
             event_hooks={"response": [remember_response_async]},
         )
         self._generated.set_async_httpx_client(self._http)
+        # The gateway's clock, learned from every wait's answers (see pacing.py).
+        self._gateway_clock = GatewayClock()
         self._video_http: httpx.AsyncClient | None = None
 
     async def __aenter__(self) -> Self:
@@ -234,7 +237,7 @@ class AsyncKlingClient(ClientBase):
     ) -> Task:
         """Poll until SUCCESS (see KlingClient.wait). Cancelling the awaiting task stops
         the polling at once."""
-        waiter = Waiter(
+        waiter = self._waiter(
             task_id, self._settings.wait_policy(deadline, interval), on_progress
         )
         return await self._wait(waiter, route)
@@ -247,10 +250,11 @@ class AsyncKlingClient(ClientBase):
     ) -> Task:
         while True:
             async with limit or nullcontext():
-                task = await self.get(waiter.task_id, route=route)
-            delay = waiter.observe(task)
+                sent = waiter.clock()
+                response = await self.get_response(waiter.task_id, route=route)
+            delay = self._observe(waiter, response, sent)
             if delay is None:
-                return task
+                return response.parsed
             await asyncio.sleep(delay)
 
     async def wait_many(
@@ -272,12 +276,26 @@ class AsyncKlingClient(ClientBase):
         async def one(task_id: str) -> Task | errors.KlingError:
             try:
                 return await self._wait(
-                    Waiter(task_id, policy, on_progress), route, limit
+                    self._waiter(task_id, policy, on_progress), route, limit
                 )
             except errors.KlingError as exc:
                 return exc
 
         return list(await asyncio.gather(*(one(task_id) for task_id in task_ids)))
+
+    def _waiter(
+        self, task_id: str, policy: WaitPolicy, on_progress: ProgressCallback | None
+    ) -> Waiter:
+        return Waiter(task_id, policy, on_progress, gateway=self._gateway_clock)
+
+    @staticmethod
+    def _observe(
+        waiter: Waiter, response: APIResponse[Task], sent: float
+    ) -> float | None:
+        """Feed one answer to its waiter: the delay before the next poll, or None."""
+        return waiter.observe(
+            response.parsed, sent=sent, date=response.http_response.headers.get("date")
+        )
 
     # Downloads
 

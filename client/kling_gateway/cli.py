@@ -189,7 +189,7 @@ def _wait_and_show(
     task_id: str,
     route: Route,
     deadline: float,
-    interval: float,
+    interval: float | None,
 ) -> None:
     with _progress_reporter(ctx) as report:
         task = client.wait(
@@ -234,7 +234,11 @@ def _wait_and_show(
     help="With --wait: seconds to wait in all.",
 )
 @click.option(
-    "--interval", type=float, default=2.0, show_default=True, callback=_positive_seconds
+    "--interval",
+    type=float,
+    default=None,
+    callback=_positive_seconds,
+    help="With --wait: poll on this interval (growing) instead of in step with the gateway's refresh passes.",
 )
 @json_option
 @pass_ctx
@@ -244,7 +248,7 @@ def submit(
     text_to_video: bool,
     wait_for_it: bool,
     deadline: float,
-    interval: float,
+    interval: float | None,
     **options: Any,
 ) -> None:
     """Submit a task (costs money on a real gateway) and print its id."""
@@ -295,10 +299,9 @@ def get(ctx: Context, task_id: str, text_to_video: bool) -> None:
 @click.option(
     "--interval",
     type=float,
-    default=2.0,
-    show_default=True,
+    default=None,
     callback=_positive_seconds,
-    help="First polling interval.",
+    help="Poll on this interval (growing) instead of in step with the gateway's refresh passes.",
 )
 @json_option
 @pass_ctx
@@ -307,7 +310,7 @@ def wait(
     task_id: str,
     text_to_video: bool,
     deadline: float,
-    interval: float,
+    interval: float | None,
 ) -> None:
     """Wait until a task is final; exit 1 if it failed, 4 on timeout."""
     route: Route = "text2video" if text_to_video else "image2video"

@@ -12,6 +12,14 @@ import attrs
 from kling_gateway_api.models import Task
 
 from . import errors
+from .pacing import (
+    GatewayClock,
+    IntervalSchedule,
+    RefreshSchedule,
+    RefreshTracker,
+    Schedule,
+    server_time,
+)
 from .tasks import fail_reason_of, is_final, is_success
 
 logger = logging.getLogger("kling_gateway")  # see _logs.py
@@ -64,13 +72,14 @@ class RetryPolicy:
 
 @attrs.frozen
 class WaitPolicy:
-    """How `wait` polls: a first interval growing by `backoff` up to `max_interval`, until the
-    task is final or `deadline` seconds have passed."""
+    """How `wait` polls: on `schedule` (by default in step with the gateway's refresh
+    passes, see pacing.py), until the task is final or `deadline` seconds have passed."""
 
-    interval: float = attrs.field(default=2.0, validator=attrs.validators.gt(0))
-    max_interval: float = 15.0
-    backoff: float = attrs.field(default=1.5, validator=attrs.validators.ge(1))
     deadline: float = attrs.field(default=900.0, validator=attrs.validators.gt(0))
+    schedule: Schedule = attrs.field(
+        factory=RefreshSchedule,
+        validator=attrs.validators.instance_of((RefreshSchedule, IntervalSchedule)),
+    )
 
 
 ProgressCallback = Callable[[Task], object]
@@ -81,22 +90,33 @@ class Waiter:
     """The state of one wait: fed each polled task, it says how long to sleep, or ends.
 
     `observe` returns the delay before the next poll, or None when the task succeeded; it
-    raises TaskFailedError on FAILURE and WaitTimeoutError past the deadline.
+    raises TaskFailedError on FAILURE and WaitTimeoutError past the deadline. Pass `sent`
+    (when the request went out, on `clock`) and the answer's `Date` header to keep in step
+    with the gateway; `gateway` is shared by every wait of one client.
     """
 
     task_id: str
     policy: WaitPolicy
     on_progress: ProgressCallback | None = None
     clock: Callable[[], float] = time.monotonic
+    gateway: GatewayClock = attrs.field(factory=GatewayClock)
     last: Task | None = None
     _deadline: float = 0.0
     _interval: float = 0.0
+    _tracker: RefreshTracker | None = None
 
     def __attrs_post_init__(self) -> None:
         self._deadline = self.clock() + self.policy.deadline
-        self._interval = self.policy.interval
+        schedule = self.policy.schedule
+        if isinstance(schedule, IntervalSchedule):
+            self._interval = schedule.interval
+        else:
+            self._tracker = RefreshTracker(schedule, self.gateway)
 
-    def observe(self, task: Task) -> float | None:
+    def observe(
+        self, task: Task, *, sent: float | None = None, date: str | None = None
+    ) -> float | None:
+        now = self.clock()
         changed = self.last is None or (self.last.status, self.last.progress) != (
             task.status,
             task.progress,
@@ -108,11 +128,16 @@ class Waiter:
             if is_success(task):
                 return None
             raise errors.TaskFailedError(task, fail_reason_of(task))
-        remaining = self._deadline - self.clock()
+        remaining = self._deadline - now
         if remaining <= 0:
             raise errors.WaitTimeoutError(self.task_id, self.policy.deadline, task)
+        sent = now if sent is None else sent
+        self.gateway.observe(sent, now, server_time(date))
+        if self._tracker is not None:
+            self._tracker.observe(task, sent, now)
+            return min(self._tracker.next_poll(now), remaining)
         delay = min(self._interval, remaining)
-        self._interval = min(
-            self._interval * self.policy.backoff, self.policy.max_interval
-        )
+        schedule = self.policy.schedule
+        assert isinstance(schedule, IntervalSchedule)
+        self._interval = min(self._interval * schedule.backoff, schedule.max_interval)
         return delay

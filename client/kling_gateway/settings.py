@@ -11,6 +11,7 @@ import attrs
 import httpx
 
 from . import errors
+from .pacing import IntervalSchedule, RefreshSchedule
 from .policies import RetryPolicy, WaitPolicy
 from .transport import (
     ACCEPT_ENCODING,
@@ -21,6 +22,7 @@ from .transport import (
 
 ENV_BASE_URL = "KLING_BASE_URL"
 ENV_TOKEN = "KLING_API_TOKEN"
+ENV_REFRESH_PERIOD = "KLING_REFRESH_PERIOD"
 DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
 DEFAULT_MAX_CONNECTIONS = 20
 USER_AGENT = "kling-gateway-python"
@@ -98,7 +100,7 @@ class Settings:
             timeout=timeout or DEFAULT_TIMEOUT,
             max_connections=max_connections or DEFAULT_MAX_CONNECTIONS,
             retry=retry or RetryPolicy(),
-            wait=wait or WaitPolicy(),
+            wait=wait or _wait_policy_from(env),
             headers=dict(headers or {}),
             max_response_bytes=max_response_bytes or DEFAULT_MAX_RESPONSE_BYTES,
         )
@@ -165,5 +167,23 @@ class Settings:
         if deadline is not None:
             policy = attrs.evolve(policy, deadline=deadline)
         if interval is not None:
-            policy = attrs.evolve(policy, interval=interval)
+            # An explicit interval asks for the interval schedule instead of the refresh one.
+            policy = attrs.evolve(policy, schedule=IntervalSchedule(interval=interval))
         return policy
+
+
+def _wait_policy_from(env: Mapping[str, str]) -> WaitPolicy:
+    """The default wait policy, in step with a gateway refreshing every
+    KLING_REFRESH_PERIOD seconds (15 by default)."""
+    text = env.get(ENV_REFRESH_PERIOD, "").strip()
+    if not text:
+        return WaitPolicy()
+    try:
+        period = float(text)
+    except ValueError:
+        period = math.nan
+    if not (math.isfinite(period) and period > 0):
+        raise errors.ConfigurationError(
+            f"{ENV_REFRESH_PERIOD} must be a positive number of seconds, not {text[:20]!r}"
+        )
+    return WaitPolicy(schedule=RefreshSchedule.for_period(period))

@@ -36,6 +36,7 @@ from .download import (
     download_failure,
     video_url,
 )
+from .pacing import GatewayClock
 from .policies import ProgressCallback, RetryPolicy, Waiter, WaitPolicy
 from .settings import Route
 from .submit_fields import SubmitFields
@@ -87,6 +88,8 @@ class KlingClient(ClientBase):
             event_hooks={"response": [remember_response]},
         )
         self._generated.set_httpx_client(self._http)
+        # The gateway's clock, learned from every wait's answers (see pacing.py).
+        self._gateway_clock = GatewayClock()
         self._video_http: httpx.Client | None = None
 
     def __enter__(self) -> Self:
@@ -234,10 +237,14 @@ class KlingClient(ClientBase):
     ) -> Task:
         """Poll until SUCCESS and return the task; raise TaskFailedError on FAILURE and
         WaitTimeoutError after `deadline` seconds. `on_progress` sees every change."""
-        waiter = Waiter(
+        waiter = self._waiter(
             task_id, self._settings.wait_policy(deadline, interval), on_progress
         )
-        while (delay := waiter.observe(self.get(task_id, route=route))) is not None:
+        while True:
+            sent = waiter.clock()
+            delay = self._observe(waiter, self.get_response(task_id, route=route), sent)
+            if delay is None:
+                break
             time.sleep(delay)
         assert waiter.last is not None
         return waiter.last
@@ -257,12 +264,14 @@ class KlingClient(ClientBase):
         ids = list(task_ids)
         results: list[Task | errors.KlingError | None] = [None] * len(ids)
         due = [(time.monotonic(), index) for index in range(len(ids))]
-        waiters = [Waiter(task_id, policy, on_progress) for task_id in ids]
+        waiters = [self._waiter(task_id, policy, on_progress) for task_id in ids]
         while due:
             when, index = heapq.heappop(due)
             time.sleep(max(0.0, when - time.monotonic()))
             try:
-                delay = waiters[index].observe(self.get(ids[index], route=route))
+                sent = time.monotonic()
+                response = self.get_response(ids[index], route=route)
+                delay = self._observe(waiters[index], response, sent)
             except errors.KlingError as exc:
                 results[index] = exc
                 continue
@@ -271,6 +280,20 @@ class KlingClient(ClientBase):
             else:
                 heapq.heappush(due, (time.monotonic() + delay, index))
         return cast(list[Task | errors.KlingError], results)
+
+    def _waiter(
+        self, task_id: str, policy: WaitPolicy, on_progress: ProgressCallback | None
+    ) -> Waiter:
+        return Waiter(task_id, policy, on_progress, gateway=self._gateway_clock)
+
+    @staticmethod
+    def _observe(
+        waiter: Waiter, response: APIResponse[Task], sent: float
+    ) -> float | None:
+        """Feed one answer to its waiter: the delay before the next poll, or None."""
+        return waiter.observe(
+            response.parsed, sent=sent, date=response.http_response.headers.get("date")
+        )
 
     # Downloads
 
