@@ -62,7 +62,7 @@ def running(command: list[str], port: int, timeout: float = 60.0) -> Iterator[st
 
 @contextmanager
 def emulator(
-    lifecycle: float = 0.3, generation: str = "B"
+    lifecycle: float = 0.3, generation: str = "B", *options: str
 ) -> Iterator[tuple[str, dict[str, str]]]:
     """An emulator process; yields its URL and user 1's seeded task ids by status."""
     port = free_port()
@@ -72,7 +72,7 @@ def emulator(
             str(Path(sys.executable).parent / "kling-emulator"),
             "--host", HOST, "--port", str(port),
             "--lifecycle", str(lifecycle), "--generation", generation,
-            "--max-tasks", "100000", "--ids-file", str(ids_file),
+            "--max-tasks", "100000", "--ids-file", str(ids_file), *options,
         ]  # fmt: skip
         with running(command, port) as url:
             yield url, json.loads(ids_file.read_text())["1"]

@@ -1,0 +1,153 @@
+"""Waiting in step with the gateway's refresh passes: requests per task and the delay
+between the gateway recording a task's final state and `wait` returning, for the refresh
+schedule (the default), the interval schedule (the default before 0.3) and the ideal.
+
+The emulator runs in this process (its store tells when each final state was written) at
+real speed unless KLING_BENCH_WAIT_SCALE says otherwise (0.2 runs five times faster, and
+every delay is also given as a share of the refresh period). Every task has a channel to
+itself, so passes come every 15 s as on a lightly loaded gateway; one more run puts 20
+tasks on each channel, where passes outlast a second and come every 30 s.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import statistics
+import time
+from typing import Any
+
+import httpx
+
+from kling_emulator.config import EmulatorConfig, Lifecycle, Refresh
+from kling_emulator.server import EmulatorServer
+from kling_gateway import (
+    AsyncKlingClient,
+    IntervalSchedule,
+    RefreshSchedule,
+    WaitPolicy,
+)
+
+from .processes import TOKEN
+
+SCALE = float(os.environ.get("KLING_BENCH_WAIT_SCALE", "1"))
+PERIOD = Refresh().period * SCALE
+LIFECYCLE = Lifecycle().total * SCALE  # Kling's 90 s from submit to a final state
+SCHEDULES: dict[str, RefreshSchedule | IntervalSchedule] = {
+    "refresh": RefreshSchedule(period=PERIOD, margin=0.25 * SCALE, probe=2.5 * SCALE),
+    "interval": IntervalSchedule(
+        interval=2.0 * SCALE, max_interval=15.0 * SCALE, backoff=1.5
+    ),
+}
+TARGET_RATIO = 1.3
+# A second at real speed; scaled runs keep the share of the period (the gateway's clocks
+# still count whole seconds there, so a scaled run flatters nothing).
+TARGET_MEDIAN_DELAY_PERIODS = 1.0 / 15.0
+
+
+async def _wait_all(server: EmulatorServer, name: str, count: int) -> dict[str, Any]:
+    """Submit `count` tasks, wait for all of them on one schedule, and measure."""
+    requests: dict[str, int] = {}
+
+    async def count_request(request: httpx.Request) -> None:
+        task_id = request.url.path.rsplit("/", 1)[-1]
+        if request.method == "GET":
+            requests[task_id] = requests.get(task_id, 0) + 1
+
+    policy = WaitPolicy(schedule=SCHEDULES[name], deadline=LIFECYCLE * 4)
+    async with AsyncKlingClient(
+        server.base_url, TOKEN, wait=policy, max_connections=50
+    ) as client:
+        client._http.event_hooks["request"].append(count_request)
+        limit = asyncio.Semaphore(10)
+        returned: dict[str, float] = {}
+
+        async def submit_and_wait(index: int) -> str:
+            async with limit:
+                answer = await client.submit(
+                    model="kling-v1",
+                    image="https://example.com/a.png",
+                    prompt=f"{name} {index}",
+                )
+            # One wait per task, as a caller would: each one's delay is its own.
+            await client.wait(answer.task_id)
+            returned[answer.task_id] = time.time()
+            return answer.task_id
+
+        ids = await asyncio.gather(*(submit_and_wait(i) for i in range(count)))
+    delays, spent, ideal = [], 0, 0
+    for task_id in ids:
+        record = server.store.find(task_id)
+        assert record is not None and record.written is not None
+        delays.append(returned[task_id] - record.written.written_at)
+        spent += requests[task_id]
+        ideal += record.written.refreshes
+    return _figures(delays, spent, ideal, count)
+
+
+def _figures(delays: list[float], spent: int, ideal: int, count: int) -> dict[str, Any]:
+    ordered = sorted(delays)
+    p99 = ordered[min(len(ordered) - 1, int(0.99 * len(ordered)))]
+    median = statistics.median(ordered)
+    return {
+        "tasks": count,
+        "requests_per_task": spent / count,
+        "ideal_requests_per_task": ideal / count,
+        "ratio_to_ideal": spent / ideal,
+        "median_delay_s": median,
+        "p99_delay_s": p99,
+        "median_delay_periods": median / PERIOD,
+        "p99_delay_periods": p99 / PERIOD,
+    }
+
+
+def _scenario(count: int, tasks_per_channel: int) -> dict[str, Any]:
+    """Both schedules side by side on one emulator (each task's channel shared with
+    `tasks_per_channel - 1` others of the same schedule)."""
+    channels = max(1, 2 * count // tasks_per_channel)
+    config = EmulatorConfig(
+        lifecycle=Lifecycle.scaled(LIFECYCLE),
+        refresh=Refresh(channels=channels),
+        seed_tasks=False,
+        max_tasks=10 * count + 100,
+    )
+    with EmulatorServer(config) as server:
+
+        async def both() -> list[dict[str, Any]]:
+            return list(
+                await asyncio.gather(
+                    *(_wait_all(server, name, count) for name in SCHEDULES)
+                )
+            )
+
+        figures = dict(zip(SCHEDULES, asyncio.run(both()), strict=True))
+    return {"tasks_per_channel": tasks_per_channel, "channels": channels, **figures}
+
+
+def run() -> dict[str, Any]:
+    one = _scenario(1, 1)
+    many = _scenario(1000, 1)
+    loaded = _scenario(1000, 20)
+    refresh = [one["refresh"], many["refresh"]]
+    return {
+        "scale": SCALE,
+        "period_s": PERIOD,
+        "lifecycle_s": LIFECYCLE,
+        "one_task": one,
+        "thousand_tasks": many,
+        "thousand_tasks_20_per_channel": loaded,
+        "target": f"refresh schedule: at most {TARGET_RATIO}x the ideal requests per task "
+        "and a median delay under 1/15 of the period (1 s at real speed), "
+        "for 1 and 1,000 tasks on a gateway refreshing every 15 s",
+        "met": all(
+            r["ratio_to_ideal"] <= TARGET_RATIO
+            and r["median_delay_periods"] < TARGET_MEDIAN_DELAY_PERIODS
+            for r in refresh
+        ),
+    }
+
+
+if __name__ == "__main__":
+    import json
+
+    print(json.dumps(run(), indent=1))
