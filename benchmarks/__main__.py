@@ -9,11 +9,19 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from . import client_overhead, many_waits, report, suite_and_generate, throughput
+from . import (
+    client_overhead,
+    many_waits,
+    refresh_waits,
+    report,
+    suite_and_generate,
+    throughput,
+)
 
 SECTIONS: dict[str, Callable[[], dict[str, Any]]] = {
     "client_overhead": client_overhead.run,
     "many_waits": many_waits.run,
+    "refresh_waits": refresh_waits.run,
     "throughput": throughput.run,
     "contract_suite": suite_and_generate.contract_suite,
     "generate": suite_and_generate.generate,

@@ -64,6 +64,40 @@ def plot_throughput(throughput: dict[str, Any], path: Path) -> None:
     plt.close(figure)
 
 
+def refresh_section(waits: dict[str, Any] | None) -> list[str]:
+    """Waiting in step with refresh passes: each schedule beside the ideal."""
+    if waits is None:
+        return []
+    lines = [
+        "## Waiting in step with refresh passes",
+        "",
+        (
+            f"Against the emulator's refresh passes (every {waits['period_s']:g} s, scale "
+            f"{waits['scale']:g} of real speed; a task final {waits['lifecycle_s']:g} s after "
+            "submit), each task waited for by its own `wait`, both schedules side by side. The "
+            "ideal is one request per pass that reached the task and no delay. Delay: from the "
+            "pass writing the final state to `wait` returning."
+        ),
+        "",
+        f"Target: {waits['target']}: {_met(waits)}.",
+        "",
+        "| tasks (per channel) | schedule | requests per task | ideal | ratio | median delay | p99 delay |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for key in ("one_task", "thousand_tasks", "thousand_tasks_20_per_channel"):
+        scenario = waits[key]
+        for name in ("refresh", "interval"):
+            r = scenario[name]
+            lines.append(
+                f"| {r['tasks']} ({scenario['tasks_per_channel']}) | {name} | "
+                f"{r['requests_per_task']:.2f} | {r['ideal_requests_per_task']:.2f} | "
+                f"{r['ratio_to_ideal']:.2f}x | {r['median_delay_s']:.2f} s "
+                f"({r['median_delay_periods']:.3f} period) | {r['p99_delay_s']:.2f} s "
+                f"({r['p99_delay_periods']:.3f} period) |"
+            )
+    return [*lines, ""]
+
+
 def write(results: dict[str, Any], folder: Path = HERE) -> Path:
     client, waits = results["client_overhead"], results["many_waits"]
     throughput, suite, generate = (
@@ -187,6 +221,7 @@ def write(results: dict[str, Any], folder: Path = HERE) -> Path:
             ]
     else:
         lines += [f"Not measured: {throughput.get('skipped')}.", ""]
+    lines += refresh_section(results.get("refresh_waits"))
     lines += [
         "## Contract suite and generation",
         "",
