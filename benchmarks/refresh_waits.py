@@ -2,11 +2,13 @@
 between the gateway recording a task's final state and `wait` returning, for the refresh
 schedule (the default), the interval schedule (the default before 0.3) and the ideal.
 
-The emulator runs in this process (its store tells when each final state was written) at
-real speed unless KLING_BENCH_WAIT_SCALE says otherwise (0.2 runs five times faster, and
-every delay is also given as a share of the refresh period). Every task has a channel to
-itself, so passes come every 15 s as on a lightly loaded gateway; one more run puts 20
-tasks on each channel, where passes outlast a second and come every 30 s.
+The emulator runs in its own process (its /emulator/tasks/<id>/refreshes route tells when
+each final state was written) at real speed unless KLING_BENCH_WAIT_SCALE says otherwise
+(0.5 runs twice as fast; every delay is also given as a share of the refresh period, but
+the gateway's clocks still count whole seconds, so a faster run is harder on the delay).
+Every task has a channel to itself, so passes come every 15 s as on a lightly loaded
+gateway; one more run puts 20 tasks on each channel, where passes outlast a second and come
+every 30 s.
 """
 
 from __future__ import annotations
@@ -19,8 +21,7 @@ from typing import Any
 
 import httpx
 
-from kling_emulator.config import EmulatorConfig, Lifecycle, Refresh
-from kling_emulator.server import EmulatorServer
+from kling_emulator.config import Lifecycle, Refresh
 from kling_gateway import (
     AsyncKlingClient,
     IntervalSchedule,
@@ -28,7 +29,7 @@ from kling_gateway import (
     WaitPolicy,
 )
 
-from .processes import TOKEN
+from .processes import TOKEN, emulator
 
 SCALE = float(os.environ.get("KLING_BENCH_WAIT_SCALE", "1"))
 PERIOD = Refresh().period * SCALE
@@ -45,7 +46,7 @@ TARGET_RATIO = 1.3
 TARGET_MEDIAN_DELAY_PERIODS = 1.0 / 15.0
 
 
-async def _wait_all(server: EmulatorServer, name: str, count: int) -> dict[str, Any]:
+async def _wait_all(url: str, name: str, count: int) -> dict[str, Any]:
     """Submit `count` tasks, wait for all of them on one schedule, and measure."""
     requests: dict[str, int] = {}
 
@@ -55,9 +56,7 @@ async def _wait_all(server: EmulatorServer, name: str, count: int) -> dict[str, 
             requests[task_id] = requests.get(task_id, 0) + 1
 
     policy = WaitPolicy(schedule=SCHEDULES[name], deadline=LIFECYCLE * 4)
-    async with AsyncKlingClient(
-        server.base_url, TOKEN, wait=policy, max_connections=50
-    ) as client:
+    async with AsyncKlingClient(url, TOKEN, wait=policy, max_connections=50) as client:
         client._http.event_hooks["request"].append(count_request)
         limit = asyncio.Semaphore(10)
         returned: dict[str, float] = {}
@@ -75,14 +74,24 @@ async def _wait_all(server: EmulatorServer, name: str, count: int) -> dict[str, 
             return answer.task_id
 
         ids = await asyncio.gather(*(submit_and_wait(i) for i in range(count)))
-    delays, spent, ideal = [], 0, 0
-    for task_id in ids:
-        record = server.store.find(task_id)
-        assert record is not None and record.written is not None
-        delays.append(returned[task_id] - record.written.written_at)
-        spent += requests[task_id]
-        ideal += record.written.refreshes
+        refreshes = [await _refreshes(client, url, task_id) for task_id in ids]
+    delays = [
+        returned[task_id] - r["written_at"]
+        for task_id, r in zip(ids, refreshes, strict=True)
+    ]
+    spent = sum(requests[task_id] for task_id in ids)
+    ideal = sum(r["refreshes"] for r in refreshes)
     return _figures(delays, spent, ideal, count)
+
+
+async def _refreshes(
+    client: AsyncKlingClient, url: str, task_id: str
+) -> dict[str, Any]:
+    answer = await client._http.get(f"{url}/emulator/tasks/{task_id}/refreshes")
+    answer.raise_for_status()
+    refreshed: dict[str, Any] = answer.json()
+    assert refreshed["status"] == "SUCCESS", refreshed
+    return refreshed
 
 
 def _figures(delays: list[float], spent: int, ideal: int, count: int) -> dict[str, Any]:
@@ -101,31 +110,34 @@ def _figures(delays: list[float], spent: int, ideal: int, count: int) -> dict[st
     }
 
 
-def _scenario(count: int, tasks_per_channel: int) -> dict[str, Any]:
+def _scenario(
+    count: int, tasks_per_channel: int, generation: str = "B"
+) -> dict[str, Any]:
     """Both schedules side by side on one emulator (each task's channel shared with
-    `tasks_per_channel - 1` others of the same schedule)."""
+    `tasks_per_channel - 1` others)."""
     channels = max(1, 2 * count // tasks_per_channel)
-    config = EmulatorConfig(
-        lifecycle=Lifecycle.scaled(LIFECYCLE),
-        refresh=Refresh(channels=channels),
-        seed_tasks=False,
-        max_tasks=10 * count + 100,
-    )
-    with EmulatorServer(config) as server:
+    options = ("--channels", str(channels))
+    with emulator(LIFECYCLE, generation, *options) as (url, _):
 
         async def both() -> list[dict[str, Any]]:
             return list(
                 await asyncio.gather(
-                    *(_wait_all(server, name, count) for name in SCHEDULES)
+                    *(_wait_all(url, name, count) for name in SCHEDULES)
                 )
             )
 
         figures = dict(zip(SCHEDULES, asyncio.run(both()), strict=True))
-    return {"tasks_per_channel": tasks_per_channel, "channels": channels, **figures}
+    return {
+        "generation": generation,
+        "tasks_per_channel": tasks_per_channel,
+        "channels": channels,
+        **figures,
+    }
 
 
 def run() -> dict[str, Any]:
     one = _scenario(1, 1)
+    one_a = _scenario(1, 1, "A")
     many = _scenario(1000, 1)
     loaded = _scenario(1000, 20)
     refresh = [one["refresh"], many["refresh"]]
@@ -134,6 +146,7 @@ def run() -> dict[str, Any]:
         "period_s": PERIOD,
         "lifecycle_s": LIFECYCLE,
         "one_task": one,
+        "one_task_generation_a": one_a,
         "thousand_tasks": many,
         "thousand_tasks_20_per_channel": loaded,
         "target": f"refresh schedule: at most {TARGET_RATIO}x the ideal requests per task "

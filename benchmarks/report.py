@@ -81,15 +81,16 @@ def refresh_section(waits: dict[str, Any] | None) -> list[str]:
         "",
         f"Target: {waits['target']}: {_met(waits)}.",
         "",
-        "| tasks (per channel) | schedule | requests per task | ideal | ratio | median delay | p99 delay |",
+        "| generation | tasks (per channel) | schedule | requests per task | ideal | ratio | median delay | p99 delay |",
         "|---|---|---|---|---|---|---|",
     ]
-    for key in ("one_task", "thousand_tasks", "thousand_tasks_20_per_channel"):
+    keys = ("one_task", "one_task_generation_a", "thousand_tasks")
+    for key in (*keys, "thousand_tasks_20_per_channel"):
         scenario = waits[key]
         for name in ("refresh", "interval"):
             r = scenario[name]
             lines.append(
-                f"| {r['tasks']} ({scenario['tasks_per_channel']}) | {name} | "
+                f"| {scenario['generation']} | {r['tasks']} ({scenario['tasks_per_channel']}) | {name} | "
                 f"{r['requests_per_task']:.2f} | {r['ideal_requests_per_task']:.2f} | "
                 f"{r['ratio_to_ideal']:.2f}x | {r['median_delay_s']:.2f} s "
                 f"({r['median_delay_periods']:.3f} period) | {r['p99_delay_s']:.2f} s "

@@ -65,6 +65,30 @@ def test_the_gateway_clock_narrows_with_every_date(
     assert (clock.low, clock.high) == pytest.approx((low, high))
 
 
+@pytest.mark.parametrize(
+    ("low", "high", "moment", "expected"),
+    [
+        (900.0, 900.2, 116.25, 116.9),  # 116.9 + 900.1 = 1017.0
+        (900.0, 900.2, 116.95, 117.9),
+        (900.0, 900.04, 116.25, 116.25),  # within 50 ms: as asked
+        (-math.inf, math.inf, 116.25, 116.25),  # nothing known: as asked
+    ],
+)
+def test_polls_that_cannot_see_a_final_state_split_the_offset(
+    low: float, high: float, moment: float, expected: float
+) -> None:
+    assert GatewayClock(low, high).splitting(moment) == pytest.approx(expected)
+
+
+def test_splitting_polls_pin_the_offset_within_a_few_answers() -> None:
+    offset, clock, now = 900.37, GatewayClock(), 100.0
+    for _ in range(6):
+        now = clock.splitting(now + 3.0)
+        clock.observe(now, now + 0.001, math.floor(now + 0.0005 + offset))
+    assert clock.low <= offset <= clock.high
+    assert clock.high - clock.low < 0.05
+
+
 def test_a_date_header_is_read_as_unix_seconds_and_junk_as_nothing() -> None:
     assert server_time(formatdate(1_700_000_000, usegmt=True)) == 1_700_000_000
     for junk in (None, "", "yesterday", "Tue, 99 Foo 2026 99:99:99"):
@@ -91,9 +115,11 @@ def test_generation_b_places_the_slot_by_updated_at_on_the_gateways_clock() -> N
     gateway = GatewayClock(low=900.0, high=900.2)  # the gateway is 900 s ahead of us
     tracker = RefreshTracker(RefreshSchedule(period=15.0, margin=0.25), gateway)
     tracker.observe(task_b("NOT_START", updated=1_000), sent=100.0, received=100.1)
-    # Never written: the first pass comes within a period of creation (1000 there).
+    # Never written: the first pass comes within a period of creation (1000 there), so the
+    # next poll is at 116.25, put off to 116.9 where the gateway's second ticks over if the
+    # offset is 900.1: its Date then halves the range.
     assert tracker.created == pytest.approx((99.8, 101.0))
-    assert tracker.next_poll(100.1) == pytest.approx(101.0 + 15 + 0.25 - 100.1)
+    assert tracker.next_poll(100.1) == pytest.approx(116.9 - 100.1)
     tracker.observe(task_b("SUBMITTED", updated=1_013), sent=116.2, received=116.3)
     # Written within the gateway's second 1013: 112.8..114.0 here, inside the change window.
     assert tracker.slot == pytest.approx((112.8, 114.0))
@@ -117,7 +143,7 @@ def test_sightings_a_period_apart_narrow_the_slot_and_a_moved_slot_wins() -> Non
 
 
 def test_a_late_first_pass_falls_back_to_probing() -> None:
-    gateway = GatewayClock(low=900.0, high=900.2)
+    gateway = GatewayClock(low=900.0, high=900.04)  # known well enough: no splitting
     tracker = RefreshTracker(RefreshSchedule(period=15.0, probe=2.5), gateway)
     tracker.observe(task_b("NOT_START", updated=1_000), sent=100.0, received=100.1)
     tracker.observe(task_b("NOT_START", updated=1_000), sent=116.3, received=116.4)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from contextlib import AbstractAsyncContextManager, nullcontext
 from functools import partial
@@ -36,7 +37,7 @@ from .download import (
     download_failure,
     video_url,
 )
-from .pacing import GatewayClock
+from .pacing import GatewayClock, server_time
 from .policies import ProgressCallback, RetryPolicy, Waiter, WaitPolicy
 from .settings import Route
 from .submit_fields import SubmitFields
@@ -115,8 +116,13 @@ class AsyncKlingClient(ClientBase):
         what: str,
         attempt: int,
     ) -> APIResponse[T]:
+        sent = time.monotonic()
         with request_record(what, attempt, last_response.get), translated_errors():
             detailed = await send()
+        # Every answer's Date keeps waits in step with the gateway's clock (pacing.py).
+        self._gateway_clock.observe(
+            sent, time.monotonic(), server_time(detailed.headers.get("date"))
+        )
         return answered(detailed.parsed, unwrap)
 
     async def _call(
@@ -252,7 +258,7 @@ class AsyncKlingClient(ClientBase):
             async with limit or nullcontext():
                 sent = waiter.clock()
                 response = await self.get_response(waiter.task_id, route=route)
-            delay = self._observe(waiter, response, sent)
+            delay = waiter.observe(response.parsed, sent=sent)
             if delay is None:
                 return response.parsed
             await asyncio.sleep(delay)
@@ -287,15 +293,6 @@ class AsyncKlingClient(ClientBase):
         self, task_id: str, policy: WaitPolicy, on_progress: ProgressCallback | None
     ) -> Waiter:
         return Waiter(task_id, policy, on_progress, gateway=self._gateway_clock)
-
-    @staticmethod
-    def _observe(
-        waiter: Waiter, response: APIResponse[Task], sent: float
-    ) -> float | None:
-        """Feed one answer to its waiter: the delay before the next poll, or None."""
-        return waiter.observe(
-            response.parsed, sent=sent, date=response.http_response.headers.get("date")
-        )
 
     # Downloads
 

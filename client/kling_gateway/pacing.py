@@ -100,6 +100,15 @@ class GatewayClock:
             return
         self.low, self.high = max(self.low, low), min(self.high, high)
 
+    def splitting(self, moment: float) -> float:
+        """The first moment from `moment` at which the gateway's second ticks over if the
+        offset sits mid-range: an answer then halves the range, whichever side it is on.
+        `moment` itself once the offset is known within 50 ms, or not at all."""
+        if not self.known or self.high - self.low <= 0.05:
+            return moment
+        middle = (self.low + self.high) / 2
+        return math.ceil(moment + middle) - middle
+
     def to_local(self, second: int) -> Window:
         """The moments, on our clock, that the gateway's whole second `second` spans."""
         return (second - self.high, second + 1.0 - self.low)
@@ -191,10 +200,12 @@ class RefreshTracker:
             latest = self.slot[1] + margin
             passes = math.floor((now - latest) / period) + 1
             return max(0.0, latest + max(passes, 1) * period - now)
+        # No slot yet, so this poll can hardly see a final state: it may come up to a second
+        # late, when the gateway's second ticks over, to learn its clock better.
         if self.created is not None:
             # Not yet written: the first pass comes within a period of the task's creation.
             first = self.created[1] + period + margin
             if first > now:
-                return first - now
+                return self.gateway.splitting(first) - now
         delay, self._probe = self._probe, min(self._probe * 1.5, period)
-        return delay
+        return self.gateway.splitting(now + delay) - now

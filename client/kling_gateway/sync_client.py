@@ -36,7 +36,7 @@ from .download import (
     download_failure,
     video_url,
 )
-from .pacing import GatewayClock
+from .pacing import GatewayClock, server_time
 from .policies import ProgressCallback, RetryPolicy, Waiter, WaitPolicy
 from .settings import Route
 from .submit_fields import SubmitFields
@@ -115,8 +115,13 @@ class KlingClient(ClientBase):
         what: str,
         attempt: int,
     ) -> APIResponse[T]:
+        sent = time.monotonic()
         with request_record(what, attempt, last_response.get), translated_errors():
             detailed = send()
+        # Every answer's Date keeps waits in step with the gateway's clock (pacing.py).
+        self._gateway_clock.observe(
+            sent, time.monotonic(), server_time(detailed.headers.get("date"))
+        )
         return answered(detailed.parsed, unwrap)
 
     def _call(
@@ -242,7 +247,8 @@ class KlingClient(ClientBase):
         )
         while True:
             sent = waiter.clock()
-            delay = self._observe(waiter, self.get_response(task_id, route=route), sent)
+            response = self.get_response(task_id, route=route)
+            delay = waiter.observe(response.parsed, sent=sent)
             if delay is None:
                 break
             time.sleep(delay)
@@ -271,7 +277,7 @@ class KlingClient(ClientBase):
             try:
                 sent = time.monotonic()
                 response = self.get_response(ids[index], route=route)
-                delay = self._observe(waiters[index], response, sent)
+                delay = waiters[index].observe(response.parsed, sent=sent)
             except errors.KlingError as exc:
                 results[index] = exc
                 continue
@@ -285,15 +291,6 @@ class KlingClient(ClientBase):
         self, task_id: str, policy: WaitPolicy, on_progress: ProgressCallback | None
     ) -> Waiter:
         return Waiter(task_id, policy, on_progress, gateway=self._gateway_clock)
-
-    @staticmethod
-    def _observe(
-        waiter: Waiter, response: APIResponse[Task], sent: float
-    ) -> float | None:
-        """Feed one answer to its waiter: the delay before the next poll, or None."""
-        return waiter.observe(
-            response.parsed, sent=sent, date=response.http_response.headers.get("date")
-        )
 
     # Downloads
 

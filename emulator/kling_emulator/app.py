@@ -315,6 +315,20 @@ class Gateway:
             {"action": record.action, "kling_request": record.kling_request}
         )
 
+    async def refreshes(self, request: Request) -> Response:
+        """How often refresh passes reached a task, and when one last changed it (emulator
+        only, for benchmarks: the moment a wait could first have seen its final state)."""
+        record = self.store.find(request.path_params["task_id"])
+        if record is None or record.written is None:
+            return JSONResponse({"error": "no such refreshed task"}, status_code=404)
+        return JSONResponse(
+            {
+                "refreshes": record.written.refreshes,
+                "written_at": record.written.written_at,
+                "status": record.written.status,
+            }
+        )
+
     async def video(self, request: Request) -> Response:
         return Response(FAKE_MP4, media_type="video/mp4")
 
@@ -398,6 +412,11 @@ def create_app(config: EmulatorConfig | None = None) -> Starlette:
         Route(
             "/emulator/tasks/{task_id:taskid}/forwarded",
             gateway.forwarded,
+            methods=["GET"],
+        ),
+        Route(
+            "/emulator/tasks/{task_id:taskid}/refreshes",
+            gateway.refreshes,
             methods=["GET"],
         ),
     ]
