@@ -1,6 +1,8 @@
 """Waiting in step with the gateway's refresh passes: requests per task and the delay
 between the gateway recording a task's final state and `wait` returning, for the refresh
 schedule (the default), the interval schedule (the default before 0.3) and the ideal.
+All tasks are submitted first, then waited for with `wait_many` (requests in flight
+bounded by the pool of 50).
 
 The emulator runs in its own process (its /emulator/tasks/<id>/refreshes route tells when
 each final state was written) at real speed unless KLING_BENCH_WAIT_SCALE says otherwise
@@ -26,6 +28,7 @@ from kling_gateway import (
     AsyncKlingClient,
     IntervalSchedule,
     RefreshSchedule,
+    Task,
     WaitPolicy,
 )
 
@@ -55,25 +58,29 @@ async def _wait_all(url: str, name: str, count: int) -> dict[str, Any]:
         if request.method == "GET":
             requests[task_id] = requests.get(task_id, 0) + 1
 
-    policy = WaitPolicy(schedule=SCHEDULES[name], deadline=LIFECYCLE * 4)
+    policy = WaitPolicy(schedule=SCHEDULES[name], deadline=LIFECYCLE * 4 + 60)
     async with AsyncKlingClient(url, TOKEN, wait=policy, max_connections=50) as client:
         client._http.event_hooks["request"].append(count_request)
-        limit = asyncio.Semaphore(10)
+        limit = asyncio.Semaphore(50)
         returned: dict[str, float] = {}
 
-        async def submit_and_wait(index: int) -> str:
+        async def submit(index: int) -> str:
             async with limit:
                 answer = await client.submit(
                     model="kling-v1",
                     image="https://example.com/a.png",
                     prompt=f"{name} {index}",
                 )
-            # One wait per task, as a caller would: each one's delay is its own.
-            await client.wait(answer.task_id)
-            returned[answer.task_id] = time.time()
             return answer.task_id
 
-        ids = await asyncio.gather(*(submit_and_wait(i) for i in range(count)))
+        def seen(task: Task) -> None:
+            if task.status == "SUCCESS":
+                returned[task.task_id] = time.time()
+
+        ids = await asyncio.gather(*(submit(i) for i in range(count)))
+        # wait_many keeps requests in flight within the pool, as a caller would.
+        results = await client.wait_many(ids, on_progress=seen)
+        assert all(isinstance(result, Task) for result in results), results
         refreshes = [await _refreshes(client, url, task_id) for task_id in ids]
     delays = [
         returned[task_id] - r["written_at"]

@@ -74,7 +74,8 @@ def refresh_section(waits: dict[str, Any] | None) -> list[str]:
         (
             f"Against the emulator's refresh passes (every {waits['period_s']:g} s, scale "
             f"{waits['scale']:g} of real speed; a task final {waits['lifecycle_s']:g} s after "
-            "submit), each task waited for by its own `wait`, both schedules side by side. The "
+            "submit), all submitted then waited for with `wait_many` (pool of 50), both schedules "
+            "side by side. The "
             "ideal is one request per pass that reached the task and no delay. Delay: from the "
             "pass writing the final state to `wait` returning."
         ),

@@ -3,6 +3,7 @@ the emulator's passes, and one wait over HTTP that needs fewer requests than an 
 
 from __future__ import annotations
 
+import json
 import math
 import time
 from email.utils import formatdate
@@ -317,3 +318,28 @@ def test_the_refresh_period_comes_from_the_environment_and_junk_is_refused() -> 
     for junk in ("0", "-1", "nan", "soon"):
         with pytest.raises(ConfigurationError, match="KLING_REFRESH_PERIOD"):
             resolve({"KLING_REFRESH_PERIOD": junk})
+
+
+def test_an_answer_is_rendered_again_only_when_a_pass_changed_the_task() -> None:
+    from kling_emulator.config import Generation
+    from kling_emulator.render import task_body, task_json
+
+    clock = SettableClock()
+    store = TaskStore(10, clock=clock, passes=RefreshPasses(Refresh(), 1.0, 1000.0))
+    store.add(record(1, 1003.0))
+    answers = []
+    for second in (1005, 1010, 1016, 1020, 1046):
+        clock.at = float(second)
+        found = store.find("t1")
+        assert found is not None
+        fresh = json.dumps(
+            task_body(found, second, Generation.B, "http://e/"),
+            ensure_ascii=False,
+            separators=(",", ":"),
+        ).encode()
+        answer = task_json(found, second, Generation.B, "http://e/")
+        assert answer == fresh  # the cache never serves a stale answer
+        answers.append(answer)
+    # NOT_START twice, SUBMITTED twice (the same bytes), then IN_PROGRESS.
+    assert answers[0] is answers[1] and answers[2] is answers[3]
+    assert len({*answers}) == 3

@@ -20,7 +20,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from .config import GATEWAY_VERSION, EmulatorConfig, Generation, token_key
 from .faults import FaultInjector
 from .refresh import RefreshPasses
-from .render import gateway_error, request_id, submitted_body, task_body, task_error
+from .render import gateway_error, request_id, submitted_body, task_error, task_json
 from .tasks import PROGRESS, TaskRecord, TaskStore, new_gateway_id, new_kling_id
 from .validation import (
     MODEL_REQUIRED,
@@ -207,10 +207,10 @@ class Gateway:
             return refused
         if record is None:
             return self.task_error(400, "task_not_exist", "task_not_exist")
-        body = task_body(
+        body = task_json(
             record, time.time(), self.config.generation, str(request.base_url)
         )
-        return JSONResponse(body)
+        return Response(body, media_type="application/json")
 
     async def submit(self, request: Request) -> Response:
         """Both submit routes: the task's kind comes from the body, not from the route."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import random
 import string
 import time
@@ -130,6 +131,24 @@ def task_body(
         if status in FINAL:
             task["result_url"] = result
     return {"code": "success", "message": "", "data": task}
+
+
+def task_json(
+    record: TaskRecord, now: float, generation: Generation, base_url: str
+) -> bytes:
+    """`task_body` as the bytes of a JSON answer, rendered again only after a refresh
+    changed the task: most polls find it as the last pass left it."""
+    key = record.answer_key(base_url)
+    if key is not None and record.rendered is not None and record.rendered[0] == key:
+        return record.rendered[1]
+    rendered = json.dumps(
+        task_body(record, now, generation, base_url),
+        ensure_ascii=False,
+        separators=(",", ":"),
+    ).encode()
+    if key is not None:
+        record.rendered = (key, rendered)
+    return rendered
 
 
 def submitted_body(record: TaskRecord, generation: Generation) -> JSON:

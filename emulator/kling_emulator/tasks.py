@@ -86,6 +86,26 @@ class TaskRecord:
     frozen_status: str | None = None
     # The request the gateway forwarded to Kling: what reached Kling, and what did not.
     kling_request: dict[str, Any] = attrs.field(factory=dict)
+    # The last rendered answer and what it was rendered from (render.task_json).
+    rendered: tuple[object, bytes] | None = attrs.field(
+        default=None, eq=False, repr=False
+    )
+
+    def answer_key(self, base_url: str) -> object | None:
+        """What the answer to a query depends on, or None when it depends on the moment
+        (a smooth clock): between two refresh writes the answer stays the same bytes."""
+        if self.frozen_status is not None:
+            return base_url
+        written = self.written
+        if written is None:
+            return None
+        return (
+            written.status,
+            written.updated_at,
+            written.start_time,
+            written.finish_time,
+            base_url,
+        )
 
     def kling_status_at(self, now: float) -> str:
         """What Kling would report at `now`, as a gateway status."""
