@@ -8,7 +8,7 @@ from importlib.metadata import PackageNotFoundError, version
 from kling_gateway_api.models import SubmittedTask, Task, TaskStatus
 
 from ._logs import setup_logging
-from .answers import APIResponse, Submitted
+from ._response import APIResponse, Submitted
 from .async_client import AsyncKlingClient
 from .errors import (
     APIConnectionError,

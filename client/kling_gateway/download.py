@@ -14,7 +14,7 @@ import httpx
 from kling_gateway_api.models import Task
 
 from . import errors
-from .answers import checked_task_id
+from ._response import checked_task_id
 from .tasks import status_of, video_urls
 
 

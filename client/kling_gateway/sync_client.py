@@ -16,9 +16,9 @@ import httpx
 from kling_gateway_api.models import Task
 
 from . import errors
-from ._common import ClientBase, SubmitRequest
+from ._base_client import ClientBase, SubmitRequest
 from ._logs import logger, request_record
-from .answers import (
+from ._response import (
     APIResponse,
     Submitted,
     answered,

@@ -18,7 +18,7 @@ from kling_gateway_api.api.tasks import (
 from kling_gateway_api.models import ImageToVideoRequest, TextToVideoRequest
 
 from . import errors
-from .answers import PARSE_ERRORS
+from ._response import PARSE_ERRORS
 from .policies import RetryPolicy, WaitPolicy
 from .settings import Route, Settings
 from .submit_fields import checked_fields
