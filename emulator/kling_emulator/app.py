@@ -6,7 +6,7 @@ import json
 import random
 import time
 from email.utils import formatdate
-from functools import lru_cache, partial
+from functools import lru_cache
 
 import attrs
 from starlette.applications import Starlette
@@ -21,7 +21,8 @@ from .config import GATEWAY_VERSION, EmulatorConfig, Generation, token_key
 from .faults import FaultInjector
 from .refresh import RefreshPasses
 from .render import gateway_error, request_id, submitted_body, task_error, task_json
-from .tasks import PROGRESS, TaskRecord, TaskStore, new_gateway_id, new_kling_id
+from .seeding import seed_store
+from .tasks import TaskRecord, TaskStore, new_gateway_id, new_kling_id
 from .validation import (
     MODEL_REQUIRED,
     Refusal,
@@ -31,8 +32,6 @@ from .validation import (
     read_submit,
 )
 
-SEEDED_STATUSES = tuple(PROGRESS)  # one frozen task per gateway status
-SEED_DOC_TASK_ID = "842250903629086785"  # the id in the gateway's published example
 FAKE_MP4 = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom" + bytes(4096)
 
 
@@ -123,7 +122,7 @@ class Gateway:
         self.tokens = {token_key(t): t for t in config.tokens}
         self.seeded: dict[int, dict[str, str]] = {}
         if config.seed_tasks:
-            self._seed()
+            self.seeded = seed_store(self.store, config)
 
     # -- answers ---------------------------------------------------------------------------
 
@@ -282,30 +281,6 @@ class Gateway:
             kling_request=submission.kling_request,
         )
 
-    def _seeded_record(
-        self,
-        user: int,
-        task_id: str,
-        kling_id: str,
-        status: str,
-        started: float,
-        row: int,
-    ) -> TaskRecord:
-        return TaskRecord(
-            task_id=task_id,
-            kling_id=kling_id,
-            user_id=user,
-            action="generate",
-            model="kling-v1-6",
-            prompt="A cat turns its head towards the camera",
-            external_task_id="",
-            submitted_at=started,
-            lifecycle=self.config.lifecycle,
-            fails=status == "FAILURE",
-            row_id=row,
-            frozen_status=status,
-        )
-
     async def forwarded(self, request: Request) -> Response:
         """What the gateway forwarded to Kling for a task (emulator only, for tests)."""
         record = self.store.find(request.path_params["task_id"])
@@ -343,32 +318,6 @@ class Gateway:
 
     async def not_found(self, request: Request, exc: Exception) -> Response:
         return not_a_route(request)
-
-    # -- seeding -----------------------------------------------------------------------------
-
-    def _seed(self) -> None:
-        """One task per status for every user, frozen in that status."""
-        started = time.time() - 100
-        for user in sorted(set(self.config.tokens.values())):
-            self.seeded[user] = {}
-            for index, status in enumerate(SEEDED_STATUSES):
-                kling_id = f"8422509036{user:04d}{index:04d}"
-                if user == 1 and status == "SUCCESS":
-                    kling_id = SEED_DOC_TASK_ID
-                if self.config.generation is Generation.A:
-                    task_id = kling_id
-                else:
-                    task_id = (
-                        "task_"
-                        + f"seed{status.replace('_', '').lower()}u{user}".ljust(32, "0")
-                    )
-
-                self.store.add(
-                    partial(
-                        self._seeded_record, user, task_id, kling_id, status, started
-                    )
-                )
-                self.seeded[user][status] = task_id
 
 
 def not_a_route(request: Request) -> Response:

@@ -1,0 +1,70 @@
+"""The tasks an emulator starts with: one per status for every user, frozen in it, so that
+a contract run can always query a task in each state."""
+
+from __future__ import annotations
+
+import time
+from functools import partial
+
+from .config import EmulatorConfig, Generation, Lifecycle
+from .tasks import PROGRESS, TaskRecord, TaskStore
+
+SEEDED_STATUSES = tuple(PROGRESS)  # one frozen task per gateway status
+SEED_DOC_TASK_ID = "842250903629086785"  # the id in the gateway's published example
+
+
+def seed_store(store: TaskStore, config: EmulatorConfig) -> dict[int, dict[str, str]]:
+    """Add the seeded tasks to `store`; returns their ids, by user and then status."""
+    started = time.time() - 100
+    seeded: dict[int, dict[str, str]] = {}
+    for user in sorted(set(config.tokens.values())):
+        seeded[user] = {}
+        for index, status in enumerate(SEEDED_STATUSES):
+            kling_id = f"8422509036{user:04d}{index:04d}"
+            if user == 1 and status == "SUCCESS":
+                kling_id = SEED_DOC_TASK_ID
+            if config.generation is Generation.A:
+                task_id = kling_id
+            else:
+                task_id = (
+                    "task_"
+                    + f"seed{status.replace('_', '').lower()}u{user}".ljust(32, "0")
+                )
+            store.add(
+                partial(
+                    _seeded_record,
+                    config.lifecycle,
+                    user,
+                    task_id,
+                    kling_id,
+                    status,
+                    started,
+                )
+            )
+            seeded[user][status] = task_id
+    return seeded
+
+
+def _seeded_record(
+    lifecycle: Lifecycle,
+    user: int,
+    task_id: str,
+    kling_id: str,
+    status: str,
+    started: float,
+    row: int,
+) -> TaskRecord:
+    return TaskRecord(
+        task_id=task_id,
+        kling_id=kling_id,
+        user_id=user,
+        action="generate",
+        model="kling-v1-6",
+        prompt="A cat turns its head towards the camera",
+        external_task_id="",
+        submitted_at=started,
+        lifecycle=lifecycle,
+        fails=status == "FAILURE",
+        row_id=row,
+        frozen_status=status,
+    )
