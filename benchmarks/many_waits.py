@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 from typing import Any, Self
 
-from kling_gateway import AsyncKlingClient, Task, WaitPolicy
+from kling_gateway import APIResponse, AsyncKlingClient, Task, WaitPolicy
 from kling_gateway.pacing import IntervalSchedule
 
 from .processes import TOKEN, emulator
@@ -74,14 +74,14 @@ async def _run(url: str) -> dict[str, Any]:
     async with AsyncKlingClient(
         url, TOKEN, max_connections=MAX_CONNECTIONS, wait=POLICY
     ) as client:
-        real_get = client.get
+        real_get = client.get_response
 
-        async def counting_get(task_id: str, **kwargs: Any) -> Task:
+        async def counting_get(task_id: str, **kwargs: Any) -> APIResponse[Task]:
             nonlocal requests
             requests += 1
             return await real_get(task_id, **kwargs)
 
-        client.get = counting_get  # type: ignore[method-assign]
+        client.get_response = counting_get  # type: ignore[method-assign]
         limit = asyncio.Semaphore(SUBMIT_CONCURRENCY)
 
         async def submit(index: int) -> str:

@@ -48,7 +48,7 @@ def wrk_once(wrk: str, url: str, connections: int) -> dict[str, float]:
     output = subprocess.run(
         command, capture_output=True, text=True, timeout=SECONDS + 30, check=True
     ).stdout
-    percentiles = dict(re.findall(r"^\s+(50|99)%\s+(\S+)$", output, re.MULTILINE))
+    percentiles = dict(re.findall(r"^\s+(50|99)%\s+(\S+)\s*$", output, re.MULTILINE))
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
     return {
         "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),  # type: ignore[union-attr]
