@@ -19,7 +19,7 @@ from starlette.types import ASGIApp
 import kling_gateway as kg
 from kling_emulator.config import Faults
 from kling_emulator.server import EmulatorServer
-from kling_gateway import answers
+from kling_gateway import _response as answers
 from kling_gateway.pacing import IntervalSchedule
 from kling_gateway.policies import RetryPolicy, WaitPolicy
 

@@ -330,7 +330,7 @@ def test_retry_timing(
 def test_retry_after_in_both_forms(header: str, seconds: float | None) -> None:
     from email.utils import parsedate_to_datetime
 
-    from kling_gateway.answers import retry_after_of
+    from kling_gateway._response import retry_after_of
 
     now = parsedate_to_datetime("Sat, 28 Nov 2026 12:00:00 GMT").timestamp()
     response = httpx.Response(429, headers={"Retry-After": header} if header else {})
