@@ -51,8 +51,8 @@ lint: $(STAMP) ## ruff lint and format check over everything, generated/ include
 typecheck: $(STAMP) ## mypy --strict on the generated client, the hand-written code, the tests, benchmarks and tools
 	$(BIN)/mypy generated/kling_gateway_api client/kling_gateway emulator/kling_emulator contract_tests tests benchmarks tools
 
-test: $(STAMP) ## Run the test suite
-	$(BIN)/pytest -n auto tests; $(PYTEST_NO_TESTS_IS_FAILURE)
+test: $(STAMP) ## Run the test suite (PYTEST_ARGS="-n auto" spreads it over every core)
+	$(BIN)/pytest $(PYTEST_ARGS) tests; $(PYTEST_NO_TESTS_IS_FAILURE)
 
 # make exits 2 whenever a recipe fails: kling-contract's own exit code is its last line.
 contract: $(CONTRACT_STAMP) ## Contract checks (kling-contract): the embedded emulator by default, a live gateway with --task-id/KLING_TASK_ID (ARGS="--help")
