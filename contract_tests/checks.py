@@ -7,13 +7,13 @@ AssertionError with a sentence a person can act on.
 from __future__ import annotations
 
 import json
-import os
 from typing import Any
 
 import httpx
 import schemathesis
 
-from .drift import SHAPES_ENV, Answer, observe
+from .drift import Answer, observe
+from .handoff import HandOff
 from .spec import load_spec
 
 TASK_ROUTES = (
@@ -155,7 +155,7 @@ def failure_carries_a_reason(ctx: Any, response: Any, case: Any) -> bool | None:
 @schemathesis.check
 def known_tasks_are_found(ctx: Any, response: Any, case: Any) -> bool | None:
     """The tasks the run was given exist; a 400 for them means the gateway lost or hid them."""
-    known = {t for t in os.environ.get("KLING_CONTRACT_TASK_IDS", "").split(",") if t}
+    known = HandOff.from_env().task_ids
     if (
         case.operation.path not in TASK_ROUTES
         or case.path_parameters.get("task_id") not in known
@@ -189,7 +189,7 @@ def another_user_cannot_read_the_task(
     ctx: Any, response: Any, case: Any
 ) -> bool | None:
     """With KLING_OTHER_TOKEN, every task this token can read is asked for with the other one."""
-    other = os.environ.get("KLING_OTHER_TOKEN")
+    other = HandOff.from_env().other_token
     if not other or _task(response, case) is None:
         return None
     url = str(response.request.url)
@@ -252,14 +252,11 @@ def unserved_methods_are_not_routes(ctx: Any, response: Any, case: Any) -> bool 
     return True
 
 
-PROBE_ENV = "KLING_CONTRACT_PROBE_TASK_ID"
-
-
 @schemathesis.hook
 def before_call(ctx: Any, case: Any, **kwargs: Any) -> None:
     """Without permission to change state (no KLING_ALLOW_CREATE), a method the spec does not
     list is sent only to a task id that cannot exist, never to the run's real tasks."""
-    probe = os.environ.get(PROBE_ENV)
+    probe = HandOff.from_env().probe_task_id
     if (
         probe
         and case.method.upper() != case.operation.method.upper()
@@ -275,7 +272,7 @@ _ANSWERS: dict[str, Answer] = {}
 def record_answer_shapes(ctx: Any, response: Any, case: Any) -> bool | None:
     """Not a judgement: writes each JSON answer's shape to the log the drift report is made
     from (drift.py), when the runner names one."""
-    log = os.environ.get(SHAPES_ENV)
+    log = HandOff.from_env().shapes_log
     if not log or case.method.upper() != case.operation.method.upper():
         return None
     try:

@@ -26,8 +26,6 @@ import attrs
 
 from .spec import resolve
 
-SHAPES_ENV = "KLING_CONTRACT_SHAPES"
-GENERATION_ENV = "KLING_CONTRACT_GENERATION"
 # Headers every HTTP server sends; the spec documents the gateway's own.
 _TRANSPORT_HEADERS = frozenset(
     {"content-length", "content-type", "date", "server", "connection"}

@@ -32,7 +32,7 @@ from kling_emulator.server import EmulatorServer
 from . import checks, drift, junit
 from .spec import config_text, load_spec
 from .submit_rules import enforced_spec
-from .target import Target, TargetError, env_for_checks, preflight
+from .target import Target, TargetError, handoff_for, preflight
 
 # Where the hooks module (contract_tests.checks) is importable from, installed or not.
 IMPORT_ROOT = Path(__file__).resolve().parent.parent
@@ -156,8 +156,7 @@ def run_target(target: Target, options: Options) -> RunResult:
     )
     env = {
         **os.environ,
-        **env_for_checks(target),
-        drift.SHAPES_ENV: str(shapes),
+        **handoff_for(target, str(shapes)).to_env(),
         "PYTHONPATH": os.pathsep.join(
             filter(None, [str(IMPORT_ROOT), os.environ.get("PYTHONPATH")])
         ),

@@ -8,6 +8,8 @@ from urllib.parse import quote
 import attrs
 import httpx
 
+from .handoff import HandOff
+
 QUERY = "/kling/v1/videos/image2video/{task_id}"
 TASK_ID = re.compile(r"[A-Za-z0-9_-]{1,128}")
 # A task id no gateway has: its answer tells whether the token is limited to some models.
@@ -168,14 +170,12 @@ def _code(response: httpx.Response) -> str | None:
     return body.get("code") if isinstance(body, dict) else None
 
 
-def env_for_checks(target: Target) -> dict[str, str]:
+def handoff_for(target: Target, shapes_log: str) -> HandOff:
     """What the schemathesis process and its custom checks need to know about the target."""
-    env = {
-        "KLING_API_TOKEN": target.token,
-        "KLING_CONTRACT_TASK_IDS": ",".join(target.task_ids),
-    }
-    if not target.allow_create:
-        env["KLING_CONTRACT_PROBE_TASK_ID"] = PROBE_TASK_ID
-    if target.other_token:
-        env["KLING_OTHER_TOKEN"] = target.other_token
-    return env
+    return HandOff(
+        token=target.token,
+        task_ids=frozenset(target.task_ids),
+        probe_task_id=None if target.allow_create else PROBE_TASK_ID,
+        other_token=target.other_token,
+        shapes_log=shapes_log,
+    )

@@ -341,3 +341,21 @@ def test_a_failing_second_token_is_a_gateway_error_not_an_isolation_verdict(
     assert result.exit_code == 2
     assert "gateway failed (HTTP 503) for KLING_OTHER_TOKEN" in result.problem
     assert "isolation" not in result.problem and OTHER_SECRET not in output
+
+
+def test_the_hand_off_to_the_schemathesis_process_round_trips() -> None:
+    from contract_tests.handoff import HandOff
+
+    sent = HandOff(
+        token="sk-a",
+        task_ids=frozenset({"t1", "t2"}),
+        probe_task_id="kling_contract_probe_0",
+        other_token=None,
+        shapes_log="/tmp/shapes.jsonl",
+    )
+    env = sent.to_env()
+    assert (
+        "KLING_OTHER_TOKEN" not in env
+    )  # unset stays unset: the check then stands down
+    assert HandOff.from_env(env) == sent
+    assert HandOff.from_env({}) == HandOff()

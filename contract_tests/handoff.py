@@ -1,0 +1,53 @@
+"""What the runner hands to the schemathesis process, and how the checks there read it.
+
+The environment is the only channel into that process, so both sides live here: the
+runner writes `HandOff.to_env()`, each check reads `HandOff.from_env()`.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+
+import attrs
+
+TOKEN = "KLING_API_TOKEN"
+TASK_IDS = "KLING_CONTRACT_TASK_IDS"
+PROBE_TASK_ID = "KLING_CONTRACT_PROBE_TASK_ID"
+OTHER_TOKEN = "KLING_OTHER_TOKEN"
+SHAPES_LOG = "KLING_CONTRACT_SHAPES"
+
+
+@attrs.frozen
+class HandOff:
+    token: str = ""
+    # The tasks the run was given: they must be found.
+    task_ids: frozenset[str] = frozenset()
+    # Without permission to change state, methods the spec does not list go only here.
+    probe_task_id: str | None = None
+    # A second user's token: the isolation check asks for every readable task with it.
+    other_token: str | None = None
+    # Where record_answer_shapes appends each answer's shape, for the drift report.
+    shapes_log: str | None = None
+
+    def to_env(self) -> dict[str, str]:
+        env = {TOKEN: self.token, TASK_IDS: ",".join(sorted(self.task_ids))}
+        for name, value in (
+            (PROBE_TASK_ID, self.probe_task_id),
+            (OTHER_TOKEN, self.other_token),
+            (SHAPES_LOG, self.shapes_log),
+        ):
+            if value:
+                env[name] = value
+        return env
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> HandOff:
+        env = os.environ if env is None else env
+        return cls(
+            token=env.get(TOKEN, ""),
+            task_ids=frozenset(t for t in env.get(TASK_IDS, "").split(",") if t),
+            probe_task_id=env.get(PROBE_TASK_ID) or None,
+            other_token=env.get(OTHER_TOKEN) or None,
+            shapes_log=env.get(SHAPES_LOG) or None,
+        )
