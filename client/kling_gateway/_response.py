@@ -10,6 +10,7 @@ import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from datetime import datetime
 from email.utils import parsedate_to_datetime
 from time import time
 from typing import Any, Generic, TypeVar
@@ -120,6 +121,14 @@ def request_id_of(response: httpx.Response | None) -> str | None:
     return None
 
 
+def parse_http_date(text: str) -> datetime | None:
+    """An HTTP date (Date, Retry-After), or None when it cannot be read."""
+    try:
+        return parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        return None
+
+
 def retry_after_of(response: httpx.Response, now: float | None = None) -> float | None:
     """Retry-After in seconds, from either of its two forms; None when absent or unreadable."""
     value = response.headers.get("Retry-After", "").strip()
@@ -129,11 +138,10 @@ def retry_after_of(response: httpx.Response, now: float | None = None) -> float 
         return max(0.0, float(value))
     except ValueError:
         pass
-    try:
-        when = parsedate_to_datetime(value).timestamp()
-    except (TypeError, ValueError, IndexError):
+    when = parse_http_date(value)
+    if when is None:
         return None
-    return max(0.0, when - (time() if now is None else now))
+    return max(0.0, when.timestamp() - (time() if now is None else now))
 
 
 def connection_error(exc: httpx.TransportError) -> errors.APIConnectionError:

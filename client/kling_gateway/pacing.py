@@ -18,7 +18,6 @@ passed in, so a table or a fake clock drives it in tests.
 
 from __future__ import annotations
 
-import email.utils
 import functools
 import math
 
@@ -26,6 +25,8 @@ import attrs
 
 from kling_gateway_api.models import Task
 from kling_gateway_api.types import Unset
+
+from ._response import parse_http_date
 
 Window = tuple[float, float]  # earliest and latest moment, on the client's clock
 
@@ -66,13 +67,8 @@ Schedule = RefreshSchedule | IntervalSchedule
 def server_time(date_header: str | None) -> float | None:
     """The `Date` header as Unix seconds, or None when it is absent or unreadable.
     (Cached: it is the same text for every answer within one second.)"""
-    if not date_header:
-        return None
-    try:
-        parsed = email.utils.parsedate_to_datetime(date_header)
-    except (TypeError, ValueError, IndexError):
-        return None
-    if parsed.tzinfo is None:
+    parsed = parse_http_date(date_header) if date_header else None
+    if parsed is None or parsed.tzinfo is None:
         return None
     return parsed.timestamp()
 

@@ -18,7 +18,6 @@ from .pacing import (
     RefreshSchedule,
     RefreshTracker,
     Schedule,
-    server_time,
 )
 from .tasks import fail_reason_of, is_final, is_success
 
@@ -91,8 +90,8 @@ class Waiter:
 
     `observe` returns the delay before the next poll, or None when the task succeeded; it
     raises TaskFailedError on FAILURE and WaitTimeoutError past the deadline. Pass `sent`
-    (when the request went out, on `clock`) and the answer's `Date` header to keep in step
-    with the gateway; `gateway` is shared by every wait of one client.
+    (when the request went out, on `clock`) to keep in step with the gateway; `gateway` is
+    the client's clock of the gateway, which the client feeds with every answer's Date.
     """
 
     task_id: str
@@ -113,9 +112,7 @@ class Waiter:
         else:
             self._tracker = RefreshTracker(schedule, self.gateway)
 
-    def observe(
-        self, task: Task, *, sent: float | None = None, date: str | None = None
-    ) -> float | None:
+    def observe(self, task: Task, *, sent: float | None = None) -> float | None:
         now = self.clock()
         changed = self.last is None or (self.last.status, self.last.progress) != (
             task.status,
@@ -131,10 +128,8 @@ class Waiter:
         remaining = self._deadline - now
         if remaining <= 0:
             raise errors.WaitTimeoutError(self.task_id, self.policy.deadline, task)
-        sent = now if sent is None else sent
-        self.gateway.observe(sent, now, server_time(date))
         if self._tracker is not None:
-            self._tracker.observe(task, sent, now)
+            self._tracker.observe(task, now if sent is None else sent, now)
             return min(self._tracker.next_poll(now), remaining)
         delay = min(self._interval, remaining)
         schedule = self.policy.schedule

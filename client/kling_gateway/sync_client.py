@@ -275,7 +275,7 @@ class KlingClient(ClientBase):
             when, index = heapq.heappop(due)
             time.sleep(max(0.0, when - time.monotonic()))
             try:
-                sent = time.monotonic()
+                sent = waiters[index].clock()
                 response = self.get_response(ids[index], route=route)
                 delay = waiters[index].observe(response.parsed, sent=sent)
             except errors.KlingError as exc:
