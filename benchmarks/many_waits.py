@@ -69,6 +69,24 @@ class PeakConnections:
         self._thread.join()
 
 
+async def submit_tasks(
+    client: AsyncKlingClient, count: int, concurrency: int, label: str
+) -> list[str]:
+    """Submit `count` image-to-video tasks, at most `concurrency` at a time; their ids."""
+    limit = asyncio.Semaphore(concurrency)
+
+    async def submit(index: int) -> str:
+        async with limit:
+            answer = await client.submit(
+                model="kling-v1",
+                image="https://example.com/a.png",
+                prompt=f"{label} {index}",
+            )
+            return answer.task_id
+
+    return list(await asyncio.gather(*(submit(i) for i in range(count))))
+
+
 async def _run(url: str) -> dict[str, Any]:
     requests = 0
     async with AsyncKlingClient(
@@ -82,19 +100,8 @@ async def _run(url: str) -> dict[str, Any]:
             return await real_get(task_id, **kwargs)
 
         client.get_response = counting_get  # type: ignore[method-assign]
-        limit = asyncio.Semaphore(SUBMIT_CONCURRENCY)
-
-        async def submit(index: int) -> str:
-            async with limit:
-                answer = await client.submit(
-                    model_name="kling-v1",
-                    image="https://example.com/a.png",
-                    prompt=f"task {index}",
-                )
-                return answer.task_id
-
         started = time.monotonic()
-        ids = await asyncio.gather(*(submit(i) for i in range(TASKS)))
+        ids = await submit_tasks(client, TASKS, SUBMIT_CONCURRENCY, "task")
         submitted = time.monotonic() - started
         results = await client.wait_many(ids)
         wall = time.monotonic() - started

@@ -32,6 +32,7 @@ from kling_gateway import (
     WaitPolicy,
 )
 
+from .many_waits import submit_tasks
 from .processes import TOKEN, emulator
 
 SCALE = float(os.environ.get("KLING_BENCH_WAIT_SCALE", "1"))
@@ -61,23 +62,13 @@ async def _wait_all(url: str, name: str, count: int) -> dict[str, Any]:
     policy = WaitPolicy(schedule=SCHEDULES[name], deadline=LIFECYCLE * 4 + 60)
     async with AsyncKlingClient(url, TOKEN, wait=policy, max_connections=50) as client:
         client._http.event_hooks["request"].append(count_request)
-        limit = asyncio.Semaphore(50)
         returned: dict[str, float] = {}
-
-        async def submit(index: int) -> str:
-            async with limit:
-                answer = await client.submit(
-                    model="kling-v1",
-                    image="https://example.com/a.png",
-                    prompt=f"{name} {index}",
-                )
-            return answer.task_id
 
         def seen(task: Task) -> None:
             if task.status == "SUCCESS":
                 returned[task.task_id] = time.time()
 
-        ids = await asyncio.gather(*(submit(i) for i in range(count)))
+        ids = await submit_tasks(client, count, 50, name)
         # wait_many keeps requests in flight within the pool, as a caller would.
         results = await client.wait_many(ids, on_progress=seen)
         assert all(isinstance(result, Task) for result in results), results
