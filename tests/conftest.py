@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 import yaml
 
-from kling_emulator.config import EmulatorConfig, Faults, Generation, Lifecycle
+from kling_emulator.config import EmulatorConfig, Faults, Generation, Lifecycle, Refresh
 from kling_emulator.server import EmulatorServer
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -40,6 +40,11 @@ def make_config(**changes: Any) -> EmulatorConfig:
         "lifecycle": Lifecycle.scaled(FAST_LIFECYCLE_SECONDS),
         "tokens": {TOKEN_1: 1, TOKEN_2: 2, BANNED: 3, EXHAUSTED: 1, LIMITED: 1},
         "banned_tokens": frozenset({BANNED}),
+        # Session-wide emulators collect many tasks nobody waits for; on one channel they
+        # lengthen every pass (a second per task), passes come ticks apart and a new task
+        # can skip a state, as on a loaded gateway. A channel per task keeps the tests'
+        # gateway lightly loaded; test_pacing covers the loaded case.
+        "refresh": Refresh(channels=1024),
     }
     return EmulatorConfig(**{**base, **changes})
 
