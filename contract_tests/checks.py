@@ -7,6 +7,7 @@ AssertionError with a sentence a person can act on.
 from __future__ import annotations
 
 import json
+from functools import cache
 from typing import Any
 
 import httpx
@@ -27,6 +28,8 @@ _SCHEMAS = _SPEC["components"]["schemas"]
 DOCUMENTED_STATUSES = frozenset(_SCHEMAS["TaskStatus"]["enum"])
 DOCUMENTED_KLING_STATUSES = frozenset(_SCHEMAS["KlingTaskStatus"]["enum"])
 FINAL = {"SUCCESS", "FAILURE"}
+# The runner hands its settings over once, in the environment of this process.
+_handoff = cache(HandOff.from_env)
 PROGRESS = {
     "NOT_START": "0%",
     "SUBMITTED": "10%",
@@ -155,7 +158,7 @@ def failure_carries_a_reason(ctx: Any, response: Any, case: Any) -> bool | None:
 @schemathesis.check
 def known_tasks_are_found(ctx: Any, response: Any, case: Any) -> bool | None:
     """The tasks the run was given exist; a 400 for them means the gateway lost or hid them."""
-    known = HandOff.from_env().task_ids
+    known = _handoff().task_ids
     if (
         case.operation.path not in TASK_ROUTES
         or case.path_parameters.get("task_id") not in known
@@ -184,19 +187,24 @@ def unknown_tasks_are_task_not_exist(ctx: Any, response: Any, case: Any) -> bool
     return True
 
 
+@cache
+def _second_user() -> httpx.Client:
+    """One pooled client for the isolation check: a new one per answer would build a TLS
+    context each time, which cost a third of a run's CPU."""
+    return httpx.Client(timeout=10)
+
+
 @schemathesis.check
 def another_user_cannot_read_the_task(
     ctx: Any, response: Any, case: Any
 ) -> bool | None:
     """With KLING_OTHER_TOKEN, every task this token can read is asked for with the other one."""
-    other = HandOff.from_env().other_token
+    other = _handoff().other_token
     if not other or _task(response, case) is None:
         return None
     url = str(response.request.url)
     try:
-        answer = httpx.get(
-            url, headers={"Authorization": f"Bearer {other}"}, timeout=10
-        )
+        answer = _second_user().get(url, headers={"Authorization": f"Bearer {other}"})
     except httpx.HTTPError as exc:
         raise AssertionError(
             f"gateway error, not an isolation verdict: asking with the second user's token "
@@ -256,7 +264,7 @@ def unserved_methods_are_not_routes(ctx: Any, response: Any, case: Any) -> bool 
 def before_call(ctx: Any, case: Any, **kwargs: Any) -> None:
     """Without permission to change state (no KLING_ALLOW_CREATE), a method the spec does not
     list is sent only to a task id that cannot exist, never to the run's real tasks."""
-    probe = HandOff.from_env().probe_task_id
+    probe = _handoff().probe_task_id
     if (
         probe
         and case.method.upper() != case.operation.method.upper()
@@ -272,7 +280,7 @@ _ANSWERS: dict[str, Answer] = {}
 def record_answer_shapes(ctx: Any, response: Any, case: Any) -> bool | None:
     """Not a judgement: writes each JSON answer's shape to the log the drift report is made
     from (drift.py), when the runner names one."""
-    log = HandOff.from_env().shapes_log
+    log = _handoff().shapes_log
     if not log or case.method.upper() != case.operation.method.upper():
         return None
     try:
