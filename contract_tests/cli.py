@@ -91,6 +91,8 @@ def _replay_command(
     """A command that repeats this run (tokens stay in the environment)."""
     words = ["kling-contract", "--seed", str(options.seed)]
     words += ["--max-examples", str(options.max_examples)]
+    if options.max_failures is not None:
+        words += ["--max-failures", str(options.max_failures)]
     if mode.live is None:
         words += ["--emulator", "--generations", ",".join(g.value for g in generations)]
     else:
@@ -148,6 +150,12 @@ def _generations(value: str) -> list[Generation]:
     show_default=True,
 )
 @click.option(
+    "--max-failures",
+    type=click.IntRange(min=1),
+    envvar="KLING_CONTRACT_MAX_FAILURES",
+    help="Stop each run after this many failures (default: run every phase to the end).",
+)
+@click.option(
     "--reports",
     type=click.Path(file_okay=False, path_type=Path),
     default=Path("reports/contract"),
@@ -187,6 +195,7 @@ def command(
     generations: str,
     seed: int,
     max_examples: int,
+    max_failures: int | None,
     reports: Path,
     timeout: float,
     fail_on_drift: bool,
@@ -197,6 +206,7 @@ def command(
     options = Options(
         seed=seed,
         max_examples=max_examples,
+        max_failures=max_failures,
         reports=reports,
         timeout=timeout,
         fail_on_drift=fail_on_drift,
