@@ -16,6 +16,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from kling_emulator.app import Caller
 
 QUERY_PATH = re.compile(r"^/kling/v1/videos/(image2video|text2video)/(.+)$")
+# Every id the emulator hands out, so that only ids the suite makes up reach the crash.
+ODD_ID_FREE = re.compile(r"[A-Za-z0-9_]+")
 Rewrite = Callable[
     [Scope, int, list[tuple[bytes, bytes]], bytes],
     tuple[int, list[tuple[bytes, bytes]], bytes],
@@ -132,7 +134,7 @@ def _crash_on_odd_ids(
     scope: Scope, status: int, headers: list[tuple[bytes, bytes]], body: bytes
 ) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
     match = QUERY_PATH.match(scope["path"])
-    if match and not match.group(2).isalnum():
+    if match and not ODD_ID_FREE.fullmatch(match.group(2)):
         return (
             500,
             headers,
@@ -189,28 +191,87 @@ def _leak_between_users(app: Starlette) -> ASGIApp:
     return app
 
 
-BROKEN_GATEWAYS: dict[str, Callable[[Starlette], ASGIApp]] = {
-    "progress is a number": _task_answers(_set("progress", 30)),
-    "task_id is missing": _task_answers(_drop("task_id")),
-    "submit_time is a string": _task_answers(_set("submit_time", "yesterday")),
-    "status is undocumented": _task_answers(_when("SUCCESS", _set("status", "DONE"))),
-    "SUCCESS at 30%": _task_answers(_when("SUCCESS", _set("progress", "30%"))),
-    "answer is about another task": _task_answers(
-        _set("task_id", "842250903600000000")
+SCHEMA = "Response violates schema"
+
+
+def _check(name: str) -> str:
+    return f"Custom check failed: `{name}`"
+
+
+# Each broken gateway, with the failures that may report it: the first failure found must be
+# one of them, or the suite would be passing the test for a reason other than the break.
+BROKEN_GATEWAYS: dict[str, tuple[Callable[[Starlette], ASGIApp], frozenset[str]]] = {
+    "progress is a number": (_task_answers(_set("progress", 30)), frozenset({SCHEMA})),
+    "task_id is missing": (
+        _task_answers(_drop("task_id")),
+        frozenset({SCHEMA, _check("task_is_the_one_asked_for")}),
     ),
-    "final task without finish_time": _task_answers(
-        _when("FAILURE", _set("finish_time", 0))
+    "submit_time is a string": (
+        _task_answers(_set("submit_time", "yesterday")),
+        frozenset({SCHEMA}),
     ),
-    "SUCCESS without a video": _task_answers(_when("SUCCESS", _no_videos)),
-    "FAILURE without a reason": _task_answers(_when("FAILURE", _no_reason)),
-    "wrong content type": _answers(_wrong_content_type),
-    "no request id header": _answers(_no_request_id),
-    "500 on odd task ids": _answers(_crash_on_odd_ids),
-    "unknown task is 404": _answers(_unknown_task_is_404),
-    "401 in the task-error shape": _answers(_error_shape_swapped),
-    "missing token accepted": _ignore_token,
-    "tasks leak between users": _leak_between_users,
-    "an unlisted method answers JSON 200": _answers(_unlisted_method_served),
+    "status is undocumented": (
+        _task_answers(_when("SUCCESS", _set("status", "DONE"))),
+        # DONE is not final, yet the task has a finish time: both checks see it.
+        frozenset(
+            {
+                _check("documented_statuses_only"),
+                _check("final_tasks_have_a_finish_time"),
+            }
+        ),
+    ),
+    "SUCCESS at 30%": (
+        _task_answers(_when("SUCCESS", _set("progress", "30%"))),
+        frozenset({_check("status_and_progress_agree")}),
+    ),
+    "answer is about another task": (
+        _task_answers(_set("task_id", "842250903600000000")),
+        frozenset({_check("task_is_the_one_asked_for")}),
+    ),
+    "final task without finish_time": (
+        _task_answers(_when("FAILURE", _set("finish_time", 0))),
+        frozenset({_check("final_tasks_have_a_finish_time")}),
+    ),
+    "SUCCESS without a video": (
+        _task_answers(_when("SUCCESS", _no_videos)),
+        frozenset({_check("success_carries_a_video")}),
+    ),
+    "FAILURE without a reason": (
+        _task_answers(_when("FAILURE", _no_reason)),
+        frozenset({_check("failure_carries_a_reason")}),
+    ),
+    "wrong content type": (
+        _answers(_wrong_content_type),
+        frozenset({"Undocumented Content-Type"}),
+    ),
+    "no request id header": (
+        _answers(_no_request_id),
+        frozenset({"Missing required response headers"}),
+    ),
+    "500 on odd task ids": (
+        _answers(_crash_on_odd_ids),
+        frozenset({"Server error"}),
+    ),
+    "unknown task is 404": (
+        _answers(_unknown_task_is_404),
+        frozenset({"Schema-valid request rejected", "Undocumented status code"}),
+    ),
+    "401 in the task-error shape": (
+        _answers(_error_shape_swapped),
+        frozenset({SCHEMA}),
+    ),
+    "missing token accepted": (
+        _ignore_token,
+        frozenset({"API accepts requests without authentication"}),
+    ),
+    "tasks leak between users": (
+        _leak_between_users,
+        frozenset({_check("another_user_cannot_read_the_task")}),
+    ),
+    "an unlisted method answers JSON 200": (
+        _answers(_unlisted_method_served),
+        frozenset({_check("unserved_methods_are_not_routes")}),
+    ),
 }
 
 

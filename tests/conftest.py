@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,9 @@ SPEC_PATH = ROOT / "openapi.yaml"
 SEED_DOCUMENT = ROOT.parent / "shared" / "seed" / "000_b5df622741876b1c.txt"
 SEED_EXAMPLE = ROOT / "tests" / "data" / "seed_example.json"
 SEED_OPENAPI = ROOT / "tests" / "data" / "seed_openapi.yaml"
+# One hypothesis storage for this process and every contract run it starts: each run would
+# otherwise compute the Unicode tables again in its own reports folder (seconds of CPU).
+os.environ.setdefault("HYPOTHESIS_STORAGE_DIRECTORY", str(ROOT / ".hypothesis"))
 
 
 @pytest.fixture(scope="session")

@@ -108,7 +108,7 @@ def test_exit_2_for_bad_input_without_a_traceback(
 
 def test_exit_1_on_a_contract_failure_of_a_live_gateway(tmp_path: Path) -> None:
     with EmulatorServer(
-        make_config(), wrap=BROKEN_GATEWAYS["progress is a number"]
+        make_config(), wrap=BROKEN_GATEWAYS["progress is a number"][0]
     ) as server:
         done = run(
             [

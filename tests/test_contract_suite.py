@@ -102,14 +102,19 @@ def test_the_faithful_emulator_passes(
 def test_each_broken_gateway_fails_the_suite(
     name: str, tmp_path: Path, capfd: pytest.CaptureFixture[str]
 ) -> None:
-    with EmulatorServer(config(), wrap=BROKEN_GATEWAYS[name]) as server:
-        result, _ = run_quietly(target_for(server), tmp_path)
+    """The run stops at its first failure, which must be the break's own."""
+    wrap, caught_by = BROKEN_GATEWAYS[name]
+    with EmulatorServer(config(), wrap=wrap) as server:
+        result, _ = run_quietly(target_for(server), tmp_path, max_failures=1)
     output = capfd.readouterr().out
-    assert not result.passed, f"the suite passed against a gateway where {name}"
+    assert result.exit_code == 1, (
+        f"the suite did not fail against a gateway where {name}"
+    )
+    titles = {failure["title"] for failure in result.report["failures"]}
+    assert titles and titles <= caught_by, (titles, output[-2000:])
+    assert result.report["stop_reason"] == "failure_limit"  # --max-failures ended it
     assert SECRET not in output and OTHER_SECRET not in output
-    if not result.problem:
-        assert result.report["failures"], output[-2000:]
-        assert "curl" in output  # every failure comes with a line to reproduce it
+    assert "curl" in output  # every failure comes with a line to reproduce it
 
 
 def test_a_model_limited_token_is_no_false_failure(
@@ -266,6 +271,28 @@ def test_bad_options_end_in_a_clear_message_and_exit_2(
     captured = capsys.readouterr()
     assert message in captured.err and SECRET not in captured.err + captured.out
     assert "Traceback" not in captured.err + captured.out
+
+
+def test_the_replay_line_keeps_the_failure_limit(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = f"http://127.0.0.1:{_free_port()}"
+    argv = ["--base-url", url, "--task-id", "1", "--max-failures", "3"]
+    argv += ["--reports", str(tmp_path)]
+    assert main(argv, env={"KLING_API_TOKEN": SECRET}) == 2
+    replay = capsys.readouterr().out.split("replay: ", 1)[1].splitlines()[0]
+    assert "--max-failures 3" in replay and SECRET not in replay
+    command = schemathesis_command(
+        target_for_url(url), Path("s.json"), tmp_path, 1, 5, 3
+    )
+    assert command[command.index("--max-failures") + 1] == "3"
+    assert "--max-failures" not in schemathesis_command(
+        target_for_url(url), Path("s.json"), tmp_path, 1, 5
+    )
+
+
+def target_for_url(url: str) -> Target:
+    return Target(label="replay", base_url=url, token=SECRET, task_ids=("1",))
 
 
 @pytest.mark.parametrize(
