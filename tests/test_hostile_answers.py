@@ -14,6 +14,7 @@ import sys
 import time
 import zlib
 from collections.abc import Callable, Iterator
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,7 @@ from starlette.types import ASGIApp
 import kling_gateway as kg
 from kling_emulator.config import Lifecycle
 from kling_emulator.server import EmulatorServer
+from kling_gateway import cli as cli_module
 from kling_gateway.cli import main as cli_main
 from kling_gateway.policies import RetryPolicy
 
@@ -223,9 +225,11 @@ def hostile_app() -> Starlette:
 
     async def drip(request: Request) -> Response:
         async def body() -> Any:
-            for _ in range(60):
+            # A byte every 0.1 s for a minute: no single read ever waits long enough to
+            # time out, only the total deadline can end it.
+            for _ in range(600):
                 yield b" "
-                await asyncio.sleep(1)
+                await asyncio.sleep(0.1)
 
         return StreamingResponse(body(), media_type="application/json")
 
@@ -277,20 +281,20 @@ def test_a_dripped_answer_ends_at_the_request_timeout(
     with pytest.raises(kg.APITimeoutError):
         if flavour == "sync":
             with kg.KlingClient(
-                f"{hostile}/drip", TOKEN_1, retry=NO_RETRY, timeout=2
+                f"{hostile}/drip", TOKEN_1, retry=NO_RETRY, timeout=0.5
             ) as c:
                 c.get("1")
         else:
 
             async def run() -> None:
                 async with kg.AsyncKlingClient(
-                    f"{hostile}/drip", TOKEN_1, retry=NO_RETRY, timeout=2
+                    f"{hostile}/drip", TOKEN_1, retry=NO_RETRY, timeout=0.5
                 ) as c:
                     await c.get("1")
 
             asyncio.run(run())
-    # The drip lasts 60 s; the deadline is 2 s, plus at most one read of up to 1 s.
-    assert time.monotonic() - started < 10
+    # The drip lasts 60 s; the deadline is 0.5 s, plus at most one read of up to 0.1 s.
+    assert time.monotonic() - started < 5
 
 
 def test_peak_memory_stays_bounded_for_a_huge_answer_and_a_gzip_bomb(
@@ -427,12 +431,19 @@ def test_ctrl_c_while_waiting_exits_130_after_printing_the_new_tasks_id() -> Non
 
 @pytest.mark.parametrize("kind", ["huge", "bomb", "drip"])
 def test_the_token_appears_in_no_exception_log_record_or_cli_output(
-    hostile: str, kind: str, caplog: pytest.LogCaptureFixture
+    hostile: str,
+    kind: str,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     caplog.set_level(logging.DEBUG)
     retry = RetryPolicy(max_retries=1, initial_delay=0.01, max_delay=0.01, jitter=0.0)
+    # The CLI's own retries would only wait longer between the same failures.
+    monkeypatch.setattr(cli_module, "KlingClient", partial(kg.KlingClient, retry=retry))
     with (
-        kg.KlingClient(f"{hostile}/{kind}", TOKEN_1, retry=retry, timeout=1) as client,
+        kg.KlingClient(
+            f"{hostile}/{kind}", TOKEN_1, retry=retry, timeout=0.3
+        ) as client,
         pytest.raises(kg.KlingError) as caught,
     ):
         client.get("1")
@@ -443,7 +454,7 @@ def test_the_token_appears_in_no_exception_log_record_or_cli_output(
         [
             "--json",
             "--request-timeout",
-            "1",
+            "0.3",
             "--base-url",
             f"{hostile}/{kind}",
             "get",
