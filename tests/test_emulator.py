@@ -405,6 +405,8 @@ def test_unmatched_api_paths_answer_a_json_404(
         ("GET", SUBMIT),
         ("GET", QUERY.format(task_id="a/b")),
         ("GET", QUERY.format(task_id="..%2Fx")),
+        # An id of "/": no redirect to the submit route once the slashes are stripped.
+        ("GET", QUERY.format(task_id="%2F")),
         ("GET", "/kling/v2/anything"),
     ],
 )
@@ -416,6 +418,28 @@ def test_everything_else_is_the_dashboards_html_page(
     assert response.headers["content-type"] == "text/html; charset=utf-8"
     if method != "HEAD":
         assert response.text.startswith("<!doctype html>")
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "status", "location"),
+    [
+        ("GET", QUERY.format(task_id="1/"), 301, QUERY.format(task_id="1")),
+        (
+            "GET",
+            QUERY.format(task_id="1/") + "?a=b",
+            301,
+            QUERY.format(task_id="1?a=b"),
+        ),
+        ("POST", SUBMIT + "/", 307, SUBMIT),
+    ],
+)
+def test_a_trailing_slash_is_redirected_as_gin_does(
+    http: httpx.Client, method: str, path: str, status: int, location: str
+) -> None:
+    """gin.New()'s RedirectTrailingSlash: same method only, 301 for GET, 307 otherwise."""
+    response = http.request(method, path, headers=auth(TOKEN_1))
+    assert response.status_code == status
+    assert response.headers["location"] == location
 
 
 # -- faults -----------------------------------------------------------------------------------

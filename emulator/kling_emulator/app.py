@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import html
 import json
 import random
 import time
 from email.utils import formatdate
 from functools import lru_cache
+from urllib.parse import quote
 
 import attrs
 from starlette.applications import Starlette
@@ -14,7 +16,7 @@ from starlette.convertors import Convertor, register_url_convertor
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import Match, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .config import GATEWAY_VERSION, EmulatorConfig, Generation, token_key
@@ -317,7 +319,31 @@ class Gateway:
         )
 
     async def not_found(self, request: Request, exc: Exception) -> Response:
-        return not_a_route(request)
+        return trailing_slash_redirect(request) or not_a_route(request)
+
+
+def trailing_slash_redirect(request: Request) -> Response | None:
+    """gin.New() keeps RedirectTrailingSlash on: a path that is a route of the same method
+    without its trailing slash is redirected there, 301 for GET and 307 otherwise, with Go's
+    http.Redirect body. (Starlette's own version strips every trailing slash and redirects
+    whatever the method, so it is switched off in create_app.)"""
+    path = request.url.path
+    if path == "/" or not path.endswith("/"):
+        return None
+    scope = {**request.scope, "path": path[:-1]}
+    if not any(route.matches(scope)[0] == Match.FULL for route in request.app.routes):
+        return None
+    # Escaped as Go's URL.EscapedPath does: a header carries no raw non-ASCII.
+    location = quote(path[:-1], safe="/:@!$&'()*+,;=~")
+    location += f"?{request.url.query}" if request.url.query else ""
+    if request.method == "GET":
+        return Response(
+            f'<a href="{html.escape(location)}">Moved Permanently</a>.\n\n',
+            status_code=301,
+            media_type="text/html; charset=utf-8",
+            headers={"Location": location},
+        )
+    return Response(status_code=307, headers={"Location": location})
 
 
 def not_a_route(request: Request) -> Response:
@@ -373,6 +399,10 @@ def create_app(config: EmulatorConfig | None = None) -> Starlette:
         routes=routes, exception_handlers={HTTPException: gateway.not_found}
     )
     app.state.gateway = gateway
+    # Starlette would answer 307 to a path that matches a route of any method once all its
+    # trailing slashes are stripped (an id of "/" made GET .../image2video// a redirect to
+    # the submit route); gin's rule is trailing_slash_redirect's.
+    app.router.redirect_slashes = False
     # Faults sit inside the headers layer so that injected answers carry the headers too.
     app.add_middleware(FaultInjector, faults=gateway.config.faults)
     app.add_middleware(
