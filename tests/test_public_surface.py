@@ -7,6 +7,7 @@ import asyncio
 import inspect
 import json
 import logging
+import ssl
 from collections.abc import Callable
 from typing import Any
 
@@ -16,6 +17,7 @@ import pytest
 
 import kling_gateway as kg
 from kling_gateway.submit_fields import KNOWN_FIELDS
+from kling_gateway.transport import shared_tls_context
 from kling_gateway_api.models import ImageToVideoRequest, TextToVideoRequest
 
 from .conftest import ROOT
@@ -49,6 +51,34 @@ def test_both_clients_take_the_same_explicit_parameters() -> None:
     for name in sync:
         assert sync[name].default == asynchronous[name].default, name
     assert "transport" in sync and "max_response_bytes" in sync
+
+
+def test_clients_share_one_tls_context(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Reading the CA bundle costs tens of milliseconds: once per process, not per client."""
+    built: list[object] = []
+    real = ssl.create_default_context
+
+    def counted(*args: Any, **kwargs: Any) -> ssl.SSLContext:
+        built.append(args)
+        return real(*args, **kwargs)
+
+    for proxy in (
+        "HTTP_PROXY",
+        "HTTPS_PROXY",
+        "ALL_PROXY",
+        "http_proxy",
+        "https_proxy",
+    ):
+        monkeypatch.delenv(proxy, raising=False)  # a proxy would bring its own context
+    monkeypatch.setattr(ssl, "create_default_context", counted)
+    shared_tls_context.cache_clear()
+    try:
+        for _ in range(3):
+            kg.KlingClient("https://gw.example", "sk-x").close()
+            asyncio.run(kg.AsyncKlingClient("https://gw.example", "sk-x").aclose())
+    finally:
+        shared_tls_context.cache_clear()
+    assert len(built) == 1
 
 
 def test_submit_fields_are_the_specs() -> None:

@@ -16,6 +16,7 @@ from kling_gateway_api.models import Task
 from . import errors
 from ._response import checked_task_id
 from .tasks import status_of, video_urls
+from .transport import shared_tls_context
 
 
 def video_url(task: Task, index: int) -> str:
@@ -128,4 +129,8 @@ def download_failure(exc: httpx.HTTPError) -> errors.DownloadError:
 
 def download_client_args(timeout: httpx.Timeout) -> dict[str, Any]:
     # No Authorization header: video URLs usually live on a CDN, which must never see the token.
-    return {"timeout": timeout, "follow_redirects": True}
+    return {
+        "timeout": timeout,
+        "follow_redirects": True,
+        "verify": shared_tls_context(),
+    }

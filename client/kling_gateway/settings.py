@@ -18,6 +18,7 @@ from .transport import (
     DEFAULT_MAX_RESPONSE_BYTES,
     AsyncBoundedTransport,
     BoundedTransport,
+    shared_tls_context,
 )
 
 ENV_BASE_URL = "KLING_BASE_URL"
@@ -132,7 +133,9 @@ class Settings:
         """Arguments for the pooled httpx.Client that talks to the gateway: its transport
         (httpx's own unless one is given) is wrapped so that every answer is bounded in size
         and total time (transport.py)."""
-        inner = transport or httpx.HTTPTransport(limits=self._limits())
+        inner = transport or httpx.HTTPTransport(
+            limits=self._limits(), verify=shared_tls_context()
+        )
         return self._client_args(
             BoundedTransport(
                 inner,
@@ -145,7 +148,9 @@ class Settings:
         self, transport: httpx.AsyncBaseTransport | None = None
     ) -> dict[str, Any]:
         """The same for httpx.AsyncClient."""
-        inner = transport or httpx.AsyncHTTPTransport(limits=self._limits())
+        inner = transport or httpx.AsyncHTTPTransport(
+            limits=self._limits(), verify=shared_tls_context()
+        )
         return self._client_args(
             AsyncBoundedTransport(
                 inner,

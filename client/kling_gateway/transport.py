@@ -10,15 +10,26 @@ off past `max_bytes` or past the request's total deadline.
 from __future__ import annotations
 
 import asyncio
+import ssl
 import time
 import zlib
 from collections.abc import AsyncIterator, Iterator
+from functools import cache
 
 import httpx
 
 DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024 * 1024
 ACCEPT_ENCODING = "gzip, deflate"
 _STEP = 64 * 1024  # decompress at most this much per step, whatever the ratio
+
+
+@cache
+def shared_tls_context() -> ssl.SSLContext:
+    """The TLS context httpx would build for each new client, built once per process: reading
+    the CA bundle took about 60 ms here, more than a request to the gateway. A context is
+    made to be shared. SSL_CERT_FILE and SSL_CERT_DIR are read when it is first built; a
+    transport of your own (`transport=`) brings its own context."""
+    return httpx.create_ssl_context()
 
 
 class ResponseTooLarge(Exception):
