@@ -87,7 +87,7 @@ bodies = st.one_of(
 def documented(response: httpx.Response) -> bool:
     """One of the gateway's answers: JSON in a documented shape, or the dashboard's page."""
     if response.status_code in (301, 307):  # gin's trailing-slash redirect
-        return response.headers.get("location", "").startswith("/")
+        return str(response.headers.get("location", "")).startswith("/")
     content_type = response.headers.get("content-type", "")
     if content_type.startswith("text/html"):
         return response.status_code == 200
