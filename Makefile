@@ -12,7 +12,7 @@ CONTRACT_STAMP := $(VENV)/.contract-stamp
 PYTEST_NO_TESTS_IS_FAILURE = rc=$$?; if [ $$rc -eq 5 ]; then echo "pytest collected no tests: failing on purpose" >&2; exit 1; fi; exit $$rc
 
 .DEFAULT_GOAL := help
-.PHONY: help install lock generate check-generated lint typecheck test contract emulator bench ci clean
+.PHONY: help install lock generate check-generated lint typecheck test e2e contract emulator bench ci clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -51,8 +51,18 @@ lint: $(STAMP) ## ruff lint and format check over everything, generated/ include
 typecheck: $(STAMP) ## mypy --strict on the generated client, the hand-written code, the tests, benchmarks and tools
 	$(BIN)/mypy generated/kling_gateway_api client/kling_gateway emulator/kling_emulator contract_tests tests benchmarks tools
 
-test: $(STAMP) ## Run the test suite (PYTEST_ARGS="-n auto" spreads it over every core)
-	$(BIN)/pytest $(PYTEST_ARGS) tests; $(PYTEST_NO_TESTS_IS_FAILURE)
+# Workers for pytest-xdist: every core by default (half the suite's time is waiting on the
+# emulator's clock, which overlaps well); PYTEST_WORKERS=0 runs in one process.
+PYTEST_WORKERS ?= auto
+
+test: $(STAMP) ## The test suite, end-to-end proofs aside (PYTEST_WORKERS=0: one process)
+	$(BIN)/pytest -m "not e2e" -n $(PYTEST_WORKERS) $(PYTEST_ARGS) tests; $(PYTEST_NO_TESTS_IS_FAILURE)
+
+# Whole schemathesis runs (the faithful emulator, 17 broken and 3 drifting gateways) and the
+# wheel in a fresh virtual environment: minutes, not seconds, so not in the development loop.
+# One file per worker, so that the wheel is built once.
+e2e: $(STAMP) ## The end-to-end proofs (marked e2e); CI runs them with the rest
+	$(BIN)/pytest -m e2e -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS) tests; $(PYTEST_NO_TESTS_IS_FAILURE)
 
 # make exits 2 whenever a recipe fails: kling-contract's own exit code is its last line.
 contract: $(CONTRACT_STAMP) ## Contract checks (kling-contract): the embedded emulator by default, a live gateway with --task-id/KLING_TASK_ID (ARGS="--help")
@@ -65,7 +75,7 @@ bench: $(STAMP) ## Benchmarks; writes benchmarks/report.md
 	$(UV) pip install --quiet --python $(BIN)/python -e ".[bench]"
 	$(BIN)/python -m benchmarks
 
-ci: check-generated lint typecheck test contract ## What CI runs
+ci: check-generated lint typecheck test e2e contract ## What CI runs
 
 clean: ## Remove .venv and caches
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache

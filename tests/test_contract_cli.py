@@ -47,6 +47,7 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+@pytest.mark.e2e
 def test_exit_0_with_client_settings_exported_and_a_replay_line_that_works(
     tmp_path: Path,
 ) -> None:
@@ -106,6 +107,7 @@ def test_exit_2_for_bad_input_without_a_traceback(
     assert done.returncode == 2 and "Traceback" not in done.stdout + done.stderr
 
 
+@pytest.mark.e2e
 def test_exit_1_on_a_contract_failure_of_a_live_gateway(tmp_path: Path) -> None:
     with EmulatorServer(
         make_config(), wrap=BROKEN_GATEWAYS["progress is a number"][0]
@@ -117,6 +119,8 @@ def test_exit_1_on_a_contract_failure_of_a_live_gateway(tmp_path: Path) -> None:
                 "--task-id",
                 server.seeded[1]["SUCCESS"],
                 *QUICK,
+                "--max-failures",
+                "1",
             ],
             tmp_path,
             {"KLING_API_TOKEN": TOKEN_1},
@@ -161,6 +165,7 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     return wheel, env_dir
 
 
+@pytest.mark.e2e
 def test_the_readmes_ci_recipe_runs_from_the_wheel_in_a_fresh_environment(
     installed: tuple[Path, Path], tmp_path: Path
 ) -> None:
@@ -231,6 +236,7 @@ def run(client: KlingClient) -> list[str]:
 """
 
 
+@pytest.mark.e2e
 def test_a_users_mypy_strict_sees_the_installed_types(
     installed: tuple[Path, Path], tmp_path: Path
 ) -> None:
@@ -265,6 +271,7 @@ def test_a_users_mypy_strict_sees_the_installed_types(
     assert mypy(wrong).returncode == 1
 
 
+@pytest.mark.e2e
 def test_the_wheel_ships_the_spec_and_py_typed_for_every_package(
     installed: tuple[Path, Path],
 ) -> None:

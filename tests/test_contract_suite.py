@@ -80,6 +80,7 @@ def run_quietly(
     return result, buffer.getvalue()
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize("generation", [Generation.A, Generation.B])
 def test_the_faithful_emulator_passes(
     generation: Generation, tmp_path: Path, capfd: pytest.CaptureFixture[str]
@@ -98,6 +99,7 @@ def test_the_faithful_emulator_passes(
             assert SECRET not in report.read_text(errors="replace"), report
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize("name", sorted(BROKEN_GATEWAYS))
 def test_each_broken_gateway_fails_the_suite(
     name: str, tmp_path: Path, capfd: pytest.CaptureFixture[str]
@@ -117,6 +119,7 @@ def test_each_broken_gateway_fails_the_suite(
     assert "curl" in output  # every failure comes with a line to reproduce it
 
 
+@pytest.mark.e2e
 def test_a_model_limited_token_is_no_false_failure(
     tmp_path: Path, capfd: pytest.CaptureFixture[str]
 ) -> None:
@@ -141,6 +144,7 @@ def test_a_used_up_token_cannot_test_anything_and_says_why(
     assert EXHAUSTED_SECRET not in output
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize("name", sorted(DRIFTING_GATEWAYS))
 def test_drift_is_reported_and_fails_only_when_asked(name: str, tmp_path: Path) -> None:
     wrap, expected = DRIFTING_GATEWAYS[name]
@@ -160,6 +164,7 @@ def test_drift_is_reported_and_fails_only_when_asked(name: str, tmp_path: Path) 
             assert relaxed.exit_code == 0 and relaxed.drift
 
 
+@pytest.mark.e2e
 def test_a_baseline_reports_a_type_change_the_spec_allows(tmp_path: Path) -> None:
     baseline = tmp_path / "baseline.json"
 
@@ -181,6 +186,7 @@ def test_a_baseline_reports_a_type_change_the_spec_allows(tmp_path: Path) -> Non
     assert changed[0].detail == "integer -> string"
 
 
+@pytest.mark.e2e
 def test_without_allow_create_nothing_is_submitted(tmp_path: Path) -> None:
     """No POST, and no probe of another method against a real task's URL."""
     seen: list[tuple[str, str]] = []
@@ -347,6 +353,7 @@ def test_the_mode_rule(
         assert SECRET not in repr(mode.live)
 
 
+@pytest.mark.e2e
 def test_a_failing_second_token_is_a_gateway_error_not_an_isolation_verdict(
     tmp_path: Path,
 ) -> None:
