@@ -330,11 +330,15 @@ def trailing_slash_redirect(request: Request) -> Response | None:
     path = request.url.path
     if path == "/" or not path.endswith("/"):
         return None
-    scope = {**request.scope, "path": path[:-1]}
+    stripped = path[:-1]
+    # gin's tree (getValue, v1.9.1) lets the last parameter be empty when it looks for this
+    # redirect: GET .../image2video// goes to .../image2video/, which is no route either.
+    probe = stripped + "_" if stripped.endswith("/") else stripped
+    scope = {**request.scope, "path": probe}
     if not any(route.matches(scope)[0] == Match.FULL for route in request.app.routes):
         return None
     # Escaped as Go's URL.EscapedPath does: a header carries no raw non-ASCII.
-    location = quote(path[:-1], safe="/:@!$&'()*+,;=~")
+    location = quote(stripped, safe="/:@!$&'()*+,;=~")
     location += f"?{request.url.query}" if request.url.query else ""
     if request.method == "GET":
         return Response(
@@ -401,7 +405,7 @@ def create_app(config: EmulatorConfig | None = None) -> Starlette:
     app.state.gateway = gateway
     # Starlette would answer 307 to a path that matches a route of any method once all its
     # trailing slashes are stripped (an id of "/" made GET .../image2video// a redirect to
-    # the submit route); gin's rule is trailing_slash_redirect's.
+    # the submit route, whose method is POST); gin's rule is trailing_slash_redirect's.
     app.router.redirect_slashes = False
     # Faults sit inside the headers layer so that injected answers carry the headers too.
     app.add_middleware(FaultInjector, faults=gateway.config.faults)
