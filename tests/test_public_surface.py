@@ -8,6 +8,7 @@ import inspect
 import json
 import logging
 import ssl
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -16,6 +17,7 @@ import httpx
 import pytest
 
 import kling_gateway as kg
+from kling_gateway.pacing import GatewayClock, server_time
 from kling_gateway.submit_fields import KNOWN_FIELDS
 from kling_gateway.transport import shared_tls_context
 from kling_gateway_api.models import ImageToVideoRequest, TextToVideoRequest
@@ -141,6 +143,35 @@ def _call(flavour: str, handler: Any, call: str, *args: Any, **kwargs: Any) -> A
             return await getattr(client, call)(*args, **kwargs)
 
     return asyncio.run(run())
+
+
+@pytest.mark.parametrize("flavour", ["sync", "async"])
+def test_every_answer_sets_the_gateway_clock(flavour: str) -> None:
+    """A submit's Date already tells waits where the gateway's second lies (pacing.py):
+    the offset lies between the Date minus when the answer came and the Date's second's
+    end minus when the request went."""
+    date = "Sun, 06 Nov 1994 08:49:37 GMT"
+    handler = _answer(200, SUBMITTED, Date=date)
+    transport = httpx.MockTransport(handler)
+    before = time.monotonic()
+    if flavour == "sync":
+        with kg.KlingClient("http://gw.test", TOKEN, transport=transport) as client:
+            client.submit(model="m", prompt="p", image="i")
+        clock = client._gateway_clock
+    else:
+
+        async def run() -> GatewayClock:
+            async with kg.AsyncKlingClient(
+                "http://gw.test", TOKEN, transport=transport
+            ) as client:
+                await client.submit(model="m", prompt="p", image="i")
+            return client._gateway_clock
+
+        clock = asyncio.run(run())
+    after = time.monotonic()
+    seconds = server_time(date)
+    assert seconds is not None and clock.known
+    assert seconds - after <= clock.low <= clock.high <= seconds + 1 - before
 
 
 @pytest.mark.parametrize("flavour", ["sync", "async"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping
 from types import ModuleType
 from typing import Any
@@ -19,7 +20,8 @@ from kling_gateway_api.models import ImageToVideoRequest, TextToVideoRequest
 
 from . import errors
 from ._response import PARSE_ERRORS
-from .policies import RetryPolicy, WaitPolicy
+from .pacing import GatewayClock, server_time
+from .policies import ProgressCallback, RetryPolicy, Waiter, WaitPolicy
 from .settings import Route, Settings
 from .submit_fields import checked_fields
 from .wire import submit_body
@@ -72,6 +74,19 @@ class ClientBase:
         # The generated client without a token: the pooled httpx client set on it by the
         # subclass carries the Authorization header, so the token lives in one place only.
         self._generated = Client(base_url=self._settings.base_url)
+        # The gateway's clock, learned from every answer (see pacing.py).
+        self._gateway_clock = GatewayClock()
+
+    def _heard(self, sent: float, headers: httpx.Headers) -> None:
+        """Every answer's Date keeps waits in step with the gateway's clock (pacing.py)."""
+        self._gateway_clock.observe(
+            sent, time.monotonic(), server_time(headers.get("date"))
+        )
+
+    def _waiter(
+        self, task_id: str, policy: WaitPolicy, on_progress: ProgressCallback | None
+    ) -> Waiter:
+        return Waiter(task_id, policy, on_progress, gateway=self._gateway_clock)
 
     @property
     def base_url(self) -> str:

@@ -37,7 +37,6 @@ from .download import (
     download_failure,
     video_url,
 )
-from .pacing import GatewayClock, server_time
 from .policies import ProgressCallback, RetryPolicy, Waiter, WaitPolicy
 from .settings import Route
 from .submit_fields import SubmitFields
@@ -89,8 +88,6 @@ class AsyncKlingClient(ClientBase):
             event_hooks={"response": [remember_response_async]},
         )
         self._generated.set_async_httpx_client(self._http)
-        # The gateway's clock, learned from every wait's answers (see pacing.py).
-        self._gateway_clock = GatewayClock()
         self._video_http: httpx.AsyncClient | None = None
 
     async def __aenter__(self) -> Self:
@@ -119,10 +116,7 @@ class AsyncKlingClient(ClientBase):
         sent = time.monotonic()
         with request_record(what, attempt, last_response.get), translated_errors():
             detailed = await send()
-        # Every answer's Date keeps waits in step with the gateway's clock (pacing.py).
-        self._gateway_clock.observe(
-            sent, time.monotonic(), server_time(detailed.headers.get("date"))
-        )
+        self._heard(sent, detailed.headers)
         return answered(detailed.parsed, unwrap)
 
     async def _call(
@@ -288,11 +282,6 @@ class AsyncKlingClient(ClientBase):
                 return exc
 
         return list(await asyncio.gather(*(one(task_id) for task_id in task_ids)))
-
-    def _waiter(
-        self, task_id: str, policy: WaitPolicy, on_progress: ProgressCallback | None
-    ) -> Waiter:
-        return Waiter(task_id, policy, on_progress, gateway=self._gateway_clock)
 
     # Downloads
 

@@ -36,8 +36,7 @@ from .download import (
     download_failure,
     video_url,
 )
-from .pacing import GatewayClock, server_time
-from .policies import ProgressCallback, RetryPolicy, Waiter, WaitPolicy
+from .policies import ProgressCallback, RetryPolicy, WaitPolicy
 from .settings import Route
 from .submit_fields import SubmitFields
 
@@ -88,8 +87,6 @@ class KlingClient(ClientBase):
             event_hooks={"response": [remember_response]},
         )
         self._generated.set_httpx_client(self._http)
-        # The gateway's clock, learned from every wait's answers (see pacing.py).
-        self._gateway_clock = GatewayClock()
         self._video_http: httpx.Client | None = None
 
     def __enter__(self) -> Self:
@@ -118,10 +115,7 @@ class KlingClient(ClientBase):
         sent = time.monotonic()
         with request_record(what, attempt, last_response.get), translated_errors():
             detailed = send()
-        # Every answer's Date keeps waits in step with the gateway's clock (pacing.py).
-        self._gateway_clock.observe(
-            sent, time.monotonic(), server_time(detailed.headers.get("date"))
-        )
+        self._heard(sent, detailed.headers)
         return answered(detailed.parsed, unwrap)
 
     def _call(
@@ -286,11 +280,6 @@ class KlingClient(ClientBase):
             else:
                 heapq.heappush(due, (time.monotonic() + delay, index))
         return cast(list[Task | errors.KlingError], results)
-
-    def _waiter(
-        self, task_id: str, policy: WaitPolicy, on_progress: ProgressCallback | None
-    ) -> Waiter:
-        return Waiter(task_id, policy, on_progress, gateway=self._gateway_clock)
 
     # Downloads
 
