@@ -288,17 +288,12 @@ def test_the_replay_line_keeps_the_failure_limit(
     assert main(argv, env={"KLING_API_TOKEN": SECRET}) == 2
     replay = capsys.readouterr().out.split("replay: ", 1)[1].splitlines()[0]
     assert "--max-failures 3" in replay and SECRET not in replay
-    command = schemathesis_command(
-        target_for_url(url), Path("s.json"), tmp_path, 1, 5, 3
-    )
+    target = Target(label="replay", base_url=url, token=SECRET, task_ids=("1",))
+    command = schemathesis_command(target, Path("s.json"), tmp_path, 1, 5, 3)
     assert command[command.index("--max-failures") + 1] == "3"
     assert "--max-failures" not in schemathesis_command(
-        target_for_url(url), Path("s.json"), tmp_path, 1, 5
+        target, Path("s.json"), tmp_path, 1, 5
     )
-
-
-def target_for_url(url: str) -> Target:
-    return Target(label="replay", base_url=url, token=SECRET, task_ids=("1",))
 
 
 @pytest.mark.parametrize(
