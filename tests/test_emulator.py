@@ -14,6 +14,7 @@ import pytest
 
 from kling_emulator.config import EmulatorConfig, Faults, Generation, Lifecycle
 from kling_emulator.server import EmulatorServer
+from kling_upstream.wire import VIDEO_DURATION
 
 from .conftest import BANNED, FAST_LIFECYCLE_SECONDS, TOKEN_1, TOKEN_2
 from .spec_tools import assert_conforms
@@ -119,7 +120,10 @@ def test_a_task_goes_through_its_lifecycle(
     )
     assert final["finish_time"] >= final["start_time"] >= final["submit_time"]
     video = final["data"]["data"]["task_result"]["videos"][0]
-    assert video["url"].startswith(emulator.base_url) and video["duration"] == "5.1"
+    assert (
+        video["url"].startswith(emulator.base_url)
+        and video["duration"] == VIDEO_DURATION
+    )
     assert final["task_id"] == task_id
     if emulator.config.generation is Generation.B:
         assert task_id.startswith("task_") and len(task_id) == 37

@@ -243,6 +243,8 @@ def test_error_translation(
     ("entry", "cached", "missing", "extra"),
     [
         ("kling_emulator.entry", "kling_emulator.__main__", "uvicorn", "emulator"),
+        ("kling_upstream.entry", "kling_upstream.__main__", "uvicorn", "emulator"),
+        ("kling_upstream.entry", "kling_upstream.__main__", "jwt", "emulator"),
         ("contract_tests.entry", "contract_tests.cli", "schemathesis", "contract"),
     ],
 )
@@ -254,7 +256,15 @@ def test_a_console_script_without_its_extra_says_which_to_install(
 
     # Forget the modules that import the extra, and the package attributes that
     # `from . import x` would find them by, so that the import really happens again.
-    for name in (cached, "contract_tests.runner", "contract_tests.checks"):
+    for name in (
+        cached,
+        "contract_tests.runner",
+        "contract_tests.checks",
+        "kling_upstream.serving",
+        "kling_upstream.app",
+        "kling_upstream.auth",
+        "kling_upstream.config",
+    ):
         monkeypatch.delitem(sys.modules, name, raising=False)
         package, _, attribute = name.rpartition(".")
         if package in sys.modules:

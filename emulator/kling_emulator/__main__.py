@@ -8,7 +8,8 @@ from pathlib import Path
 
 import attrs
 import click
-import uvicorn
+
+from kling_upstream.serving import serve_forever
 
 from .app import create_app
 from .config import (
@@ -188,10 +189,10 @@ def main(
         )
         + f", users {sorted(set(config.tokens.values()))}"
     )
-    uvicorn.run(
+    serve_forever(
         app,
-        host=host,
-        port=port,
+        host,
+        port,
         log_level="info",
         http=GatewayHttpProtocol,
         date_header=False,  # the app sends a precise one, as the gateway does

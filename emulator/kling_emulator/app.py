@@ -19,6 +19,8 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Match, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from kling_upstream.video import MEDIA_TYPE, sample_mp4
+
 from .config import GATEWAY_VERSION, EmulatorConfig, Generation, token_key
 from .faults import FaultInjector
 from .refresh import RefreshPasses
@@ -33,8 +35,6 @@ from .validation import (
     parse_body,
     read_submit,
 )
-
-FAKE_MP4 = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom" + bytes(4096)
 
 
 class TaskIdConvertor(Convertor[str]):
@@ -307,7 +307,7 @@ class Gateway:
         )
 
     async def video(self, request: Request) -> Response:
-        return Response(FAKE_MP4, media_type="video/mp4")
+        return Response(sample_mp4(), media_type=MEDIA_TYPE)
 
     async def health(self, request: Request) -> Response:
         return JSONResponse(

@@ -6,6 +6,8 @@ from enum import StrEnum
 
 import attrs
 
+from kling_upstream.wire import Lifecycle as KlingLifecycle
+
 
 class Generation(StrEnum):
     """The two shapes of the task object that live gateways send (see openapi.yaml)."""
@@ -67,6 +69,12 @@ class Lifecycle:
     @property
     def total(self) -> float:
         return self.not_start + self.submitted + self.in_progress
+
+    @property
+    def kling(self) -> KlingLifecycle:
+        """The same lifecycle as Kling itself sees it: submitted until the gateway's first
+        refresh and the time Kling takes to start, then processing."""
+        return KlingLifecycle(self.not_start + self.submitted, self.in_progress)
 
     @property
     def scale(self) -> float:

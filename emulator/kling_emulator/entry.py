@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import sys
+from collections.abc import Callable
 
-EXTRA_MODULES = frozenset({"starlette", "uvicorn", "httptools", "uvloop"})
+from kling_upstream.entry import run_with_extra
+
+
+def _load() -> Callable[[], None]:
+    from .__main__ import main
+
+    return main
 
 
 def main() -> None:
-    try:
-        from .__main__ import main as run
-    except ModuleNotFoundError as exc:
-        if exc.name not in EXTRA_MODULES:
-            raise
-        sys.exit(
-            f"kling-emulator needs the emulator extra ({exc.name} is missing): "
-            "pip install 'kling-gateway[emulator]'"
-        )
-    run()
+    run_with_extra("kling-emulator", _load)

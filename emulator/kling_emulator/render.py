@@ -7,15 +7,10 @@ import time
 import uuid
 from typing import Any
 
+from kling_upstream import wire
+
 from .config import Generation
-from .tasks import (
-    FAILURE_REASON,
-    FINAL,
-    KLING_STATUS,
-    PROGRESS,
-    TaskRecord,
-    random_label,
-)
+from .tasks import FINAL, PROGRESS, TaskRecord, random_label
 
 JSON = dict[str, Any]
 
@@ -50,36 +45,23 @@ def video_url(base_url: str, record: TaskRecord) -> str:
 def kling_payload(record: TaskRecord, status: str, now: float, base_url: str) -> JSON:
     """Kling's last answer, as the gateway stores it in `data.data`."""
     created_ms = int(record.submitted_at * 1000)
-    inner: JSON = {
-        "task_id": record.kling_id,
-        "task_status": KLING_STATUS[status],
-        "created_at": created_ms,
-    }
-    if record.external_task_id:
-        inner["task_info"] = {"external_task_id": record.external_task_id}
-    if status == "SUCCESS":
-        inner["task_status_msg"] = ""
-        inner["task_result"] = {
-            "videos": [
-                {
-                    "id": str(int(record.kling_id) + 1),
-                    "url": video_url(base_url, record),
-                    "duration": "5.1",
-                }
-            ]
-        }
-        inner["final_unit_deduction"] = "1"
-    elif status == "FAILURE":
-        inner["task_status_msg"] = FAILURE_REASON
-    inner["updated_at"] = (
-        record.updated_at(now) * 1000 if status != "NOT_START" else created_ms
+    kling_status = wire.KLING_STATUS_OF_GATEWAY[status]
+    videos: tuple[wire.Video, ...] = ()
+    if kling_status is wire.TaskStatus.SUCCEED:
+        video_id = str(int(record.kling_id) + 1)
+        videos = (wire.Video(id=video_id, url=video_url(base_url, record)),)
+    inner = wire.task_data(
+        task_id=record.kling_id,
+        status=kling_status,
+        created_ms=created_ms,
+        updated_ms=record.updated_at(now) * 1000
+        if status != "NOT_START"
+        else created_ms,
+        external_task_id=record.external_task_id,
+        status_msg=wire.FAILURE_REASON if status == "FAILURE" else "",
+        videos=videos,
     )
-    return {
-        "code": 0,
-        "message": "SUCCEED",
-        "request_id": str(uuid.UUID(int=int(record.kling_id))),
-        "data": inner,
-    }
+    return wire.success(inner, str(uuid.UUID(int=int(record.kling_id))))
 
 
 def task_body(
@@ -92,7 +74,7 @@ def task_body(
     if status == "SUCCESS":
         result = video_url(base_url, record)
     elif status == "FAILURE":
-        result = FAILURE_REASON
+        result = wire.FAILURE_REASON
     # Generation A's quirk: the video URL in fail_reason. Generation B keeps it in result_url.
     fail_reason = result if generation is Generation.A or status == "FAILURE" else ""
     task: JSON = {
@@ -160,16 +142,12 @@ def submitted_body(record: TaskRecord, generation: Generation) -> JSON:
             "progress": 0,
             "created_at": int(record.submitted_at),
         }
+    # Older gateways answered with Kling's own create answer, plus their task id.
     created_ms = int(record.submitted_at * 1000)
-    return {
-        "code": 0,
-        "message": "SUCCEED",
-        "request_id": str(uuid.uuid4()),
-        "data": {
-            "task_id": record.kling_id,
-            "task_status": "submitted",
-            "created_at": created_ms,
-            "updated_at": created_ms,
-        },
-        "task_id": record.task_id,
+    created = {
+        "task_id": record.kling_id,
+        "task_status": wire.TaskStatus.SUBMITTED.value,
+        "created_at": created_ms,
+        "updated_at": created_ms,
     }
+    return {**wire.success(created, wire.new_request_id()), "task_id": record.task_id}

@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from kling_upstream.wire import GATEWAY_STATUS
+
 from .config import Lifecycle
 
 if TYPE_CHECKING:
@@ -28,16 +30,6 @@ PROGRESS = {
     "FAILURE": "100%",
     "UNKNOWN": "",
 }
-KLING_STATUS = {
-    "NOT_START": "submitted",
-    "SUBMITTED": "submitted",
-    "QUEUED": "submitted",
-    "IN_PROGRESS": "processing",
-    "SUCCESS": "succeed",
-    "FAILURE": "failed",
-    "UNKNOWN": "submitted",
-}
-FAILURE_REASON = "Failure to pass the risk control system"
 
 Clock = Callable[[], float]
 
@@ -120,13 +112,8 @@ class TaskRecord:
 
     def kling_status_at(self, now: float) -> str:
         """What Kling would report at `now`, as a gateway status."""
-        elapsed = now - self.submitted_at
-        lc = self.lifecycle
-        if elapsed < lc.not_start + lc.submitted:
-            return "SUBMITTED"
-        if elapsed < lc.total:
-            return "IN_PROGRESS"
-        return "FAILURE" if self.fails else "SUCCESS"
+        kling = self.lifecycle.kling.status_after(now - self.submitted_at, self.fails)
+        return GATEWAY_STATUS[kling]
 
     def refresh(self, now: float) -> bool:
         """A refresh pass reaches this task at `now`; True once it is final."""

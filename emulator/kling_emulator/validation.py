@@ -27,19 +27,11 @@ from typing import Any
 
 import attrs
 
-MAX_PROMPT = 2500
+from kling_upstream import params as kling_params
+from kling_upstream import wire
+
 MAX_DURATION_SECONDS = 3600  # the gateway's billing guard since 2026-07-07
-MODES = {"std", "pro"}
-DURATIONS = {"5", "10"}
-ASPECT_RATIOS = {"16:9", "9:16", "1:1"}
-CAMERA_TYPES = {
-    "simple",
-    "down_back",
-    "forward_up",
-    "right_turn_forward",
-    "left_turn_forward",
-}
-CAMERA_AXES = ("horizontal", "vertical", "pan", "tilt", "roll", "zoom")
+CAMERA_AXES = kling_params.CAMERA_AXES
 # The Kling adaptor's request struct: only these keys ever reach Kling (`sound`,
 # `watermark_info` and anything else are dropped by the gateway).
 KLING_STRING_FIELDS = (
@@ -340,61 +332,15 @@ def read_submit(
     return Submission(action, model, prompt, kling_request)
 
 
-def _kling_refusal(message: str, kling_code: int = 1201) -> Refusal:
-    body = json.dumps(
-        {"code": kling_code, "message": message, "request_id": "emulator"}
-    )
-    return Refusal(400, "task", "fail_to_fetch_task", body)
-
-
-def _mask_is_complete(mask: Any) -> bool:
-    if not isinstance(mask, dict):
-        return False
-    points = mask.get("trajectories") or []
-    return (
-        bool(mask.get("mask"))
-        and 2 <= len(points) <= 77
-        and all(isinstance(p, dict) and "x" in p and "y" in p for p in points)
-    )
-
-
 def kling_checks(request: dict[str, Any], action: str) -> Refusal | None:
-    """Kling's own validation of the request the gateway forwarded."""
-    if (
-        len(request["prompt"]) > MAX_PROMPT
-        or len(request.get("negative_prompt", "")) > MAX_PROMPT
-    ):
-        return _kling_refusal("prompt is too long")
-    if not 0 <= request["cfg_scale"] <= 1:
-        return _kling_refusal("cfg_scale must be within [0, 1]")
-    if request["mode"] not in MODES:
-        return _kling_refusal("mode is invalid")
-    if request["duration"] not in DURATIONS:
-        return _kling_refusal("duration is invalid")
-    if request.get("aspect_ratio", "1:1") not in ASPECT_RATIOS:
-        return _kling_refusal("aspect_ratio is invalid")
-    camera = request.get("camera_control")
-    if camera is not None:
-        if camera.get("type") not in CAMERA_TYPES:
-            return _kling_refusal("camera_control.type is invalid")
-        config = camera.get("config") or {}
-        if any(not -10 <= config[a] <= 10 for a in CAMERA_AXES if a in config):
-            return _kling_refusal(
-                "camera_control.config values must be within [-10, 10]"
-            )
-    masks = request.get("dynamic_masks") or []
-    if len(masks) > 6 or not all(_mask_is_complete(m) for m in masks):
-        return _kling_refusal(
-            "dynamic_masks: at most 6 masks, each a mask and 2 to 77 points {x, y}"
-        )
-    if action == "generate":
-        groups = [
-            bool(request.get("image_tail")),
-            bool(request.get("static_mask") or masks),
-            camera is not None,
-        ]
-        if sum(groups) > 1:
-            return _kling_refusal(
-                "image_tail, the motion brush and camera_control cannot be combined"
-            )
-    return None
+    """Kling's own checks of the request the gateway forwarded (the stand-in's rules): a
+    refusal comes back as Kling's HTTP 400, which the gateway passes on as
+    `fail_to_fetch_task` with Kling's body as the message."""
+    # Every model has a channel here (but UNAVAILABLE_MODEL), and a channel's models are
+    # its own: the emulator forwards any model name, as a gateway forwards what its
+    # channel lists. A prompt with the stand-in's unsafe marker is refused as it refuses it.
+    refused = kling_params.refusal_of(request, action, models=None)
+    if refused is None:
+        return None
+    status, body = wire.failure(refused.code, "emulator", refused.message)
+    return Refusal(status, "task", "fail_to_fetch_task", json.dumps(body))
