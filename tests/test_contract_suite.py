@@ -24,7 +24,12 @@ from contract_tests.runner import (
 )
 from contract_tests.target import Target
 from kling_emulator.config import EmulatorConfig, Generation, Lifecycle
+from kling_emulator.kling_stage import KlingUpstream
 from kling_emulator.server import EmulatorServer
+from kling_upstream.auth import KeyPair
+from kling_upstream.config import UpstreamConfig
+from kling_upstream.server import UpstreamServer
+from kling_upstream.wire import Lifecycle as KlingLifecycle
 
 from .broken_gateways import (
     BROKEN_GATEWAYS,
@@ -97,6 +102,31 @@ def test_the_faithful_emulator_passes(
     for report in tmp_path.rglob("*"):
         if report.is_file():
             assert SECRET not in report.read_text(errors="replace"), report
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("generation", [Generation.A, Generation.B])
+def test_the_emulator_with_the_kling_stand_in_behind_it_passes(
+    generation: Generation, tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """Every submit of the run goes to the stand-in and every poll asks it: the whole
+    suite, stateful phase included, with Kling as a real API behind the gateway."""
+    keys = KeyPair("suiteaccesskey", "suite-secret-key-of-thirty-two-b")
+    kling_config = UpstreamConfig(keys=(keys,), lifecycle=KlingLifecycle.scaled(3.0))
+    with UpstreamServer(kling_config) as kling:
+        gateway_config = attrs.evolve(
+            config(generation), kling=KlingUpstream(kling.base_url, keys, timeout=10)
+        )
+        with EmulatorServer(gateway_config) as server:
+            result, _ = run_quietly(target_for(server), tmp_path, max_examples=50)
+        created = len(kling.stand_in.store)
+    output = capfd.readouterr().out
+    assert result.passed, output[-3000:]
+    assert result.report["operations"]["tested"] == 4
+    assert created > 0, "the run's submits reached the stand-in"
+    polled = [r for r in kling.stand_in.requests if r[1] == "GET" and r[3] == 200]
+    assert polled, "refresh passes polled the stand-in"
+    assert SECRET not in output and keys.secret_key not in output
 
 
 @pytest.mark.e2e

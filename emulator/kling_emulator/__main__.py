@@ -9,6 +9,7 @@ from pathlib import Path
 import attrs
 import click
 
+from kling_upstream.auth import KeyPair
 from kling_upstream.serving import serve_forever
 
 from .app import create_app
@@ -20,6 +21,7 @@ from .config import (
     Lifecycle,
     Refresh,
 )
+from .kling_stage import KlingUpstream
 from .protocol import GatewayHttpProtocol
 
 
@@ -122,6 +124,15 @@ def _pairs(values: tuple[str, ...], what: str) -> list[tuple[str, str]]:
     help="Create one task per status for every user.",
 )
 @click.option(
+    "--kling-url",
+    help="Forward submits and polls to this Kling API (kling-upstream, or any Kling base URL) instead of modelling Kling in-process.",
+)
+@click.option(
+    "--kling-key",
+    envvar="KLING_CHANNEL_KEY",
+    help="The Kling channel's key, ACCESS_KEY|SECRET_KEY (or KLING_CHANNEL_KEY, kept out of the process list); needs --kling-url.",
+)
+@click.option(
     "--ids-file",
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write the seeded task ids here as JSON.",
@@ -142,6 +153,8 @@ def main(
     retry_after: int | None,
     max_tasks: int,
     seed_tasks: bool,
+    kling_url: str | None,
+    kling_key: str | None,
     ids_file: Path | None,
 ) -> None:
     """An emulated new-api gateway serving the Kling video task routes, in memory."""
@@ -156,6 +169,18 @@ def main(
         injected = Faults(latency=latency, rates=rates, retry_after=retry_after)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--fault") from exc
+    kling = None
+    if (kling_url is None) != (kling_key is None):
+        raise click.UsageError("--kling-url and --kling-key go together")
+    if kling_url is not None and kling_key is not None:
+        if smooth_clock:
+            raise click.UsageError(
+                "a real Kling stage is polled by refresh passes: no --smooth-clock"
+            )
+        try:
+            kling = KlingUpstream(kling_url, KeyPair.parse(kling_key))
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--kling-key") from None
     config = EmulatorConfig(
         generation=Generation(generation),
         lifecycle=Lifecycle.scaled(lifecycle),
@@ -167,6 +192,7 @@ def main(
         seed_tasks=seed_tasks,
         banned_tokens=frozenset(banned_token),
         faults=injected,
+        kling=kling,
     )
     if users:
         try:
@@ -187,6 +213,7 @@ def main(
             if config.refresh is None
             else f"refresh every {refresh_period * config.lifecycle.scale:g}s over {channels} channel(s)"
         )
+        + (f", Kling at {kling_url}" if kling_url else ", Kling modelled")
         + f", users {sorted(set(config.tokens.values()))}"
     )
     serve_forever(

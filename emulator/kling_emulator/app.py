@@ -12,6 +12,7 @@ from urllib.parse import quote
 
 import attrs
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.convertors import Convertor, register_url_convertor
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -23,6 +24,7 @@ from kling_upstream.video import MEDIA_TYPE, sample_mp4
 
 from .config import GATEWAY_VERSION, EmulatorConfig, Generation, token_key
 from .faults import FaultInjector
+from .kling_stage import Created, RemoteKling
 from .refresh import RefreshPasses
 from .render import gateway_error, request_id, submitted_body, task_error, task_json
 from .seeding import seed_store
@@ -120,6 +122,7 @@ class Gateway:
         if config.refresh is not None:
             passes = RefreshPasses(config.refresh, config.lifecycle.scale, time.time())
         self.store = TaskStore(config.max_tasks, passes=passes)
+        self.remote = RemoteKling(config.kling) if config.kling is not None else None
         self.rng = random.Random(config.faults.seed)
         self.tokens = {token_key(t): t for t in config.tokens}
         self.seeded: dict[int, dict[str, str]] = {}
@@ -197,7 +200,7 @@ class Gateway:
         caller = self.authenticate(request)
         if isinstance(caller, JSONResponse):
             return caller
-        record = self.store.get(request.path_params["task_id"], caller.user)
+        record = await self._get(request.path_params["task_id"], caller.user)
         # The model of the task asked for, "" for an unknown one. Generation A gateways
         # refused every query of a model-limited token.
         model = (
@@ -242,11 +245,21 @@ class Gateway:
                 f"No available channel for model {model} under group default (distributor)",
                 code="model_not_found",
             )
-        submission = read_submit(body, model, generation)
+        submission = read_submit(
+            body, model, generation, check_kling=self.remote is None
+        )
         if isinstance(submission, Refusal):
             return self.refusal(request, submission)
+        created: Created | None = None
+        if self.remote is not None:
+            answer = await self.remote.create(
+                submission.kling_request, submission.action
+            )
+            if isinstance(answer, Refusal):
+                return self.refusal(request, answer)
+            created = answer
         record = self.store.add(
-            lambda row: self._new_record(row, caller.user, submission)
+            lambda row: self._new_record(row, caller.user, submission, created)
         )
         return JSONResponse(
             submitted_body(record, self.config.generation),
@@ -263,8 +276,21 @@ class Gateway:
             chunks.append(chunk)
         return b"".join(chunks)
 
-    def _new_record(self, row: int, user: int, submission: Submission) -> TaskRecord:
-        kling_id = new_kling_id()
+    async def _get(self, task_id: str, user: int) -> TaskRecord | None:
+        if self.remote is None:
+            return self.store.get(task_id, user)
+        # Refresh passes run up to now first, and poll a real Kling over HTTP: off the loop.
+        return await run_in_threadpool(self.store.get, task_id, user)
+
+    async def _find(self, task_id: str) -> TaskRecord | None:
+        if self.remote is None:
+            return self.store.find(task_id)
+        return await run_in_threadpool(self.store.find, task_id)
+
+    def _new_record(
+        self, row: int, user: int, submission: Submission, created: Created | None
+    ) -> TaskRecord:
+        kling_id = new_kling_id() if created is None else created.kling_id
         return TaskRecord(
             task_id=kling_id
             if self.config.generation is Generation.A
@@ -281,11 +307,13 @@ class Gateway:
             or self.rng.random() < self.config.failure_rate,
             row_id=row,
             kling_request=submission.kling_request,
+            remote=self.remote,
+            kling_answer=None if created is None else created.answer,
         )
 
     async def forwarded(self, request: Request) -> Response:
         """What the gateway forwarded to Kling for a task (emulator only, for tests)."""
-        record = self.store.find(request.path_params["task_id"])
+        record = await self._find(request.path_params["task_id"])
         if record is None:
             return JSONResponse({"error": "no such task"}, status_code=404)
         return JSONResponse(
@@ -295,7 +323,7 @@ class Gateway:
     async def refreshes(self, request: Request) -> Response:
         """How often refresh passes reached a task, and when one last changed it (emulator
         only, for benchmarks: the moment a wait could first have seen its final state)."""
-        record = self.store.find(request.path_params["task_id"])
+        record = await self._find(request.path_params["task_id"])
         if record is None or record.written is None:
             return JSONResponse({"error": "no such refreshed task"}, status_code=404)
         return JSONResponse(

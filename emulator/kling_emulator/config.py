@@ -8,6 +8,8 @@ import attrs
 
 from kling_upstream.wire import Lifecycle as KlingLifecycle
 
+from .kling_stage import KlingUpstream
+
 
 class Generation(StrEnum):
     """The two shapes of the task object that live gateways send (see openapi.yaml)."""
@@ -173,3 +175,12 @@ class EmulatorConfig:
     max_body_bytes: int = 20 * 1024 * 1024
     faults: Faults = Faults()
     seed_tasks: bool = True
+    # Kling as a real API (the stand-in, or any Kling base URL); None: modelled in-process.
+    # A real Kling is polled by refresh passes, so it needs them (no smooth clock).
+    kling: KlingUpstream | None = None
+
+    def __attrs_post_init__(self) -> None:
+        if self.kling is not None and self.refresh is None:
+            raise ValueError(
+                "a real Kling stage is polled by refresh passes: no smooth clock"
+            )

@@ -10,6 +10,7 @@ import random
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .config import FAULT_KINDS, Faults
+from .kling_stage import UPSTREAM_SATURATED
 from .render import gateway_error, task_error
 
 FAULT_HEADER = b"x-emulator-fault"
@@ -19,7 +20,7 @@ FAULT_BODIES: dict[str, tuple[int, dict[str, object]]] = {
     # Kling refused a submit for load: the gateway rewrites the message to a fixed text.
     "429": (
         429,
-        task_error("fail_to_fetch_task", "当前分组上游负载已饱和，请稍后再试"),
+        task_error("fail_to_fetch_task", UPSTREAM_SATURATED),
     ),
     "429-gate": (
         429,

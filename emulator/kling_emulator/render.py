@@ -44,6 +44,8 @@ def video_url(base_url: str, record: TaskRecord) -> str:
 
 def kling_payload(record: TaskRecord, status: str, now: float, base_url: str) -> JSON:
     """Kling's last answer, as the gateway stores it in `data.data`."""
+    if record.kling_answer is not None:
+        return record.kling_answer
     created_ms = int(record.submitted_at * 1000)
     kling_status = wire.KLING_STATUS_OF_GATEWAY[status]
     videos: tuple[wire.Video, ...] = ()
@@ -69,12 +71,7 @@ def task_body(
 ) -> JSON:
     """The 200 answer to a query: the envelope around the task object."""
     status = record.status_at(now)
-    # What the gateway records as the result: the video URL, or the failure text.
-    result = ""
-    if status == "SUCCESS":
-        result = video_url(base_url, record)
-    elif status == "FAILURE":
-        result = wire.FAILURE_REASON
+    result = _result(record, status, base_url)
     # Generation A's quirk: the video URL in fail_reason. Generation B keeps it in result_url.
     fail_reason = result if generation is Generation.A or status == "FAILURE" else ""
     task: JSON = {
@@ -110,6 +107,22 @@ def task_body(
         if status in FINAL:
             task["result_url"] = result
     return {"code": "success", "message": "", "data": task}
+
+
+def _result(record: TaskRecord, status: str, base_url: str) -> str:
+    """What the gateway records as the result: the video URL, or the failure text, from
+    Kling's last answer (ParseTaskResult reads the first video and `task_status_msg`)."""
+    if status not in FINAL:
+        return ""
+    if record.kling_answer is None:
+        return (
+            video_url(base_url, record) if status == "SUCCESS" else wire.FAILURE_REASON
+        )
+    data = record.kling_answer.get("data") or {}
+    if status == "FAILURE":
+        return str(data.get("task_status_msg") or "")
+    videos = (data.get("task_result") or {}).get("videos") or [{}]
+    return str(videos[0].get("url") or "")
 
 
 def task_json(

@@ -18,6 +18,7 @@ from kling_upstream.wire import GATEWAY_STATUS
 from .config import Lifecycle
 
 if TYPE_CHECKING:
+    from .kling_stage import RemoteKling
     from .refresh import RefreshPasses
 
 FINAL = frozenset({"SUCCESS", "FAILURE"})
@@ -89,6 +90,10 @@ class TaskRecord:
     frozen_status: str | None = None
     # The request the gateway forwarded to Kling: what reached Kling, and what did not.
     kling_request: dict[str, Any] = attrs.field(factory=dict)
+    # Kling over HTTP, when the emulator's Kling stage is a real API; None: modelled here.
+    remote: RemoteKling | None = attrs.field(default=None, eq=False, repr=False)
+    # Kling's last answer for the task when Kling is remote: what `data.data` shows.
+    kling_answer: dict[str, Any] | None = None
     # The last rendered answer and what it was rendered from (render.task_json).
     rendered: tuple[object, bytes] | None = attrs.field(
         default=None, eq=False, repr=False
@@ -111,7 +116,13 @@ class TaskRecord:
         )
 
     def kling_status_at(self, now: float) -> str:
-        """What Kling would report at `now`, as a gateway status."""
+        """What Kling reports at `now`, as a gateway status."""
+        if self.remote is not None:
+            polled = self.remote.poll(self.kling_id, self.action)
+            if polled is None:  # the gateway leaves a task it could not read as it was
+                return self.written.status if self.written else "NOT_START"
+            status, self.kling_answer = polled
+            return status
         kling = self.lifecycle.kling.status_after(now - self.submitted_at, self.fails)
         return GATEWAY_STATUS[kling]
 

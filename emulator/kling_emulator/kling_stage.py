@@ -1,0 +1,96 @@
+"""The gateway's Kling stage when Kling is a real API: the stand-in (`kling-upstream`) or any
+Kling base URL. Submits and polls are forwarded as a gateway's Kling adaptor sends them
+(`relay/channel/task/kling/adaptor.go`, `relay/relay_task.go`), signed with a JWT, and Kling's
+answers are read the way the gateway reads them.
+
+Without one, the emulator models Kling in-process with the same lifecycle and rules
+(`kling_upstream.wire`, `kling_upstream.params`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+import httpx
+
+from kling_upstream import auth
+from kling_upstream.auth import KeyPair
+from kling_upstream.wire import GATEWAY_STATUS, TaskStatus
+
+from .validation import Refusal
+
+JSON = dict[str, Any]
+# What the gateway says instead of Kling's body when Kling answers 429 (controller/relay.go).
+UPSTREAM_SATURATED = "当前分组上游负载已饱和，请稍后再试"
+ROUTE_OF_ACTION = {"generate": "image2video", "textGenerate": "text2video"}
+
+
+@attrs.frozen
+class KlingUpstream:
+    """Where the Kling channel points: a base URL and the channel's `access|secret` key."""
+
+    base_url: str
+    keys: KeyPair
+    timeout: float = 30.0
+
+
+@attrs.frozen
+class Created:
+    kling_id: str
+    answer: JSON  # Kling's create answer, which the gateway keeps until its first poll
+
+
+class RemoteKling:
+    """Kling over HTTP. `create` runs on the event loop; `poll` runs inside refresh passes,
+    which hold the task store's lock, so it is synchronous and is called off the loop."""
+
+    def __init__(self, upstream: KlingUpstream) -> None:
+        self.upstream = upstream
+        self._base = upstream.base_url.rstrip("/")
+        self._poller = httpx.Client(timeout=upstream.timeout, trust_env=False)
+
+    def _headers(self) -> dict[str, str]:
+        return {
+            "Authorization": f"Bearer {auth.sign(self.upstream.keys)}",
+            "Accept": "application/json",
+            "User-Agent": "kling-sdk/1.0",
+        }
+
+    async def create(self, request: JSON, action: str) -> Created | Refusal:
+        url = f"{self._base}/v1/videos/{ROUTE_OF_ACTION[action]}"
+        try:
+            async with httpx.AsyncClient(
+                timeout=self.upstream.timeout, trust_env=False
+            ) as client:
+                answer = await client.post(url, json=request, headers=self._headers())
+        except httpx.HTTPError as exc:
+            return Refusal(500, "task", "do_request_failed", type(exc).__name__)
+        if answer.status_code == 429:
+            return Refusal(429, "task", "fail_to_fetch_task", UPSTREAM_SATURATED)
+        if answer.status_code != 200:
+            return Refusal(
+                answer.status_code, "task", "fail_to_fetch_task", answer.text
+            )
+        try:
+            body = answer.json()
+            code, data = body["code"], body["data"]
+        except (ValueError, KeyError, TypeError):
+            return Refusal(500, "task", "unmarshal_response_failed", answer.text[:200])
+        if code != 0:
+            return Refusal(400, "task", "task_failed", str(body.get("message", "")))
+        return Created(str(data.get("task_id", "")), body)
+
+    def poll(self, kling_id: str, action: str) -> tuple[str, JSON] | None:
+        """Kling's answer for a task, as a gateway status and the body, or None when the
+        gateway would leave the task as it is (no answer, or one it cannot read)."""
+        url = f"{self._base}/v1/videos/{ROUTE_OF_ACTION[action]}/{kling_id}"
+        try:
+            body = self._poller.get(url, headers=self._headers()).json()
+            status = TaskStatus(body["data"]["task_status"])
+        except (httpx.HTTPError, ValueError, KeyError, TypeError):
+            return None
+        return GATEWAY_STATUS[status], body
+
+    def close(self) -> None:
+        self._poller.close()
