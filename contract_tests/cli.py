@@ -25,6 +25,7 @@ import attrs
 import click
 
 from kling_emulator.config import Generation
+from kling_upstream.wire import MODELS
 
 from .runner import (
     CUSTOM_CHECKS,
@@ -54,6 +55,7 @@ def choose_mode(
     task_ids: Sequence[str],
     emulator: bool,
     allow_create: bool,
+    models: Sequence[str] = MODELS,
 ) -> Mode:
     """The rule documented above; TargetError when a live run is asked for but incomplete."""
     env_url = env.get("KLING_BASE_URL", "").strip()
@@ -80,6 +82,7 @@ def choose_mode(
         ids,
         other_token=env.get("KLING_OTHER_TOKEN", "").strip() or None,
         allow_create=allow_create,
+        models=tuple(models),
     )
     why = "--base-url given" if base_url else "a task id given"
     return Mode(target, why)
@@ -101,6 +104,8 @@ def _replay_command(
             words += ["--task-id", task_id]
         if mode.live.allow_create:
             words.append("--allow-create")
+        if mode.live.models != MODELS:
+            words += ["--models", ",".join(mode.live.models)]
     return shlex.join(words)
 
 
@@ -127,6 +132,11 @@ def _generations(value: str) -> list[Generation]:
     is_flag=True,
     envvar="KLING_ALLOW_CREATE",
     help="Allow submitting tasks on a live gateway (costs money).",
+)
+@click.option(
+    "--models",
+    envvar="KLING_CONTRACT_MODELS",
+    help="Comma-separated models the gateway has a channel for; submits name these (default: Kling's models).",
 )
 @click.option(
     "--generations",
@@ -192,6 +202,7 @@ def command(
     task_ids: tuple[str, ...],
     emulator: bool,
     allow_create: bool,
+    models: str | None,
     generations: str,
     seed: int,
     max_examples: int,
@@ -220,6 +231,7 @@ def command(
             task_ids=task_ids,
             emulator=emulator,
             allow_create=allow_create,
+            models=[m.strip() for m in models.split(",")] if models else MODELS,
         )
     except TargetError as exc:
         click.echo(f"contract: cannot run: {exc}", err=True)

@@ -86,7 +86,7 @@ def derived_spec(target: Target, folder: Path) -> Path:
             "value": task_id,
         }
     if target.generation is not None:
-        spec = enforced_spec(spec, target.generation)
+        spec = enforced_spec(spec, target.generation, target.models)
     # JSON, which schemathesis loads many times faster than YAML; the copy is for machines.
     path = folder / "openapi.json"
     path.write_text(json.dumps(spec, indent=1, ensure_ascii=False))

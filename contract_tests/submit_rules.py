@@ -14,12 +14,14 @@ fail a faithful gateway, so the contract run judges negative data against these 
   Kling only from `metadata`), reads `duration` leniently (any JSON value; numbers outside
   0..3600 are refused), and ignores a `metadata` that is not an object.
 
-Positive data is generated from the same rules, so it stays within what both generations take.
+Positive data is generated from the same rules, so it stays within what both generations take,
+and names only models the gateway has a channel for (any other gets 503 `model_not_found`).
 """
 
 from __future__ import annotations
 
 import copy
+from collections.abc import Sequence
 from typing import Any
 
 REQUESTS = ("ImageToVideoRequest", "TextToVideoRequest")
@@ -38,8 +40,12 @@ def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
     return {"anyOf": [schema, {"type": "null"}]}
 
 
-def enforced_spec(spec: dict[str, Any], generation: str) -> dict[str, Any]:
-    """A copy of the spec whose submit schemas say what this generation refuses."""
+def enforced_spec(
+    spec: dict[str, Any], generation: str, models: Sequence[str]
+) -> dict[str, Any]:
+    """A copy of the spec whose submit schemas say what this generation refuses, and whose
+    model fields name only `models`."""
+    served = {"enum": list(models)}
     spec = copy.deepcopy(spec)
     schemas = spec["components"]["schemas"]
     kling_only = set(schemas["KlingOptions"]["properties"])
@@ -65,10 +71,19 @@ def enforced_spec(spec: dict[str, Any], generation: str) -> dict[str, Any]:
             properties["model"] = properties["model_name"] = {
                 "type": ["string", "null"]
             }
+            # The first non-empty of model_name and model names the model, which a
+            # channel must serve.
+            unnamed = {"enum": ["", None]}
+            schemas[name]["anyOf"] = [
+                {"properties": {"model_name": served}, "required": ["model_name"]},
+                {"properties": {"model_name": unnamed, "model": served}, "required": ["model"]},
+                {"not": {"required": ["model_name"]}, "properties": {"model": served}, "required": ["model"]},
+            ]  # fmt: skip
         else:
             for field in kling_only | {"model_name", "duration"}:
                 if field in properties:
                     properties[field] = ANY_VALUE
+            properties["model"] = served
             properties["metadata"] = {
                 "anyOf": [
                     {"$ref": "#/components/schemas/KlingOptions"},

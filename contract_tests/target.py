@@ -8,6 +8,8 @@ from urllib.parse import quote
 import attrs
 import httpx
 
+from kling_upstream.wire import MODELS
+
 from .handoff import HandOff
 
 QUERY = "/kling/v1/videos/image2video/{task_id}"
@@ -32,6 +34,9 @@ class Target:
     generation: str | None = None
     # A token limited to some models answers 403, not 400, for a task id it does not know.
     model_limited: bool = False
+    # The models the gateway has a channel for: submits name these (any other model is a
+    # 503 model_not_found, a faithful answer that tests nothing more).
+    models: tuple[str, ...] = MODELS
 
     @classmethod
     def live(
@@ -42,6 +47,7 @@ class Target:
         *,
         other_token: str | None = None,
         allow_create: bool = False,
+        models: tuple[str, ...] = MODELS,
     ) -> Target:
         """A live gateway, checked for what can be checked before any request."""
         base_url = base_url.strip().rstrip("/")
@@ -64,6 +70,8 @@ class Target:
             raise TargetError("a live run needs KLING_API_TOKEN (never an option)")
         if not task_ids:
             raise TargetError("a live run needs a task id (--task-id or KLING_TASK_ID)")
+        if not models or not all(models):
+            raise TargetError("--models needs at least one model name")
         for task_id in task_ids:
             if not TASK_ID.fullmatch(task_id):
                 raise TargetError(
@@ -77,6 +85,7 @@ class Target:
             task_ids=task_ids,
             other_token=other_token or None,
             allow_create=allow_create,
+            models=models,
         )
 
 

@@ -238,7 +238,7 @@ class Gateway:
             return refused
         if not model:
             return self.routing_error(request, 400, MODEL_REQUIRED)
-        if model in self.config.unavailable_models:
+        if model not in self.config.models:
             return self.routing_error(
                 request,
                 503,

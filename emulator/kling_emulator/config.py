@@ -6,6 +6,7 @@ from enum import StrEnum
 
 import attrs
 
+from kling_upstream.wire import MODELS as KLING_MODELS
 from kling_upstream.wire import Lifecycle as KlingLifecycle
 
 from .kling_stage import KlingUpstream
@@ -124,7 +125,7 @@ TOKEN_2 = "sk-emulatoruser2"
 EXHAUSTED_TOKEN = "sk-emulatorexhausted"
 LIMITED_TOKEN = "sk-emulatorlimited"
 LIMITED_MODELS = frozenset({"kling-v1-6"})
-UNAVAILABLE_MODEL = "kling-unavailable"
+UNAVAILABLE_MODEL = "kling-unavailable"  # no channel serves it
 GATEWAY_VERSION = {"A": "v0.9.0-emulator", "B": "v0.10.8-emulator"}
 
 
@@ -162,8 +163,9 @@ class EmulatorConfig:
     model_limits: dict[str, frozenset[str]] = attrs.field(
         factory=lambda: {LIMITED_TOKEN: LIMITED_MODELS}
     )
-    # Models no channel serves: a submit answers 503 model_not_found.
-    unavailable_models: frozenset[str] = frozenset({UNAVAILABLE_MODEL})
+    # The models the gateway's Kling channels serve; a submit naming any other answers 503
+    # model_not_found, as a gateway answers a model no channel lists.
+    models: frozenset[str] = frozenset(KLING_MODELS)
     generation: Generation = Generation.B
     lifecycle: Lifecycle = Lifecycle()
     # The gateway's refresh passes, run at the lifecycle's scale; None shows every task's

@@ -337,9 +337,9 @@ def kling_checks(request: dict[str, Any], action: str) -> Refusal | None:
     """Kling's own checks of the request the gateway forwarded (the stand-in's rules): a
     refusal comes back as Kling's HTTP 400, which the gateway passes on as
     `fail_to_fetch_task` with Kling's body as the message."""
-    # Every model has a channel here (but UNAVAILABLE_MODEL), and a channel's models are
-    # its own: the emulator forwards any model name, as a gateway forwards what its
-    # channel lists. A prompt with the stand-in's unsafe marker is refused as it refuses it.
+    # The routing layer let through only models a channel lists (EmulatorConfig.models),
+    # and a channel's list is its own: Kling's rules here do not judge the model name. A
+    # prompt with the stand-in's unsafe marker is refused as the stand-in refuses it.
     refused = kling_params.refusal_of(request, action, models=None)
     if refused is None:
         return None
