@@ -144,6 +144,18 @@ def test_the_list_query_pages_an_accounts_tasks_newest_first() -> None:
             assert answer.status_code == 400 and answer.json()["code"] == 1201, bad
 
 
+def test_the_request_log_shows_every_poll_with_its_moment(
+    kling: UpstreamServer,
+) -> None:
+    started = time.time()
+    task_id = created_id(kling, GOOD)
+    httpx.get(f"{kling.base_url}{I2V}/{task_id}", headers=bearer())
+    rows = httpx.get(f"{kling.base_url}/upstream/requests", params={"since": started})
+    seen = [(r["method"], r["path"], r["status"]) for r in rows.json()["requests"]]
+    assert seen[-2:] == [("POST", I2V, 200), ("GET", f"{I2V}/{task_id}", 200)]
+    assert all(r["at"] >= started for r in rows.json()["requests"])
+
+
 def test_other_methods_and_paths_get_kling_errors(kling: UpstreamServer) -> None:
     method = httpx.delete(f"{kling.base_url}{I2V}/1", headers=bearer())
     assert method.status_code == 400 and method.json()["code"] == 1202

@@ -61,7 +61,8 @@ def _seeded_record(
         action="generate",
         model="kling-v1-6",
         prompt="A cat turns its head towards the camera",
-        external_task_id="",
+        # As a caller who names its tasks gets them back (task_info.external_task_id).
+        external_task_id=f"seed-{status.lower()}-u{user}",
         submitted_at=started,
         lifecycle=lifecycle,
         fails=status == "FAILURE",

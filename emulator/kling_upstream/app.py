@@ -220,6 +220,17 @@ class KlingStandIn:
             }
         )
 
+    async def seen(self, request: Request) -> Response:
+        """Every request answered on a Kling route (the last 100,000 at most): when a
+        gateway's refresh passes reach each task, for cadence measurements."""
+        since = float(request.query_params.get("since", "0") or 0)
+        rows = [
+            {"at": at, "method": method, "path": path, "status": status}
+            for at, method, path, status in self.requests
+            if at >= since
+        ]
+        return JSONResponse({"requests": rows})
+
     async def not_found(self, request: Request, exc: Exception) -> Response:
         status = getattr(exc, "status_code", 404)
         if status == 405:
@@ -236,6 +247,7 @@ def create_app(config: UpstreamConfig | None = None) -> Starlette:
         Route(f"/v1/videos/{action}/{{task_id}}", stand_in.query, methods=["GET"]),
         Route("/videos/{task_id}.mp4", stand_in.video, methods=["GET"]),
         Route("/upstream/health", stand_in.health, methods=["GET"]),
+        Route("/upstream/requests", stand_in.seen, methods=["GET"]),
     ]
     app = Starlette(
         routes=routes,

@@ -1,0 +1,193 @@
+"""kling-compare: the same requests to two gateways, every difference reported by rule."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from click.testing import CliRunner
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from contract_tests.compare import (
+    Difference,
+    Known,
+    Shape,
+    Side,
+    compare,
+    corpus,
+    main,
+)
+from kling_emulator.config import Generation
+from kling_emulator.server import EmulatorServer
+
+from .conftest import EXHAUSTED, LIMITED, TOKEN_1, TOKEN_2, make_config
+
+TOKENS = {"main": TOKEN_1, "other": TOKEN_2, "exhausted": EXHAUSTED, "limited": LIMITED}
+
+
+def side(label: str, server: EmulatorServer) -> Side:
+    return Side(label, server.base_url, TOKENS)
+
+
+def unknown_ids_answer_404(app: ASGIApp) -> ASGIApp:
+    """A gateway that answers 404, not 400, for an unknown task id."""
+
+    async def broken(scope: Scope, receive: Receive, send: Send) -> None:
+        async def patched(message: Message) -> None:
+            if message["type"] == "http.response.start" and message["status"] == 400:
+                message = {**message, "status": 404}
+            await send(message)
+
+        await app(scope, receive, patched)
+
+    return broken
+
+
+@pytest.fixture(scope="module")
+def pair() -> Iterator[tuple[EmulatorServer, EmulatorServer]]:
+    with EmulatorServer(make_config()) as left, EmulatorServer(make_config()) as right:
+        yield left, right
+
+
+def test_two_faithful_gateways_differ_in_nothing(
+    pair: tuple[EmulatorServer, EmulatorServer],
+) -> None:
+    left, right = pair
+    found, compared, skipped = compare(
+        side("left", left), side("right", right), corpus(),
+        allow_create=True, deadline=30, echo=lambda line: None, interval=0.05,
+    )  # fmt: skip
+    assert found == [], [d.line(("left", "right")) for d in found]
+    assert compared == len(corpus()) and skipped == []
+
+
+def test_a_changed_status_is_reported_for_each_probe_it_touches(
+    pair: tuple[EmulatorServer, EmulatorServer],
+) -> None:
+    left, _ = pair
+    with EmulatorServer(make_config(), wrap=unknown_ids_answer_404) as broken:
+        found, _, _ = compare(
+            side("left", left), side("right", broken), corpus(),
+            allow_create=False, deadline=30, echo=lambda line: None,
+        )  # fmt: skip
+    statuses = {d.probe for d in found if d.aspect == "status"}
+    assert "query image2video unknown id" in statuses
+    assert all(
+        d.left == "400" and d.right == "404" for d in found if d.aspect == "status"
+    )
+
+
+def test_generations_a_and_b_differ_where_the_spec_says_they_do(
+    pair: tuple[EmulatorServer, EmulatorServer],
+) -> None:
+    left, _ = pair
+    with EmulatorServer(make_config(generation=Generation.A)) as older:
+        found, _, _ = compare(
+            side("B", left), side("A", older), corpus(),
+            allow_create=True, deadline=30, echo=lambda line: None, interval=0.05,
+        )  # fmt: skip
+    fields = {(d.probe, d.path) for d in found if d.aspect == "field"}
+    assert ("query image2video", "data.result_url") in fields  # B only
+    assert ("submit image2video", "object") in fields  # B's OpenAI-shaped submit answer
+    assert ("submit with model_name only", "") in {
+        (d.probe, d.path) for d in found if d.aspect == "status"
+    }  # A reads model_name; B answers 400
+
+
+def test_without_allow_create_nothing_is_submitted(
+    pair: tuple[EmulatorServer, EmulatorServer],
+) -> None:
+    left, right = pair
+    before = len(left.store), len(right.store)
+    _, compared, skipped = compare(
+        side("left", left), side("right", right), corpus(),
+        allow_create=False, deadline=30, echo=lambda line: None,
+    )  # fmt: skip
+    assert (len(left.store), len(right.store)) == before
+    assert compared + len(skipped) == len(corpus())
+    assert any("creates a task" in reason for reason in skipped)
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "kept"),
+    [
+        ("task_id", "task_" + "a" * 32, None),
+        ("created_at", 1796164429, None),
+        ("request_id", "x", None),
+        ("url", "http://127.0.0.1:1/a.mp4", None),
+        ("code", "task_not_exist", "task_not_exist"),
+        ("status", "SUCCESS", "SUCCESS"),
+        (
+            "message",
+            "Invalid token (request id: 2026X)",
+            "Invalid token (request id: *)",
+        ),
+        ("message", "No channel for task_" + "b" * 32, "No channel for task_*"),
+    ],
+)
+def test_ids_times_and_request_ids_are_ignored_by_rule(
+    key: str, value: Any, kept: Any
+) -> None:
+    from contract_tests.compare import comparable_value
+
+    assert comparable_value(key, value) == kept
+
+
+def test_a_shape_keeps_types_and_the_headers_that_must_agree() -> None:
+    response = httpx.Response(
+        429,
+        json={"code": "x", "data": None, "n": [1, "a"]},
+        headers={"Retry-After": "180", "Date": "now", "X-Oneapi-Request-Id": "r"},
+    )
+    shape = Shape.of(response)
+    assert ("retry-after", "180") in shape.headers
+    assert all(name not in ("date", "x-oneapi-request-id") for name, _ in shape.headers)
+    assert ("n[]", "number", "1") in shape.fields and (
+        "n[]",
+        "string",
+        '"a"',
+    ) in shape.fields
+    assert ("data", "null", "null") in shape.fields
+
+
+def test_known_differences_pass_and_the_rest_fail_the_command(
+    pair: tuple[EmulatorServer, EmulatorServer], tmp_path: Path
+) -> None:
+    left, _ = pair
+    with EmulatorServer(make_config(), wrap=unknown_ids_answer_404) as broken:
+        files = {}
+        for name, server in (("left", left), ("right", broken)):
+            files[name] = tmp_path / f"{name}.json"
+            files[name].write_text(
+                json.dumps({"base_url": server.base_url, "tokens": TOKENS})
+            )
+        args = ["--left", str(files["left"]), "--right", str(files["right"])]
+        failing = CliRunner().invoke(
+            main, [*args, "--report", str(tmp_path / "r.json")]
+        )
+        assert failing.exit_code == 1, failing.output
+        assert (
+            "diff: query image2video unknown id: status: left 400 / right 404"
+            in failing.output
+        )
+        assert TOKEN_1 not in failing.output
+        reported = json.loads((tmp_path / "r.json").read_text())
+        assert Difference(**reported[0]) in [Difference(**r) for r in reported]
+        known = tmp_path / "known.json"
+        known.write_text(json.dumps([{"probe": "*", "aspect": "status", "reason": "404 by design"},
+                                     {"probe": "*", "aspect": "field", "reason": "E1 there"},
+                                     {"probe": "*", "aspect": "value", "reason": "E1 there"}]))  # fmt: skip
+        passing = CliRunner().invoke(main, [*args, "--known", str(known)])
+    assert passing.exit_code == 0, passing.output
+    assert Known(probe="*").covers(Difference("p", "status", "", "1", "2"))
+
+
+def test_a_side_file_without_a_main_token_is_refused(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({"base_url": "http://127.0.0.1:1", "tokens": {}}))
+    result = CliRunner().invoke(main, ["--left", str(bad), "--right", str(bad)])
+    assert result.exit_code == 2 and "tokens.main" in result.output
