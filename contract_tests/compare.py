@@ -108,7 +108,11 @@ GOOD_I2V: JSON = {
     "image": IMAGE, "duration": "5",
     "negative_prompt": "blurry", "metadata": {"negative_prompt": "blurry"},
 }  # fmt: skip
-GOOD_T2V: JSON = {"model": "kling-v1", "model_name": "kling-v1", "prompt": "a paper boat"}
+GOOD_T2V: JSON = {
+    "model": "kling-v1",
+    "model_name": "kling-v1",
+    "prompt": "a paper boat",
+}
 
 
 def corpus() -> list[Probe]:

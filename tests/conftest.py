@@ -49,6 +49,9 @@ def make_config(**changes: Any) -> EmulatorConfig:
         # can skip a state, as on a loaded gateway. A channel per task keeps the tests'
         # gateway lightly loaded; test_pacing covers the loaded case.
         "refresh": Refresh(channels=1024),
+        # One address sends every test's requests to the shared emulators; the web rate
+        # limit has tests of its own.
+        "web_rate_limit": None,
     }
     return EmulatorConfig(**{**base, **changes})
 

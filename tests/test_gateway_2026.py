@@ -6,6 +6,7 @@ validation module). The client's side of the same facts is in test_client_2026.p
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import httpx
@@ -14,7 +15,7 @@ import pytest
 from kling_emulator.config import UNAVAILABLE_MODEL, Generation
 from kling_emulator.server import EmulatorServer
 
-from .conftest import EXHAUSTED, LIMITED, TOKEN_1
+from .conftest import EXHAUSTED, LIMITED, TOKEN_1, make_config
 from .spec_tools import assert_conforms
 
 SUBMIT = "/kling/v1/videos/image2video"
@@ -371,3 +372,67 @@ def test_errors_come_in_both_shapes_where_the_gateway_sends_both(
     assert ("error" in answer) is (shape == "E1")
     if fault == "429":
         assert answer["message"] == "当前分组上游负载已饱和，请稍后再试"
+
+
+def test_unmatched_requests_past_the_web_rate_limit_get_429_with_retry_after() -> None:
+    """GlobalWebRateLimit: N unmatched requests per address in the window, then 429 with an
+    empty body; matched routes are not counted, and neither are refused requests."""
+    with (
+        EmulatorServer(make_config(web_rate_limit=(5, 180))) as server,
+        httpx.Client(base_url=server.base_url) as client,
+    ):
+        answers = [client.put("/kling/v1/videos/image2video/x") for _ in range(7)]
+        assert [a.status_code for a in answers] == [200] * 5 + [429] * 2
+        limited = answers[-1]
+        assert limited.headers["retry-after"] == "180" and limited.content == b""
+        assert "x-oneapi-request-id" in limited.headers
+        assert client.get("/v1/anything").status_code == 429  # the JSON 404s count too
+        query = client.get(
+            "/kling/v1/videos/image2video/x", headers={"Authorization": "Bearer sk-x"}
+        )
+        assert query.status_code == 401  # a route: not limited
+
+
+def test_the_web_rate_limit_window_slides() -> None:
+    with (
+        EmulatorServer(make_config(web_rate_limit=(2, 1))) as server,
+        httpx.Client(base_url=server.base_url) as client,
+    ):
+        assert [client.get("/x").status_code for _ in range(3)] == [200, 200, 429]
+        time.sleep(2.1)
+        assert client.get("/x").status_code == 200
+
+
+@pytest.mark.parametrize("path", ["/kling/v1/videos/image2video/x", "/anything"])
+def test_a_cors_preflight_is_204_on_every_path(
+    emulator: EmulatorServer, path: str
+) -> None:
+    answer = httpx.options(
+        emulator.base_url + path,
+        headers={
+            "Origin": "http://127.0.0.1:9",
+            "Access-Control-Request-Method": "GET",
+        },
+    )
+    assert answer.status_code == 204 and answer.content == b""
+    assert (
+        answer.headers["access-control-allow-methods"] == "GET,POST,PUT,DELETE,OPTIONS"
+    )
+    assert answer.headers["access-control-allow-origin"] == "*"
+    without_origin = httpx.options(emulator.base_url + path)
+    assert (
+        without_origin.status_code == 200
+        and "text/html" in without_origin.headers["content-type"]
+    )
+
+
+def test_an_answer_to_a_request_with_an_origin_allows_it(
+    emulator: EmulatorServer,
+) -> None:
+    answer = httpx.get(
+        emulator.base_url + "/kling/v1/videos/image2video/x",
+        headers={"Origin": "http://127.0.0.1:9", "Authorization": f"Bearer {TOKEN_1}"},
+    )
+    assert answer.status_code == 400
+    assert answer.headers["access-control-allow-origin"] == "*"
+    assert answer.headers["access-control-allow-credentials"] == "true"

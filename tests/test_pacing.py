@@ -183,7 +183,7 @@ def test_a_wait_policy_takes_only_known_schedules() -> None:
 # -- the emulator's passes ------------------------------------------------------------------
 
 
-def record(row: int, submitted_at: float) -> Any:
+def record(row: int, submitted_at: float, lifecycle: Lifecycle | None = None) -> Any:
     return lambda _row: TaskRecord(
         task_id=f"t{row}",
         kling_id="1" * 18,
@@ -193,7 +193,7 @@ def record(row: int, submitted_at: float) -> Any:
         prompt="p",
         external_task_id="",
         submitted_at=submitted_at,
-        lifecycle=Lifecycle(),
+        lifecycle=lifecycle or Lifecycle(),
         fails=False,
         row_id=row,
     )
@@ -236,6 +236,35 @@ def test_a_lone_task_changes_only_at_passes_15_s_apart() -> None:
     assert final is not None and final.written is not None
     assert final.written.refreshes == 7  # 1015, 1030, ..., 1105
     assert final.start_time(1200) == 1045 and final.finish_time(1200) == 1105
+
+
+@pytest.mark.parametrize(
+    ("skip_share", "refreshes"),
+    [(0.0, 7), (1.0, 4)],  # 1015, 1030, ..., 1105 / 1015, 1045, 1075, 1105
+)
+def test_the_scheduler_check_puts_a_due_pass_off_by_a_tick(
+    skip_share: float, refreshes: int
+) -> None:
+    """As measured on the real gateway with one task: passes 15 or 30 s apart, by chance."""
+    clock = SettableClock()
+    passes = RefreshPasses(Refresh(skip_share=skip_share), 1.0, 1000.0)
+    store = TaskStore(10, clock=clock, passes=passes)
+    store.add(record(1, 1003.0))
+    timeline(store, "t1", 1200)
+    final = store.find("t1")
+    assert final is not None and final.written is not None
+    assert final.written.refreshes == refreshes
+
+
+def test_at_a_skip_share_of_one_half_passes_come_15_or_30_s_apart() -> None:
+    clock = SettableClock()
+    passes = RefreshPasses(Refresh(skip_share=0.5, seed=7), 1.0, 1000.0)
+    store = TaskStore(10, clock=clock, passes=passes)
+    store.add(record(1, 1003.0, lifecycle=Lifecycle(1e6, 0, 0)))
+    clock.at = 1000 + 15 * 400
+    store.find("t1")
+    # 400 ticks; every gap is 15 or 30 s, so between 200 and 400 passes, about 267.
+    assert 230 < passes.passes < 300
 
 
 def test_a_pass_outlasting_a_second_pushes_the_next_one_to_the_tick_after() -> None:

@@ -83,6 +83,14 @@ def _pairs(values: tuple[str, ...], what: str) -> list[tuple[str, str]]:
     help="Kling channels tasks are spread over; a pass refreshes one task per second per channel.",
 )
 @click.option(
+    "--refresh-skip-share",
+    type=click.FloatRange(0, 1),
+    callback=_finite,
+    default=0.5,
+    show_default=True,
+    help="Share of passes due one period after the last that start a tick later, as upstream's scheduler check makes them (0: every 15 s).",
+)
+@click.option(
     "--smooth-clock",
     is_flag=True,
     help="Show each task's state as of the moment it is asked for, instead of as the last refresh pass wrote it.",
@@ -146,6 +154,7 @@ def main(
     lifecycle: float,
     refresh_period: float,
     channels: int,
+    refresh_skip_share: float,
     smooth_clock: bool,
     failure_rate: float,
     faults: tuple[str, ...],
@@ -186,7 +195,9 @@ def main(
         lifecycle=Lifecycle.scaled(lifecycle),
         refresh=None
         if smooth_clock
-        else Refresh(period=refresh_period, channels=channels),
+        else Refresh(
+            period=refresh_period, channels=channels, skip_share=refresh_skip_share
+        ),
         failure_rate=failure_rate,
         max_tasks=max_tasks,
         seed_tasks=seed_tasks,

@@ -6,6 +6,7 @@ import html
 import json
 import random
 import time
+from collections import deque
 from email.utils import formatdate
 from functools import lru_cache
 from urllib.parse import quote
@@ -60,6 +61,20 @@ INDEX_PAGE = (
     b'<!doctype html><html lang="en"><head><meta charset="utf-8">'
     b'<title>New API</title></head><body><div id="root"></div></body></html>'
 )
+# The web rate limit keeps a window per client address; this many at most.
+MAX_LIMITED_ADDRESSES = 10_000
+# What gin-contrib/cors (v1.7.2, the gateway's settings) sends.
+CORS_PREFLIGHT_HEADERS = (
+    (b"access-control-allow-credentials", b"true"),
+    (b"access-control-allow-headers", b"*"),
+    (b"access-control-allow-methods", b"GET,POST,PUT,DELETE,OPTIONS"),
+    (b"access-control-allow-origin", b"*"),
+    (b"access-control-max-age", b"43200"),
+)
+CORS_HEADERS = (
+    (b"access-control-allow-credentials", b"true"),
+    (b"access-control-allow-origin", b"*"),
+)
 # NoRoute answers JSON only under these prefixes of the request URI.
 API_PREFIXES = ("/v1", "/api", "/assets")
 
@@ -104,6 +119,41 @@ class GatewayHeadersMiddleware:
         await self.app(scope, receive, send_with_headers)
 
 
+class CorsMiddleware:
+    """The gateway's CORS layer, on every path: a preflight (OPTIONS with an Origin) is 204
+    with the allowed methods and headers, and any other request with an Origin gets the
+    allow-origin headers on its answer."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not any(
+            name == b"origin" for name, _ in scope["headers"]
+        ):
+            await self.app(scope, receive, send)
+            return
+        if scope["method"] == "OPTIONS":
+            start: Message = {
+                "type": "http.response.start",
+                "status": 204,
+                "headers": list(CORS_PREFLIGHT_HEADERS),
+            }
+            await send(start)
+            await send({"type": "http.response.body", "body": b""})
+            return
+
+        async def with_cors(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message = {
+                    **message,
+                    "headers": [*message.get("headers", []), *CORS_HEADERS],
+                }
+            await send(message)
+
+        await self.app(scope, receive, with_cors)
+
+
 @attrs.frozen
 class Caller:
     """Who a request's token belongs to."""
@@ -123,6 +173,7 @@ class Gateway:
             passes = RefreshPasses(config.refresh, config.lifecycle.scale, time.time())
         self.store = TaskStore(config.max_tasks, passes=passes)
         self.remote = RemoteKling(config.kling) if config.kling is not None else None
+        self._web_hits: dict[str, deque[int]] = {}
         self.rng = random.Random(config.faults.seed)
         self.tokens = {token_key(t): t for t in config.tokens}
         self.seeded: dict[int, dict[str, str]] = {}
@@ -347,7 +398,33 @@ class Gateway:
         )
 
     async def not_found(self, request: Request, exc: Exception) -> Response:
-        return trailing_slash_redirect(request) or not_a_route(request)
+        # gin redirects before any middleware runs; the web rate limit counts the rest.
+        redirect = trailing_slash_redirect(request)
+        if redirect is not None:
+            return redirect
+        if self._web_limited(request):
+            window = self.config.web_rate_limit[1] if self.config.web_rate_limit else 0
+            return Response(status_code=429, headers={"Retry-After": str(window)})
+        return not_a_route(request)
+
+    def _web_limited(self, request: Request) -> bool:
+        """GlobalWebRateLimit's in-memory sliding window (common/rate-limit.go): a request
+        is let through while fewer than N were let through in the window; refused ones are
+        not counted."""
+        if self.config.web_rate_limit is None:
+            return False
+        limit, window = self.config.web_rate_limit
+        address = request.client.host if request.client else ""
+        hits = self._web_hits.get(address)
+        if hits is None:
+            if len(self._web_hits) >= MAX_LIMITED_ADDRESSES:
+                self._web_hits.pop(next(iter(self._web_hits)))
+            hits = self._web_hits[address] = deque(maxlen=limit)
+        now = int(time.time())
+        if len(hits) == limit and now - hits[0] < window:
+            return True
+        hits.append(now)
+        return False
 
 
 def trailing_slash_redirect(request: Request) -> Response | None:
@@ -435,8 +512,10 @@ def create_app(config: EmulatorConfig | None = None) -> Starlette:
     # trailing slashes are stripped (an id of "/" made GET .../image2video// a redirect to
     # the submit route, whose method is POST); gin's rule is trailing_slash_redirect's.
     app.router.redirect_slashes = False
-    # Faults sit inside the headers layer so that injected answers carry the headers too.
+    # Faults sit inside the headers layer so that injected answers carry the headers too;
+    # CORS answers before either, as the gateway's CORS middleware comes first.
     app.add_middleware(FaultInjector, faults=gateway.config.faults)
+    app.add_middleware(CorsMiddleware)
     app.add_middleware(
         GatewayHeadersMiddleware,
         version=GATEWAY_VERSION[gateway.config.generation.value],

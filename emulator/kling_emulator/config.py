@@ -103,13 +103,23 @@ class Refresh:
     pushes the next one to the tick after. A pass walks each channel's unfinished tasks in
     id order, one task every `gap` seconds, channels side by side. Tasks are spread over
     `channels` channels in turn. A task's state, `start_time`, `finish_time` and
-    `updated_at` change only when a pass reaches it.
+    `updated_at` change only when a pass reaches it. `skip_share` puts a due pass off by a
+    tick, by chance, as the scheduler's own check does upstream.
     """
 
     period: float = attrs.field(default=15.0, validator=attrs.validators.gt(0))
     gap: float = attrs.field(default=1.0, validator=attrs.validators.ge(0))
     second: float = attrs.field(default=1.0, validator=attrs.validators.gt(0))
     channels: int = attrs.field(default=1, validator=attrs.validators.ge(1))
+    # The share of due passes put off to the next tick. Upstream also checks, on the tick,
+    # that its scheduler last ran a whole `period` of monotonic time before; ticks land on
+    # that edge within microseconds, so a pass due on the tick after the last one starts
+    # there or one tick later, by chance (measured on new-api e2c7aa7 with one task: 3 of 4
+    # gaps 30 s, 1 of 4 15 s). 0 keeps every due pass on its tick.
+    skip_share: float = attrs.field(
+        default=0.0, validator=[attrs.validators.ge(0), attrs.validators.le(1)]
+    )
+    seed: int = 0
 
     def scaled(self, scale: float) -> Refresh:
         return attrs.evolve(
@@ -177,6 +187,10 @@ class EmulatorConfig:
     max_body_bytes: int = 20 * 1024 * 1024
     faults: Faults = Faults()
     seed_tasks: bool = True
+    # Unmatched requests allowed per client address in a sliding window of seconds, as the
+    # gateway's GlobalWebRateLimit counts them (120 per 180 s by default); past it, 429 with
+    # Retry-After. None: no limit.
+    web_rate_limit: tuple[int, int] | None = (120, 180)
     # Kling as a real API (the stand-in, or any Kling base URL); None: modelled in-process.
     # A real Kling is polled by refresh passes, so it needs them (no smooth clock).
     kling: KlingUpstream | None = None

@@ -10,6 +10,7 @@ emulator stays one event loop, and tests can drive it with a fake clock.
 from __future__ import annotations
 
 import math
+import random
 from collections.abc import Iterator
 
 from .config import Refresh
@@ -61,12 +62,16 @@ class RefreshPasses:
         self.gap = timing.gap
         self.second = timing.second
         self.channels = refresh.channels
+        self.skip_share = refresh.skip_share
+        self._rng = random.Random(refresh.seed)
         self.origin = origin
         self.passes = 0
         # Unfinished tasks as the gateway last wrote them, oldest (lowest id) first.
         self._pending: dict[str, TaskRecord] = {}
         self._current: _Pass | None = None
         self._last_end: float | None = None
+        self._last_start = -math.inf
+        self._skip_next = False
         self._wake = -math.inf  # nothing can change before this moment
 
     def channel_for(self, row_id: int) -> int:
@@ -92,6 +97,10 @@ class RefreshPasses:
                 for record in current.finished:
                     self._pending.pop(record.task_id, None)
                 self._last_end = current.end
+                self._last_start = current.start
+                self._skip_next = bool(self.skip_share) and (
+                    self._rng.random() < self.skip_share
+                )
                 self._current = None
             start = self._next_start()
             if start > now:
@@ -126,6 +135,10 @@ class RefreshPasses:
                 1, round(self.period / self.second)
             )
             while math.floor(tick / self.second) < due:
+                tick += self.period
+            # The scheduler's own check on the tick one period after it last ran: on the
+            # edge, so off by a tick by chance (Refresh.skip_share), drawn once per pass.
+            if self._skip_next and abs(tick - self._last_start - self.period) < 1e-9:
                 tick += self.period
         return tick
 
