@@ -436,3 +436,76 @@ def test_an_answer_to_a_request_with_an_origin_allows_it(
     assert answer.status_code == 400
     assert answer.headers["access-control-allow-origin"] == "*"
     assert answer.headers["access-control-allow-credentials"] == "true"
+
+
+FORM = b"model=kling-v1&prompt=a+cat&image=https%3A%2F%2Fexample.com%2Fcat.png"
+MULTIPART = (
+    b'--b0\r\nContent-Disposition: form-data; name="model"\r\n\r\nkling-v1\r\n'
+    b'--b0\r\nContent-Disposition: form-data; name="prompt"\r\n\r\na boat\r\n--b0--\r\n'
+)
+
+
+@pytest.mark.parametrize(
+    ("content", "content_type", "action"),
+    [
+        (FORM, "application/x-www-form-urlencoded", "generate"),
+        (MULTIPART, "multipart/form-data; boundary=b0", "textGenerate"),
+    ],
+)
+def test_a_form_submit_is_read_and_billed_on_generation_b(
+    gateway: EmulatorServer, content: bytes, content_type: str, action: str
+) -> None:
+    answer = httpx.post(
+        gateway.base_url + "/kling/v1/videos/image2video",
+        content=content,
+        headers={"Authorization": f"Bearer {TOKEN_1}", "Content-Type": content_type},
+    )
+    assert answer.status_code == 200, answer.text
+    assert answer.headers["x-new-api-other-ratios"] == "{}"
+    forwarded = httpx.get(
+        f"{gateway.base_url}/emulator/tasks/{answer.json()['id']}/forwarded"
+    ).json()
+    assert (
+        forwarded["action"] == action
+        and forwarded["kling_request"]["model"] == "kling-v1"
+    )
+
+
+def test_answers_for_what_is_not_a_route_are_marked_and_gzipped(
+    gateway: EmulatorServer,
+) -> None:
+    for path, cache in (("/v1/nothing", "max-age=604800"), ("/nothing", "no-cache")):
+        answer = httpx.get(gateway.base_url + path)  # httpx asks for gzip
+        assert answer.headers["content-encoding"] == "gzip", path
+        assert answer.headers["cache-control"] == cache
+        assert answer.headers["cache-version"] == (
+            "b688f2fb5be447c25e5aa3bd063087a83db32a288bf6a4f35f2d8db310e40b14"
+        )
+        plain = httpx.get(
+            gateway.base_url + path, headers={"Accept-Encoding": "identity"}
+        )
+        assert (
+            "content-encoding" not in plain.headers and plain.content == answer.content
+        )
+
+
+def test_an_unknown_token_is_answered_in_the_requests_language(
+    gateway: EmulatorServer,
+) -> None:
+    url = gateway.base_url + "/kling/v1/videos/image2video/x"
+    wrong = {"Authorization": "Bearer sk-nobody"}
+    chinese = httpx.get(url, headers={**wrong, "Accept-Language": "zh-CN,zh;q=0.9"})
+    english = httpx.get(url, headers=wrong)
+    assert chinese.json()["error"]["message"].startswith("无效的令牌")
+    assert english.json()["error"]["message"].startswith("Invalid token")
+
+
+def test_a_token_naming_a_channel_is_answered_with_the_channel_version_header(
+    gateway: EmulatorServer,
+) -> None:
+    answer = httpx.get(
+        gateway.base_url + "/kling/v1/videos/image2video/x",
+        headers={"Authorization": f"Bearer {TOKEN_1}-1"},
+    )
+    assert answer.status_code == 403
+    assert answer.headers["specific_channel_version"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import html
 import json
 import random
@@ -75,6 +76,10 @@ CORS_HEADERS = (
     (b"access-control-allow-credentials", b"true"),
     (b"access-control-allow-origin", b"*"),
 )
+# The web router's Cache-Version (middleware/cache.go at e2c7aa7) and the header a token that
+# names a channel is answered with (middleware/auth.go).
+CACHE_VERSION = "b688f2fb5be447c25e5aa3bd063087a83db32a288bf6a4f35f2d8db310e40b14"
+SPECIFIC_CHANNEL_VERSION = "701e3ae1dc3f7975556d354e0675168d004891c8"
 # NoRoute answers JSON only under these prefixes of the request URI.
 API_PREFIXES = ("/v1", "/api", "/assets")
 
@@ -214,7 +219,13 @@ class Gateway:
         parts = key.removeprefix("sk-").split("-")
         token = self.tokens.get(parts[0]) if parts[0] else None
         if token is None:
-            return self.routing_error(request, 401, "Invalid token")
+            # No user yet: the request's language, else the default (middleware/i18n.go).
+            chinese = (
+                request.headers.get("accept-language", "").lower().startswith("zh")
+            )
+            return self.routing_error(
+                request, 401, "无效的令牌" if chinese else "Invalid token"
+            )
         if token in self.config.exhausted_tokens:
             if self.config.generation is Generation.A:
                 return self.routing_error(
@@ -228,7 +239,9 @@ class Gateway:
             return self.routing_error(request, 403, "User has been banned")
         if len(parts) > 1:
             # The part after `-` names a channel: only administrators may pick one.
-            return self.routing_error(request, 403, "普通用户不支持指定渠道")
+            refused = self.routing_error(request, 403, "普通用户不支持指定渠道")
+            refused.headers["specific_channel_version"] = SPECIFIC_CHANNEL_VERSION
+            return refused
         return Caller(
             self.config.tokens[token], token, self.config.model_limits.get(token)
         )
@@ -277,7 +290,11 @@ class Gateway:
             return self.routing_error(
                 request, 400, "Invalid request: Invalid request: request body too large"
             )
-        body = parse_body(raw, request.headers.get("content-type", ""))
+        body = parse_body(
+            raw,
+            request.headers.get("content-type", ""),
+            self.config.generation.value,
+        )
         if isinstance(body, Refusal):
             return self.refusal(request, body)
         generation = self.config.generation.value
@@ -314,7 +331,8 @@ class Gateway:
         )
         return JSONResponse(
             submitted_body(record, self.config.generation),
-            headers={"X-New-Api-Other-Ratios": json.dumps({"seconds": 5})},
+            # Per-call prices have no other ratios: upstream sends an empty object.
+            headers={"X-New-Api-Other-Ratios": "{}"},
         )
 
     async def _read_body(self, request: Request) -> bytes | None:
@@ -404,7 +422,8 @@ class Gateway:
             return redirect
         if self._web_limited(request):
             window = self.config.web_rate_limit[1] if self.config.web_rate_limit else 0
-            return Response(status_code=429, headers={"Retry-After": str(window)})
+            limited = Response(status_code=429, headers={"Retry-After": str(window)})
+            return gzipped(request, limited)
         return not_a_route(request)
 
     def _web_limited(self, request: Request) -> bool:
@@ -458,7 +477,8 @@ def trailing_slash_redirect(request: Request) -> Response | None:
 def not_a_route(request: Request) -> Response:
     """gin's NoRoute in the gateway (router/web-router.go): no 404 or 405 for the task routes.
     Only API prefixes get a JSON 404 (without a request id in the message); everything else,
-    other methods on the task routes included, gets the dashboard's page with 200."""
+    other methods on the task routes included, gets the dashboard's page with 200. The web
+    router's middleware marks both (middleware/cache.go) and gzips them."""
     if request.url.path.startswith(API_PREFIXES):
         body = {
             "error": {
@@ -468,12 +488,29 @@ def not_a_route(request: Request) -> Response:
                 "code": "",
             }
         }
-        return JSONResponse(body, status_code=404)
-    return Response(
-        INDEX_PAGE,
-        media_type="text/html; charset=utf-8",
-        headers={"Cache-Control": "no-cache"},
-    )
+        answer: Response = JSONResponse(
+            body, status_code=404, headers={"Cache-Control": "max-age=604800"}
+        )
+    else:
+        answer = Response(
+            INDEX_PAGE,
+            media_type="text/html; charset=utf-8",
+            headers={"Cache-Control": "no-cache"},
+        )
+    answer.headers["Cache-Version"] = CACHE_VERSION
+    return gzipped(request, answer)
+
+
+def gzipped(request: Request, answer: Response) -> Response:
+    """gin-contrib/gzip on the web router: every answer gzipped for a client that takes it,
+    an empty one too."""
+    if "gzip" not in request.headers.get("accept-encoding", ""):
+        return answer
+    answer.body = gzip.compress(answer.body, mtime=0)
+    answer.headers["Content-Length"] = str(len(answer.body))
+    answer.headers["Content-Encoding"] = "gzip"
+    answer.headers["Vary"] = "Accept-Encoding"
+    return answer
 
 
 def create_app(config: EmulatorConfig | None = None) -> Starlette:

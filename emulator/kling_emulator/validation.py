@@ -23,7 +23,10 @@ from __future__ import annotations
 
 import json
 import re
+from email import policy as email_policy
+from email.parser import BytesParser
 from typing import Any
+from urllib.parse import parse_qsl
 
 import attrs
 
@@ -89,8 +92,46 @@ def go_trim_space(text: str) -> str:
     return text.strip(_GO_SPACES)
 
 
-def parse_body(raw: bytes, content_type: str) -> Any | Refusal:
-    """The routing layer's reading of the body: a JSON value, or its 400."""
+# The Kling adaptor's request struct, as Go's decoder names it in errors (checked against
+# the gateway built from source).
+KLING_STRUCT = "requestPayload"
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+def form_fields(raw: bytes, content_type: str) -> dict[str, str]:
+    """A form body's fields, the first value of each, as gin's form binding reads them
+    (common/gin.go UnmarshalBodyReusable): every value a string, files ignored."""
+    if content_type.lower().startswith(FORM_TYPES[0]):
+        text = raw.decode("utf-8", errors="replace")
+        return dict(reversed(parse_qsl(text, keep_blank_values=True)))
+    message = BytesParser(policy=email_policy.HTTP).parsebytes(
+        b"Content-Type: "
+        + content_type.encode("latin-1", errors="replace")
+        + b"\r\n\r\n"
+        + raw
+    )
+    fields: dict[str, str] = {}
+    if not message.is_multipart():
+        return fields
+    for part in message.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        if (
+            not isinstance(name, str)
+            or part.get_filename() is not None
+            or name in fields
+        ):
+            continue
+        payload = part.get_payload(decode=True)
+        if isinstance(payload, bytes):
+            fields[name] = payload.decode("utf-8", errors="replace")
+    return fields
+
+
+def parse_body(raw: bytes, content_type: str, generation: str = "B") -> Any | Refusal:
+    """The routing layer's reading of the body: a JSON value (or, since the request-body
+    cache of generation B, a form's fields), or its 400."""
+    if generation == "B" and content_type.lower().startswith(FORM_TYPES):
+        return form_fields(raw, content_type)
     if not content_type.lower().startswith("application/json"):
         # The gateway skips bodies of other types: it then finds no model.
         return Refusal(400, "routing", "", MODEL_REQUIRED)
@@ -145,8 +186,8 @@ def _go_type(value: Any) -> str:
     return "object"
 
 
-def _cannot_unmarshal(value: Any, field: str, go_type: str) -> str:
-    return f"json: cannot unmarshal {_go_type(value)} into Go struct field .{field} of type {go_type}"
+def _cannot_unmarshal(value: Any, field: str, go_type: str, struct: str = "") -> str:
+    return f"json: cannot unmarshal {_go_type(value)} into Go struct field {struct}.{field} of type {go_type}"
 
 
 def _is_number(value: Any) -> bool:
@@ -179,10 +220,10 @@ def _kling_type_error(fields: dict[str, Any]) -> str | None:
     for name in KLING_STRING_FIELDS:
         value = fields.get(name)
         if value is not None and not isinstance(value, str):
-            return _cannot_unmarshal(value, name, "string")
+            return _cannot_unmarshal(value, name, "string", KLING_STRUCT)
     value = fields.get("cfg_scale")
     if value is not None and not _is_number(value):
-        return _cannot_unmarshal(value, "cfg_scale", "float64")
+        return _cannot_unmarshal(value, "cfg_scale", "float64", KLING_STRUCT)
     camera = fields.get("camera_control")
     if camera is not None:
         config = camera.get("config") if isinstance(camera, dict) else None
@@ -198,12 +239,16 @@ def _kling_type_error(fields: dict[str, Any]) -> str | None:
                 )
             )
         ):
-            return _cannot_unmarshal(camera, "camera_control", "kling.CameraControl")
+            return _cannot_unmarshal(
+                camera, "camera_control", "kling.CameraControl", KLING_STRUCT
+            )
     masks = fields.get("dynamic_masks")
     if masks is not None and (
         not isinstance(masks, list) or any(_mask_type_error(m) for m in masks)
     ):
-        return _cannot_unmarshal(masks, "dynamic_masks", "[]kling.DynamicMask")
+        return _cannot_unmarshal(
+            masks, "dynamic_masks", "[]kling.DynamicMask", KLING_STRUCT
+        )
     return None
 
 
@@ -313,7 +358,8 @@ def read_submit(
             500,
             "task",
             "build_request_failed",
-            f"unmarshal metadata failed: {type_error}",
+            # Both the adaptor and taskcommon.UnmarshalMetadata wrap the error.
+            f"unmarshal metadata failed: unmarshal metadata failed: {type_error}",
         )
     kling_request = {
         **start,
