@@ -179,7 +179,9 @@ def _unlisted_method_served(
 ) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
     """A gateway that answers an unlisted method on a task route as if it were a route."""
     if scope["method"] not in ("GET", "POST") and QUERY_PATH.match(scope["path"]):
-        headers = [(k, v) for k, v in headers if k.lower() != b"content-type"]
+        # The page it replaces may be gzipped: the JSON that stands for it is not.
+        dropped = {b"content-type", b"content-encoding"}
+        headers = [(k, v) for k, v in headers if k.lower() not in dropped]
         headers.append((b"content-type", b"application/json"))
         return 200, headers, b'{"code": "success", "message": "", "data": null}'
     return status, headers, body
