@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-import math
 from pathlib import Path
 
 import attrs
 import click
 
 from kling_upstream.auth import KeyPair
+from kling_upstream.options import finite
 from kling_upstream.serving import serve_forever
 
 from .app import create_app
@@ -23,12 +23,6 @@ from .config import (
 )
 from .kling_stage import KlingUpstream
 from .protocol import GatewayHttpProtocol
-
-
-def _finite(ctx: click.Context, param: click.Parameter, value: float) -> float:
-    if not math.isfinite(value):
-        raise click.BadParameter("must be a finite number")
-    return value
 
 
 def _pairs(values: tuple[str, ...], what: str) -> list[tuple[str, str]]:
@@ -62,7 +56,7 @@ def _pairs(values: tuple[str, ...], what: str) -> list[tuple[str, str]]:
 @click.option(
     "--lifecycle",
     type=click.FloatRange(min=0.001),
-    callback=_finite,
+    callback=finite,
     default=Lifecycle().total,
     show_default=True,
     help="Seconds from submit to a final status (0.3 for tests, 90 is realistic).",
@@ -70,7 +64,7 @@ def _pairs(values: tuple[str, ...], what: str) -> list[tuple[str, str]]:
 @click.option(
     "--refresh-period",
     type=click.FloatRange(min=0.001),
-    callback=_finite,
+    callback=finite,
     default=Refresh().period,
     show_default=True,
     help="Seconds between the gateway's refresh passes at real speed (scaled with --lifecycle).",
@@ -85,7 +79,7 @@ def _pairs(values: tuple[str, ...], what: str) -> list[tuple[str, str]]:
 @click.option(
     "--refresh-skip-share",
     type=click.FloatRange(0, 1),
-    callback=_finite,
+    callback=finite,
     default=0.5,
     show_default=True,
     help="Share of passes due one period after the last that start a tick later, as upstream's scheduler check makes them (0: every 15 s).",
@@ -98,7 +92,7 @@ def _pairs(values: tuple[str, ...], what: str) -> list[tuple[str, str]]:
 @click.option(
     "--failure-rate",
     type=click.FloatRange(0, 1),
-    callback=_finite,
+    callback=finite,
     default=0.0,
     show_default=True,
 )
@@ -112,7 +106,7 @@ def _pairs(values: tuple[str, ...], what: str) -> list[tuple[str, str]]:
 @click.option(
     "--latency",
     type=click.FloatRange(min=0),
-    callback=_finite,
+    callback=finite,
     default=0.0,
     help="Seconds added to every answer.",
 )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 
 import click
@@ -10,15 +9,10 @@ import click
 from .app import create_app
 from .auth import LEEWAY, KeyPair
 from .config import DEFAULT_KEYS, FAULT_CODES, Faults, UpstreamConfig
+from .options import finite
 from .params import UNSAFE_MARKER
 from .serving import check_loopback, serve_forever
 from .wire import Lifecycle
-
-
-def _finite(ctx: click.Context, param: click.Parameter, value: float) -> float:
-    if not math.isfinite(value):
-        raise click.BadParameter("must be a finite number")
-    return value
 
 
 def _rates(values: tuple[str, ...]) -> dict[int, float]:
@@ -58,7 +52,7 @@ def _rates(values: tuple[str, ...]) -> dict[int, float]:
 @click.option(
     "--lifecycle",
     type=click.FloatRange(min=0.001),
-    callback=_finite,
+    callback=finite,
     default=Lifecycle().total,
     show_default=True,
     help="Seconds from create to succeed or failed (a third submitted, then processing).",
@@ -66,7 +60,7 @@ def _rates(values: tuple[str, ...]) -> dict[int, float]:
 @click.option(
     "--failure-rate",
     type=click.FloatRange(0, 1),
-    callback=_finite,
+    callback=finite,
     default=0.0,
     show_default=True,
     help='Share of tasks that end failed (a prompt with "[fail]" always does).',
@@ -87,7 +81,7 @@ def _rates(values: tuple[str, ...]) -> dict[int, float]:
 @click.option(
     "--leeway",
     type=click.FloatRange(min=0),
-    callback=_finite,
+    callback=finite,
     default=LEEWAY,
     show_default=True,
     help="Seconds of clock skew allowed on a token's exp and nbf.",
