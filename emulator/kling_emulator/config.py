@@ -19,7 +19,8 @@ class Generation(StrEnum):
     B = "B"  # upstream since 2026-02: gateway ids, database fields, OpenAI-shaped submit answer
 
 
-# 429: Kling refused the submit for load (E2); 429-gate: the token's concurrency gate (E1);
+# 429: Kling refused the submit for load (E2); 429-gate: a fork's token concurrency gate
+# (E1; upstream has none, so it comes only when asked for);
 # 503-no-channel: no channel serves the model (E1 model_not_found); 500-panic: a recovered
 # panic (E1 without code).
 FAULT_KINDS = (
