@@ -444,9 +444,14 @@ def test_a_trailing_slash_is_redirected_as_gin_does(
     http: httpx.Client, method: str, path: str, status: int, location: str
 ) -> None:
     """gin.New()'s RedirectTrailingSlash: same method only, 301 for GET, 307 otherwise."""
-    response = http.request(method, path, headers=auth(TOKEN_1))
+    response = http.request(
+        method, path, headers={**auth(TOKEN_1), "Origin": "http://127.0.0.1:9"}
+    )
     assert response.status_code == status
     assert response.headers["location"] == location
+    # Written before any middleware: no request id, version or CORS headers.
+    assert not {"x-oneapi-request-id", "x-new-api-version"} & set(response.headers)
+    assert "access-control-allow-origin" not in response.headers
 
 
 # -- faults -----------------------------------------------------------------------------------

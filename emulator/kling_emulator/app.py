@@ -62,6 +62,9 @@ INDEX_PAGE = (
     b'<!doctype html><html lang="en"><head><meta charset="utf-8">'
     b'<title>New API</title></head><body><div id="root"></div></body></html>'
 )
+REDIRECTS = frozenset(
+    {301, 307}
+)  # the emulator sends these only as gin's slash redirects
 # The web rate limit keeps a window per client address; this many at most.
 MAX_LIMITED_ADDRESSES = 10_000
 # What gin-contrib/cors (v1.7.2, the gateway's settings) sends.
@@ -118,7 +121,10 @@ class GatewayHeadersMiddleware:
                     h for h in message.get("headers", []) if h[0].lower() not in names
                 ]
                 date = (b"date", http_date(int(time.time())))
-                message = {**message, "headers": [*headers, *added, date]}
+                # gin's trailing-slash redirects are written before any middleware: they
+                # carry neither the request id nor the version (checked on the gateway).
+                ours = () if message["status"] in REDIRECTS else added
+                message = {**message, "headers": [*headers, *ours, date]}
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
@@ -149,7 +155,10 @@ class CorsMiddleware:
             return
 
         async def with_cors(message: Message) -> None:
-            if message["type"] == "http.response.start":
+            if (
+                message["type"] == "http.response.start"
+                and message["status"] not in REDIRECTS
+            ):
                 message = {
                     **message,
                     "headers": [*message.get("headers", []), *CORS_HEADERS],
