@@ -60,6 +60,9 @@ class Options:
     max_failures: int | None = None
 
 
+SUBMIT_PATHS = ("/kling/v1/videos/image2video", "/kling/v1/videos/text2video")
+
+
 @attrs.frozen
 class RunResult:
     label: str
@@ -67,6 +70,8 @@ class RunResult:
     report: dict[str, Any] = attrs.field(factory=dict)
     problem: str = ""
     drift: tuple[drift.DriftItem, ...] = ()
+    # Submits the gateway accepted: tasks the run created (and that a real gateway bills).
+    tasks_created: int = 0
 
     @property
     def passed(self) -> bool:
@@ -186,10 +191,11 @@ def run_target(target: Target, options: Options) -> RunResult:
     report_path = folder / "report.json"
     report = json.loads(report_path.read_text()) if report_path.exists() else {}
     found = _drift(target, options, drift.Shape.read(shapes), folder)
+    created = tasks_created(shapes)
     if completed.returncode not in (0, SCHEMATHESIS_FAILED):
         problem = f"schemathesis could not run (exit {completed.returncode})"
         junit.write(folder / "junit.xml", target.label, problem=problem)
-        return RunResult(target.label, 2, report, problem, found)
+        return RunResult(target.label, 2, report, problem, found, created)
     junit.write(
         folder / "junit.xml",
         target.label,
@@ -199,7 +205,21 @@ def run_target(target: Target, options: Options) -> RunResult:
     failed = completed.returncode == SCHEMATHESIS_FAILED or (
         options.fail_on_drift and bool(found)
     )
-    return RunResult(target.label, int(failed), report, drift=found)
+    return RunResult(
+        target.label, int(failed), report, drift=found, tasks_created=created
+    )
+
+
+def tasks_created(shapes_log: Path) -> int:
+    """Submits answered 200, from the log of every answer the run got."""
+    if not shapes_log.exists():
+        return 0
+    count = 0
+    with shapes_log.open(encoding="utf-8") as log:
+        for line in log:
+            method, path, status = json.loads(line)["answer"].split(" ")
+            count += method == "POST" and path in SUBMIT_PATHS and status == "200"
+    return count
 
 
 def _drift(
@@ -246,7 +266,7 @@ def describe(result: RunResult) -> str:
         f"  operations tested: {ops.get('tested', 0)}/{ops.get('total', 0)}; phases: {phases}",
         f"  test cases: {cases.get('generated', 0)} generated, {cases.get('with_failures', 0)} with failures",
         f"  failures: {failures}; errors: {len(report.get('errors', []))}",
-        f"  drift: {len(result.drift)} item(s)",
+        f"  drift: {len(result.drift)} item(s); tasks created: {result.tasks_created}",
         f"  running time: {report.get('running_time', 0):.1f} s, seed {report.get('seed')}",
     ]
     return "\n".join(lines + [item.line() for item in result.drift])

@@ -124,6 +124,9 @@ def test_the_emulator_with_the_kling_stand_in_behind_it_passes(
     assert result.passed, output[-3000:]
     assert result.report["operations"]["tested"] == 4
     assert created > 0, "the run's submits reached the stand-in"
+    # What the summary says the run created is what Kling received.
+    assert result.tasks_created == created
+    assert f"tasks created: {created}" in describe(result)
     polled = [r for r in kling.stand_in.requests if r[1] == "GET" and r[3] == 200]
     assert polled, "refresh passes polled the stand-in"
     assert SECRET not in output and keys.secret_key not in output
