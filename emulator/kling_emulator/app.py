@@ -9,7 +9,7 @@ import random
 import time
 from collections import deque
 from email.utils import formatdate
-from functools import lru_cache
+from functools import lru_cache, partial
 from urllib.parse import quote
 
 import attrs
@@ -22,6 +22,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Match, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from kling_upstream.serving import bounded_body
 from kling_upstream.video import MEDIA_TYPE, sample_mp4
 
 from .config import GATEWAY_VERSION, EmulatorConfig, Generation, token_key
@@ -62,9 +63,8 @@ INDEX_PAGE = (
     b'<!doctype html><html lang="en"><head><meta charset="utf-8">'
     b'<title>New API</title></head><body><div id="root"></div></body></html>'
 )
-REDIRECTS = frozenset(
-    {301, 307}
-)  # the emulator sends these only as gin's slash redirects
+# The emulator sends these only as gin's trailing-slash redirects.
+REDIRECTS = frozenset({301, 307})
 # The web rate limit keeps a window per client address; this many at most.
 MAX_LIMITED_ADDRESSES = 10_000
 # What gin-contrib/cors (v1.7.2, the gateway's settings) sends.
@@ -294,7 +294,7 @@ class Gateway:
         caller = self.authenticate(request)
         if isinstance(caller, JSONResponse):
             return caller
-        raw = await self._read_body(request)
+        raw = await bounded_body(request, self.config.max_body_bytes)
         if raw is None:
             return self.routing_error(
                 request, 400, "Invalid request: Invalid request: request body too large"
@@ -344,26 +344,17 @@ class Gateway:
             headers={"X-New-Api-Other-Ratios": "{}"},
         )
 
-    async def _read_body(self, request: Request) -> bytes | None:
-        """The body, or None once it passes the size limit (without reading the rest)."""
-        chunks, size = [], 0
-        async for chunk in request.stream():
-            size += len(chunk)
-            if size > self.config.max_body_bytes:
-                return None
-            chunks.append(chunk)
-        return b"".join(chunks)
-
-    async def _get(self, task_id: str, user: int) -> TaskRecord | None:
+    async def _get(self, task_id: str, user: int | None = None) -> TaskRecord | None:
+        """A user's task (any user's with `user=None`, for the emulator's own routes).
+        Refresh passes run up to now first; with a real Kling they poll it over HTTP, so
+        then the lookup runs off the event loop."""
+        if user is None:
+            lookup = partial(self.store.find, task_id)
+        else:
+            lookup = partial(self.store.get, task_id, user)
         if self.remote is None:
-            return self.store.get(task_id, user)
-        # Refresh passes run up to now first, and poll a real Kling over HTTP: off the loop.
-        return await run_in_threadpool(self.store.get, task_id, user)
-
-    async def _find(self, task_id: str) -> TaskRecord | None:
-        if self.remote is None:
-            return self.store.find(task_id)
-        return await run_in_threadpool(self.store.find, task_id)
+            return lookup()
+        return await run_in_threadpool(lookup)
 
     def _new_record(
         self, row: int, user: int, submission: Submission, created: Created | None
@@ -391,7 +382,7 @@ class Gateway:
 
     async def forwarded(self, request: Request) -> Response:
         """What the gateway forwarded to Kling for a task (emulator only, for tests)."""
-        record = await self._find(request.path_params["task_id"])
+        record = await self._get(request.path_params["task_id"])
         if record is None:
             return JSONResponse({"error": "no such task"}, status_code=404)
         return JSONResponse(
@@ -401,7 +392,7 @@ class Gateway:
     async def refreshes(self, request: Request) -> Response:
         """How often refresh passes reached a task, and when one last changed it (emulator
         only, for benchmarks: the moment a wait could first have seen its final state)."""
-        record = await self._find(request.path_params["task_id"])
+        record = await self._get(request.path_params["task_id"])
         if record is None or record.written is None:
             return JSONResponse({"error": "no such refreshed task"}, status_code=404)
         return JSONResponse(

@@ -29,6 +29,7 @@ from . import auth
 from .callbacks import Callbacks, is_loopback_url
 from .config import FAULT_CODES, UpstreamConfig
 from .params import FAIL_MARKER, refusal_of
+from .serving import bounded_body
 from .store import DuplicateExternalId, KlingStore, KlingTask
 from .video import MEDIA_TYPE, sample_mp4
 from .wire import TaskStatus, failure, new_request_id, success
@@ -145,14 +146,11 @@ class KlingStandIn:
         return JSONResponse(success(created, new_request_id()))
 
     async def _json_body(self, request: Request) -> dict[str, Any] | JSONResponse:
-        chunks, size = [], 0
-        async for chunk in request.stream():
-            size += len(chunk)
-            if size > self.config.max_body_bytes:
-                return kling_error(1200, "Invalid request parameters: body too large")
-            chunks.append(chunk)
+        raw = await bounded_body(request, self.config.max_body_bytes)
+        if raw is None:
+            return kling_error(1200, "Invalid request parameters: body too large")
         try:
-            body = json.loads(b"".join(chunks))
+            body = json.loads(raw)
         except (ValueError, RecursionError):
             return kling_error(1200, "Invalid request parameters: invalid JSON")
         if not isinstance(body, dict):

@@ -12,6 +12,7 @@ from types import TracebackType
 from typing import Any, Self
 
 import uvicorn
+from starlette.requests import Request
 from starlette.types import ASGIApp
 
 LOOPBACK = ("127.0.0.1", "::1", "localhost")
@@ -39,6 +40,17 @@ def uvicorn_config(
         ssl_keyfile=str(keyfile) if keyfile else None,
         **extra,
     )
+
+
+async def bounded_body(request: Request, limit: int) -> bytes | None:
+    """The request's body, or None once it passes `limit` bytes (the rest is not read)."""
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            return None
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def check_loopback(host: str) -> None:
