@@ -49,6 +49,9 @@ class RemoteKling:
         self.upstream = upstream
         self._base = upstream.base_url.rstrip("/")
         self._poller = httpx.Client(timeout=upstream.timeout, trust_env=False)
+        # Made on the event loop by the first submit, and kept: a client per submit would
+        # build a TLS context (tens of milliseconds) each time.
+        self._submitter: httpx.AsyncClient | None = None
 
     def _headers(self) -> dict[str, str]:
         return {
@@ -59,11 +62,14 @@ class RemoteKling:
 
     async def create(self, request: JSON, action: str) -> Created | Refusal:
         url = f"{self._base}/v1/videos/{ROUTE_OF_ACTION[action]}"
-        try:
-            async with httpx.AsyncClient(
+        if self._submitter is None:
+            self._submitter = httpx.AsyncClient(
                 timeout=self.upstream.timeout, trust_env=False
-            ) as client:
-                answer = await client.post(url, json=request, headers=self._headers())
+            )
+        try:
+            answer = await self._submitter.post(
+                url, json=request, headers=self._headers()
+            )
         except httpx.HTTPError as exc:
             return Refusal(500, "task", "do_request_failed", type(exc).__name__)
         if answer.status_code == 429:
