@@ -420,18 +420,20 @@ class Gateway:
         redirect = trailing_slash_redirect(request)
         if redirect is not None:
             return redirect
-        if self._web_limited(request):
-            window = self.config.web_rate_limit[1] if self.config.web_rate_limit else 0
-            limited = Response(status_code=429, headers={"Retry-After": str(window)})
+        retry_after = self._web_limited(request)
+        if retry_after is not None:
+            limited = Response(
+                status_code=429, headers={"Retry-After": str(retry_after)}
+            )
             return gzipped(request, limited)
         return not_a_route(request)
 
-    def _web_limited(self, request: Request) -> bool:
+    def _web_limited(self, request: Request) -> int | None:
         """GlobalWebRateLimit's in-memory sliding window (common/rate-limit.go): a request
         is let through while fewer than N were let through in the window; refused ones are
-        not counted."""
+        not counted. The window's length (its Retry-After) when refused, else None."""
         if self.config.web_rate_limit is None:
-            return False
+            return None
         limit, window = self.config.web_rate_limit
         address = request.client.host if request.client else ""
         hits = self._web_hits.get(address)
@@ -441,9 +443,9 @@ class Gateway:
             hits = self._web_hits[address] = deque(maxlen=limit)
         now = int(time.time())
         if len(hits) == limit and now - hits[0] < window:
-            return True
+            return window
         hits.append(now)
-        return False
+        return None
 
 
 def trailing_slash_redirect(request: Request) -> Response | None:
