@@ -16,6 +16,7 @@ import json
 import random
 import re
 import time
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from starlette.applications import Starlette
@@ -34,6 +35,7 @@ from .store import DuplicateExternalId, KlingStore, KlingTask
 from .video import MEDIA_TYPE, sample_mp4
 from .wire import TaskStatus, failure, new_request_id, success
 
+Handler = Callable[[Request], Awaitable[Response]]
 FAULT_HEADER = "x-kling-fault"
 _PROMPT_FAULT = re.compile(r"\[kling:(\d{4})\]")
 ACTION_OF_ROUTE = {"image2video": "generate", "text2video": "textGenerate"}
@@ -107,13 +109,18 @@ class KlingStandIn:
 
     # -- routes -----------------------------------------------------------------------------
 
+    def logged(self, handler: Handler) -> Handler:
+        """A Kling route's handler whose every answer goes into the request log."""
+
+        async def endpoint(request: Request) -> Response:
+            answer = await handler(request)
+            self._seen(request, answer.status_code)
+            return answer
+
+        return endpoint
+
     async def create(self, request: Request) -> Response:
         route = request.path_params["action"]
-        answer = await self._create(request, route)
-        self._seen(request, answer.status_code)
-        return answer
-
-    async def _create(self, request: Request, route: str) -> Response:
         account = self._account(request)
         if isinstance(account, JSONResponse):
             return account
@@ -158,11 +165,6 @@ class KlingStandIn:
         return body
 
     async def query(self, request: Request) -> Response:
-        answer = self._query(request)
-        self._seen(request, answer.status_code)
-        return answer
-
-    def _query(self, request: Request) -> Response:
         account = self._account(request)
         if isinstance(account, JSONResponse):
             return account
@@ -174,11 +176,6 @@ class KlingStandIn:
         return JSONResponse(success(data, new_request_id()))
 
     async def page(self, request: Request) -> Response:
-        answer = self._page(request)
-        self._seen(request, answer.status_code)
-        return answer
-
-    def _page(self, request: Request) -> Response:
         account = self._account(request)
         if isinstance(account, JSONResponse):
             return account
@@ -240,9 +237,15 @@ def create_app(config: UpstreamConfig | None = None) -> Starlette:
     stand_in = KlingStandIn(config or UpstreamConfig())
     action = "{action:kling_action}"
     routes = [
-        Route(f"/v1/videos/{action}", stand_in.create, methods=["POST"]),
-        Route(f"/v1/videos/{action}", stand_in.page, methods=["GET"]),
-        Route(f"/v1/videos/{action}/{{task_id}}", stand_in.query, methods=["GET"]),
+        Route(
+            f"/v1/videos/{action}", stand_in.logged(stand_in.create), methods=["POST"]
+        ),
+        Route(f"/v1/videos/{action}", stand_in.logged(stand_in.page), methods=["GET"]),
+        Route(
+            f"/v1/videos/{action}/{{task_id}}",
+            stand_in.logged(stand_in.query),
+            methods=["GET"],
+        ),
         Route("/videos/{task_id}.mp4", stand_in.video, methods=["GET"]),
         Route("/upstream/health", stand_in.health, methods=["GET"]),
         Route("/upstream/requests", stand_in.seen, methods=["GET"]),
