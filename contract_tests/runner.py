@@ -60,9 +60,6 @@ class Options:
     max_failures: int | None = None
 
 
-SUBMIT_PATHS = ("/kling/v1/videos/image2video", "/kling/v1/videos/text2video")
-
-
 @attrs.frozen
 class RunResult:
     label: str
@@ -218,7 +215,9 @@ def tasks_created(shapes_log: Path) -> int:
     with shapes_log.open(encoding="utf-8") as log:
         for line in log:
             method, path, status = json.loads(line)["answer"].split(" ")
-            count += method == "POST" and path in SUBMIT_PATHS and status == "200"
+            count += (
+                method == "POST" and path in checks.SUBMIT_ROUTES and status == "200"
+            )
     return count
 
 
