@@ -260,6 +260,46 @@ def unserved_methods_are_not_routes(ctx: Any, response: Any, case: Any) -> bool 
     return True
 
 
+# Places taken in the task budget (--max-tasks): submits let through and not yet answered,
+# and those answered with a new task.
+_budget_taken = 0
+
+
+def _is_submit(case: Any) -> bool:
+    return (
+        case.operation.path in SUBMIT_ROUTES
+        and case.method.upper() == case.operation.method.upper() == "POST"
+    )
+
+
+@schemathesis.hook
+def filter_case(ctx: Any, case: Any) -> bool:
+    """With a task budget, every submit takes a place when it is generated (even a negative
+    one: a gateway may accept what the spec says it refuses), and gives it back in
+    after_call unless it created a task. Taking it at generation, not at the answer, keeps
+    the bound strict: the coverage phase generates its cases ahead of sending them. (The
+    runner turns off the two phases this hook cannot bound: see runner.derived_config.)"""
+    global _budget_taken
+    budget = _handoff().max_tasks
+    if budget is None or not _is_submit(case):
+        return True
+    if _budget_taken >= budget:
+        return False
+    _budget_taken += 1
+    return True
+
+
+@schemathesis.hook
+def after_call(ctx: Any, case: Any, response: Any) -> None:
+    global _budget_taken
+    if (
+        _handoff().max_tasks is not None
+        and _is_submit(case)
+        and response.status_code != 200
+    ):
+        _budget_taken -= 1
+
+
 @schemathesis.hook
 def before_call(ctx: Any, case: Any, **kwargs: Any) -> None:
     """Without permission to change state (no KLING_ALLOW_CREATE), a method the spec does not

@@ -8,7 +8,7 @@ Which gateway is checked (printed at the start of every run, with the reason):
 * `--base-url` on the command line, or a task id (`--task-id`, KLING_TASK_ID): the live
   gateway at `--base-url` or KLING_BASE_URL, with the token from KLING_API_TOKEN (never an
   option). KLING_OTHER_TOKEN adds the isolation check; `--allow-create` (KLING_ALLOW_CREATE=1)
-  allows submitting tasks, which costs money.
+  allows submitting tasks, which costs money; `--max-tasks N` bounds how many a run creates.
 
 Exit codes: 0 all passed, 1 a contract failure (drift too, with --fail-on-drift), 2 nothing
 could be tested.
@@ -55,6 +55,7 @@ def choose_mode(
     task_ids: Sequence[str],
     emulator: bool,
     allow_create: bool,
+    max_tasks: int | None = None,
     models: Sequence[str] = MODELS,
 ) -> Mode:
     """The rule documented above; TargetError when a live run is asked for but incomplete."""
@@ -82,6 +83,7 @@ def choose_mode(
         ids,
         other_token=env.get("KLING_OTHER_TOKEN", "").strip() or None,
         allow_create=allow_create,
+        max_tasks=max_tasks,
         models=tuple(models),
     )
     why = "--base-url given" if base_url else "a task id given"
@@ -89,13 +91,18 @@ def choose_mode(
 
 
 def _replay_command(
-    mode: Mode, options: Options, generations: Sequence[Generation]
+    mode: Mode,
+    options: Options,
+    generations: Sequence[Generation],
+    max_tasks: int | None = None,
 ) -> str:
     """A command that repeats this run (tokens stay in the environment)."""
     words = ["kling-contract", "--seed", str(options.seed)]
     words += ["--max-examples", str(options.max_examples)]
     if options.max_failures is not None:
         words += ["--max-failures", str(options.max_failures)]
+    if max_tasks is not None:
+        words += ["--max-tasks", str(max_tasks)]
     if mode.live is None:
         words += ["--emulator", "--generations", ",".join(g.value for g in generations)]
     else:
@@ -132,6 +139,13 @@ def _generations(value: str) -> list[Generation]:
     is_flag=True,
     envvar="KLING_ALLOW_CREATE",
     help="Allow submitting tasks on a live gateway (costs money).",
+)
+@click.option(
+    "--max-tasks",
+    type=click.IntRange(min=0),
+    envvar="KLING_CONTRACT_MAX_TASKS",
+    help="With --allow-create: create at most this many tasks per run (default: no bound; "
+    "about 370 at 100 examples).",
 )
 @click.option(
     "--models",
@@ -202,6 +216,7 @@ def command(
     task_ids: tuple[str, ...],
     emulator: bool,
     allow_create: bool,
+    max_tasks: int | None,
     models: str | None,
     generations: str,
     seed: int,
@@ -231,6 +246,7 @@ def command(
             task_ids=task_ids,
             emulator=emulator,
             allow_create=allow_create,
+            max_tasks=max_tasks,
             models=[m.strip() for m in models.split(",")] if models else MODELS,
         )
     except TargetError as exc:
@@ -245,7 +261,7 @@ def command(
             f"mode: embedded emulator, generations {generations} ({mode.reason})"
         )
         for generation in chosen:
-            with emulator_target(generation) as target:
+            with emulator_target(generation, max_tasks) as target:
                 results.append(run_target(target, options))
     code = overall_exit_code(results)
     click.echo("\n=== contract summary")
@@ -256,7 +272,7 @@ def command(
     for result in results:
         click.echo(describe(result))
     click.echo(f"reports: {reports}/<run>/junit.xml, report.json, drift.json")
-    click.echo(f"replay: {_replay_command(mode, options, chosen)}")
+    click.echo(f"replay: {_replay_command(mode, options, chosen, max_tasks)}")
     passed = sum(r.passed for r in results)
     click.echo(f"contract: {passed} passed, {len(results) - passed} failed")
     click.echo(f"contract: exit {code} ({EXIT_MEANING[code]})")

@@ -16,6 +16,7 @@ TASK_IDS = "KLING_CONTRACT_TASK_IDS"
 PROBE_TASK_ID = "KLING_CONTRACT_PROBE_TASK_ID"
 OTHER_TOKEN = "KLING_OTHER_TOKEN"
 SHAPES_LOG = "KLING_CONTRACT_SHAPES"
+MAX_TASKS = "KLING_CONTRACT_MAX_TASKS"
 
 
 @attrs.frozen
@@ -29,6 +30,8 @@ class HandOff:
     other_token: str | None = None
     # Where record_answer_shapes appends each answer's shape, for the drift report.
     shapes_log: str | None = None
+    # At most this many submits answered 200 (tasks created, and billed); None: no bound.
+    max_tasks: int | None = None
 
     def to_env(self) -> dict[str, str]:
         env = {TOKEN: self.token, TASK_IDS: ",".join(sorted(self.task_ids))}
@@ -39,6 +42,8 @@ class HandOff:
         ):
             if value:
                 env[name] = value
+        if self.max_tasks is not None:
+            env[MAX_TASKS] = str(self.max_tasks)
         return env
 
     @classmethod
@@ -50,4 +55,5 @@ class HandOff:
             probe_task_id=env.get(PROBE_TASK_ID) or None,
             other_token=env.get(OTHER_TOKEN) or None,
             shapes_log=env.get(SHAPES_LOG) or None,
+            max_tasks=int(env[MAX_TASKS]) if env.get(MAX_TASKS) else None,
         )

@@ -7,6 +7,7 @@ Read with importlib.resources, so that an installed `kling-contract` works from 
 from __future__ import annotations
 
 import copy
+import tomllib
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -33,8 +34,10 @@ def load_spec() -> dict[str, Any]:
     return copy.deepcopy(_parsed_spec())
 
 
-def config_text() -> str:
-    return CONFIG_FILE.read_text(encoding="utf-8")
+def load_config() -> dict[str, Any]:
+    """schemathesis.toml as data, a fresh copy each time (callers may change it)."""
+    with CONFIG_FILE.open("rb") as file:
+        return tomllib.load(file)
 
 
 def resolve(spec: dict[str, Any], node: Any) -> Any:

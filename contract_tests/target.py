@@ -30,6 +30,9 @@ class Target:
     task_ids: tuple[str, ...]
     other_token: str | None = attrs.field(default=None, repr=False)
     allow_create: bool = False
+    # With allow_create: at most this many tasks created by the run (None: as many as the
+    # phases make, about 370 at the default 100 examples).
+    max_tasks: int | None = None
     # "A" or "B" (see openapi.yaml); for a live gateway, learnt from its first answer.
     generation: str | None = None
     # A token limited to some models answers 403, not 400, for a task id it does not know.
@@ -47,6 +50,7 @@ class Target:
         *,
         other_token: str | None = None,
         allow_create: bool = False,
+        max_tasks: int | None = None,
         models: tuple[str, ...] = MODELS,
     ) -> Target:
         """A live gateway, checked for what can be checked before any request."""
@@ -70,6 +74,11 @@ class Target:
             raise TargetError("a live run needs KLING_API_TOKEN (never an option)")
         if not task_ids:
             raise TargetError("a live run needs a task id (--task-id or KLING_TASK_ID)")
+        if max_tasks is not None and (max_tasks < 0 or not allow_create):
+            raise TargetError(
+                "--max-tasks bounds what --allow-create creates: a count of 0 or more, "
+                "with --allow-create"
+            )
         if not models or not all(models):
             raise TargetError("--models needs at least one model name")
         for task_id in task_ids:
@@ -85,6 +94,7 @@ class Target:
             task_ids=task_ids,
             other_token=other_token or None,
             allow_create=allow_create,
+            max_tasks=max_tasks,
             models=models,
         )
 
@@ -187,4 +197,5 @@ def handoff_for(target: Target, shapes_log: str) -> HandOff:
         probe_task_id=None if target.allow_create else PROBE_TASK_ID,
         other_token=target.other_token,
         shapes_log=shapes_log,
+        max_tasks=target.max_tasks if target.allow_create else None,
     )

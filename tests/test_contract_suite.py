@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 import socket
+import tomllib
 from contextlib import redirect_stdout
 from pathlib import Path
 from typing import Any
@@ -246,6 +247,53 @@ def test_without_allow_create_nothing_is_submitted(tmp_path: Path) -> None:
     assert command[command.index("--exclude-method") + 1] == "POST"
 
 
+@pytest.mark.parametrize("budget", [0, 3])
+def test_a_task_budget_bounds_the_tasks_a_run_creates(
+    budget: int, tmp_path: Path
+) -> None:
+    """Without a budget this run creates about 200 tasks: the bound is held in every phase."""
+    with EmulatorServer(config()) as server:
+        before = len(server.store)
+        target = attrs.evolve(target_for(server), max_tasks=budget)
+        result, _ = run_quietly(target, tmp_path, max_examples=10)
+        assert result.passed, result.problem
+        assert len(server.store) - before == result.tasks_created == budget
+
+
+def test_the_run_config_is_derived_as_data_not_by_editing_text(tmp_path: Path) -> None:
+    from contract_tests.runner import derived_config
+    from contract_tests.spec import load_config
+
+    limited = Target(
+        label="t", base_url="http://127.0.0.1:1", token=SECRET, task_ids=("1",),
+        model_limited=True, allow_create=True, max_tasks=2,
+    )  # fmt: skip
+    derived = tomllib.loads(derived_config(limited, tmp_path).read_text())
+    statuses = derived["checks"]["positive_data_acceptance"]["expected-statuses"]
+    assert statuses == [
+        *load_config()["checks"]["positive_data_acceptance"]["expected-statuses"],
+        403,
+    ]
+    (submits,) = [op for op in derived["operations"] if op["include-method"] == "POST"]
+    assert submits["phases"] == {
+        "examples": {"enabled": False},
+        "fuzzing": {"enabled": False},
+    }
+    plain = attrs.evolve(limited, model_limited=False, max_tasks=None)
+    assert tomllib.loads(derived_config(plain, tmp_path).read_text()) == load_config()
+
+
+def test_a_task_budget_needs_permission_to_create() -> None:
+    from contract_tests.target import TargetError
+
+    with pytest.raises(TargetError, match="--max-tasks"):
+        Target.live("http://127.0.0.1:1", SECRET, ("1",), max_tasks=3)
+    with pytest.raises(TargetError, match="--max-tasks"):
+        Target.live(
+            "http://127.0.0.1:1", SECRET, ("1",), allow_create=True, max_tasks=-1
+        )
+
+
 def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -414,6 +462,7 @@ def test_the_hand_off_to_the_schemathesis_process_round_trips() -> None:
         probe_task_id="kling_contract_probe_0",
         other_token=None,
         shapes_log="/tmp/shapes.jsonl",
+        max_tasks=3,
     )
     env = sent.to_env()
     assert (
