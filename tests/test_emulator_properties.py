@@ -155,11 +155,11 @@ def test_any_request_gets_a_documented_answer(
         headers=request_headers,
         content=body if method not in ("GET", "HEAD") else None,
     )
-    assert response.status_code < 500 or build_request_failed(response), (
-        method,
-        path,
-        response.text[:300],
-    )
+    assert (
+        response.status_code < 500
+        or build_request_failed(response)
+        or no_channel(response)
+    ), (method, path, response.text[:300])
     if method != "HEAD":
         assert documented(response), (
             method,
