@@ -24,6 +24,10 @@ built from the answer only: no request headers, so never a token.
     ├── TaskFailedError             wait saw FAILURE
     ├── WaitTimeoutError            wait passed its deadline (also a TimeoutError)
     └── DownloadError               a video could not be downloaded whole
+
+Unlike openai-python, where `APIConnectionError` is an `APIError`, here `APIError` means
+the gateway answered (every one has a `status_code`), and no answer is its own branch:
+`except openai.APIError` ports as `except KlingError` (or `(APIError, APIConnectionError)`).
 """
 
 from __future__ import annotations
@@ -37,7 +41,29 @@ if TYPE_CHECKING:
 
 
 class KlingError(Exception):
-    """Base of every exception this library raises."""
+    """Base of every exception this library raises.
+
+    Every one survives pickle (wait_many returns them as values, and users send those
+    across processes and task queues) with all its fields, except `response`: an
+    httpx.Response does not travel, and arrives as None.
+    """
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Exception's own pickling calls cls(*args), which keyword-only fields break: rebuild
+        # from the message and the instance's fields instead.
+        state = (
+            {**vars(self), "response": None} if "response" in vars(self) else vars(self)
+        )
+        return (_rebuild, (type(self), self.args, state))
+
+
+def _rebuild(
+    cls: type[KlingError], args: tuple[Any, ...], state: dict[str, Any]
+) -> KlingError:
+    error = cls.__new__(cls)
+    Exception.__init__(error, *args)
+    vars(error).update(state)
+    return error
 
 
 class ConfigurationError(KlingError, ValueError):
