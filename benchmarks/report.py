@@ -256,7 +256,7 @@ def write(results: dict[str, Any], folder: Path = HERE) -> Path:
         "## Contract suite and generation",
         "",
         (
-            f"`python -m contract_tests` against the embedded emulator (generations A and B): "
+            f"`python -m kling_contract` against the embedded emulator (generations A and B): "
             f"{suite['wall']:.1f} s wall, {suite['cases']} generated cases, {suite['cases_per_second']:.0f} cases/s, "
             f"{'passed' if suite['passed'] else 'FAILED'}. One run."
         ),

@@ -20,7 +20,7 @@ def contract_suite() -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as reports:
         started = time.monotonic()
         completed = subprocess.run(
-            [sys.executable, "-m", "contract_tests", "--reports", reports],
+            [sys.executable, "-m", "kling_contract", "--reports", reports],
             cwd=ROOT,
             capture_output=True,
             text=True,

@@ -8,7 +8,7 @@ from typing import Any
 
 import jsonschema
 
-from contract_tests.spec import resolve
+from kling_contract.spec import resolve
 
 from .conftest import SEED_EXAMPLE
 

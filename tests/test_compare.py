@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from contract_tests.compare import (
+from kling_contract.compare import (
     Difference,
     Known,
     Shape,
@@ -132,7 +132,7 @@ def test_without_allow_create_nothing_is_submitted(
 def test_ids_times_and_request_ids_are_ignored_by_rule(
     key: str, value: Any, kept: Any
 ) -> None:
-    from contract_tests.compare import comparable_value
+    from kling_contract.compare import comparable_value
 
     assert comparable_value(key, value) == kept
 

@@ -280,7 +280,7 @@ def test_the_wheel_ships_the_spec_and_py_typed_for_every_package(
         "kling_gateway",
         "kling_gateway_api",
         "kling_emulator",
-        "contract_tests",
+        "kling_contract",
     ):
         assert f"{package}/py.typed" in names, package
-    assert {"contract_tests/openapi.yaml", "contract_tests/schemathesis.toml"} <= names
+    assert {"kling_contract/openapi.yaml", "kling_contract/schemathesis.toml"} <= names

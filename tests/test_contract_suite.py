@@ -14,16 +14,16 @@ from typing import Any
 import attrs
 import pytest
 
-from contract_tests.cli import choose_mode, main
-from contract_tests.drift import DriftItem
-from contract_tests.runner import (
+from kling_contract.cli import choose_mode, main
+from kling_contract.drift import DriftItem
+from kling_contract.runner import (
     Options,
     RunResult,
     describe,
     run_target,
     schemathesis_command,
 )
-from contract_tests.target import Target
+from kling_contract.target import Target
 from kling_emulator.config import EmulatorConfig, Generation, Lifecycle
 from kling_emulator.kling_stage import KlingUpstream
 from kling_emulator.server import EmulatorServer
@@ -261,8 +261,8 @@ def test_a_task_budget_bounds_the_tasks_a_run_creates(
 
 
 def test_the_run_config_is_derived_as_data_not_by_editing_text(tmp_path: Path) -> None:
-    from contract_tests.runner import derived_config
-    from contract_tests.spec import load_config
+    from kling_contract.runner import derived_config
+    from kling_contract.spec import load_config
 
     limited = Target(
         label="t", base_url="http://127.0.0.1:1", token=SECRET, task_ids=("1",),
@@ -284,7 +284,7 @@ def test_the_run_config_is_derived_as_data_not_by_editing_text(tmp_path: Path) -
 
 
 def test_a_task_budget_needs_permission_to_create() -> None:
-    from contract_tests.target import TargetError
+    from kling_contract.target import TargetError
 
     with pytest.raises(TargetError, match="--max-tasks"):
         Target.live("http://127.0.0.1:1", SECRET, ("1",), max_tasks=3)
@@ -454,7 +454,7 @@ def test_a_failing_second_token_is_a_gateway_error_not_an_isolation_verdict(
 
 
 def test_the_hand_off_to_the_schemathesis_process_round_trips() -> None:
-    from contract_tests.handoff import HandOff
+    from kling_contract.handoff import HandOff
 
     sent = HandOff(
         token="sk-a",

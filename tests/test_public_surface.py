@@ -4,11 +4,13 @@ pin the submit body and the error translation for the sync and the async client 
 from __future__ import annotations
 
 import asyncio
+import fnmatch
 import inspect
 import json
 import logging
 import ssl
 import time
+import tomllib
 from collections.abc import Callable
 from typing import Any
 
@@ -95,8 +97,27 @@ def test_submit_fields_are_the_specs() -> None:
 
 def test_every_package_is_typed() -> None:
     for package in ("client/kling_gateway", "generated/kling_gateway_api",
-                    "emulator/kling_emulator", "contract_tests"):  # fmt: skip
+                    "emulator/kling_emulator", "kling_contract"):  # fmt: skip
         assert (ROOT / package / "py.typed").is_file(), package
+
+
+def test_every_installed_top_level_name_is_the_projects() -> None:
+    """A wheel that installs a generic name (contract_tests, tests) shadows, or is shadowed
+    by, a user's own package of that name."""
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    found = config["tool"]["setuptools"]["packages"]["find"]
+    packages = {
+        init.parent.name
+        for where in found["where"]
+        for init in (ROOT / where).glob("*/__init__.py")
+        if any(
+            fnmatch.fnmatch(init.parent.name, pattern) for pattern in found["include"]
+        )
+    }
+    assert packages == {
+        "kling_gateway", "kling_gateway_api", "kling_emulator", "kling_upstream",
+        "kling_contract",
+    }  # fmt: skip
 
 
 # -- through httpx.MockTransport ------------------------------------------------------------------
@@ -245,7 +266,7 @@ def test_error_translation(
         ("kling_emulator.entry", "kling_emulator.__main__", "uvicorn", "emulator"),
         ("kling_upstream.entry", "kling_upstream.__main__", "uvicorn", "emulator"),
         ("kling_upstream.entry", "kling_upstream.__main__", "jwt", "emulator"),
-        ("contract_tests.entry", "contract_tests.cli", "schemathesis", "contract"),
+        ("kling_contract.entry", "kling_contract.cli", "schemathesis", "contract"),
     ],
 )
 def test_a_console_script_without_its_extra_says_which_to_install(
@@ -258,8 +279,8 @@ def test_a_console_script_without_its_extra_says_which_to_install(
     # `from . import x` would find them by, so that the import really happens again.
     for name in (
         cached,
-        "contract_tests.runner",
-        "contract_tests.checks",
+        "kling_contract.runner",
+        "kling_contract.checks",
         "kling_upstream.serving",
         "kling_upstream.app",
         "kling_upstream.auth",

@@ -1,7 +1,7 @@
 """Regenerate generated/kling_gateway_api from openapi.yaml, or check that it is up to date.
 
 The contract checks ship the spec inside their package (an installed `kling-contract` has no
-repository to read it from): this step also copies openapi.yaml to contract_tests/, and
+repository to read it from): this step also copies openapi.yaml to kling_contract/, and
 --check fails when that copy differs.
 
 openapi-python-client's --overwrite only replaces api/ and models/, so a file the spec no longer
@@ -26,7 +26,7 @@ SPEC = ROOT / "openapi.yaml"
 CONFIG = ROOT / "generator-config.yaml"
 PACKAGE = "kling_gateway_api"
 TARGET = ROOT / "generated" / PACKAGE
-SPEC_COPY = ROOT / "contract_tests" / "openapi.yaml"
+SPEC_COPY = ROOT / "kling_contract" / "openapi.yaml"
 
 
 def generate_into(folder: Path) -> Path:

@@ -35,7 +35,7 @@ from .spec import load_config, load_spec
 from .submit_rules import enforced_spec
 from .target import Target, TargetError, handoff_for, preflight
 
-# Where the hooks module (contract_tests.checks) is importable from, installed or not.
+# Where the hooks module (kling_contract.checks) is importable from, installed or not.
 IMPORT_ROOT = Path(__file__).resolve().parent.parent
 DISABLED_BUILTINS = ("unsupported_method", "allow_header_conformance")
 # The checks module's registered checks, not its hooks (before_call, filter_case).

@@ -18,7 +18,7 @@ import yaml
 # schemathesis process parses it once at start-up.
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-PACKAGE = resources.files(__package__ or "contract_tests")
+PACKAGE = resources.files(__package__ or "kling_contract")
 SPEC_FILE = PACKAGE / "openapi.yaml"
 CONFIG_FILE = PACKAGE / "schemathesis.toml"
 
