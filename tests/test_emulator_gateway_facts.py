@@ -1,7 +1,7 @@
 """The gateway as upstream had it on 2026-08-15, row by row, over HTTP, in both generations.
 
 Each test names the fact it pins (see openapi.yaml's description and the emulator's
-validation module). The client's side of the same facts is in test_client_2026.py.
+validation module). The client's side of the same facts is in test_client_against_both_generations.py.
 """
 
 from __future__ import annotations
