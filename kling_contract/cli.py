@@ -37,6 +37,7 @@ from .runner import (
     overall_exit_code,
     run_target,
 )
+from .summary import markdown
 from .target import Target, TargetError
 
 EXIT_MEANING = {0: "all passed", 1: "a contract failure", 2: "nothing could be tested"}
@@ -209,6 +210,11 @@ def _generations(value: str) -> list[Generation]:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Store the observed shape here.",
 )
+@click.option(
+    "--summary",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Append a Markdown summary here (default: GITHUB_STEP_SUMMARY, when set).",
+)
 @click.pass_obj
 def command(
     env: Mapping[str, str],
@@ -227,6 +233,7 @@ def command(
     fail_on_drift: bool,
     baseline: Path | None,
     write_baseline: Path | None,
+    summary: Path | None,
 ) -> int:
     chosen = _generations(generations)
     options = Options(
@@ -264,15 +271,24 @@ def command(
             with emulator_target(generation, max_tasks) as target:
                 results.append(run_target(target, options))
     code = overall_exit_code(results)
-    click.echo("\n=== contract summary")
-    click.echo(
-        f"checks: every built-in schemathesis check but {', '.join(DISABLED_BUILTINS)}; "
+    checks = (
+        f"every built-in schemathesis check but {', '.join(DISABLED_BUILTINS)}; "
         f"custom: {', '.join(CUSTOM_CHECKS)}"
     )
+    replay = _replay_command(mode, options, chosen, max_tasks)
+    click.echo("\n=== contract summary")
+    click.echo(f"checks: {checks}")
     for result in results:
         click.echo(describe(result))
     click.echo(f"reports: {reports}/<run>/junit.xml, report.json, drift.json")
-    click.echo(f"replay: {_replay_command(mode, options, chosen, max_tasks)}")
+    click.echo(f"replay: {replay}")
+    summary_file = summary or (
+        Path(env["GITHUB_STEP_SUMMARY"]) if env.get("GITHUB_STEP_SUMMARY") else None
+    )
+    if summary_file is not None:
+        # Appended: GitHub collects every step's summary in one file.
+        with summary_file.open("a", encoding="utf-8") as out:
+            out.write(markdown(results, checks, replay))
     passed = sum(r.passed for r in results)
     click.echo(f"contract: {passed} passed, {len(results) - passed} failed")
     click.echo(f"contract: exit {code} ({EXIT_MEANING[code]})")

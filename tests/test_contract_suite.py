@@ -360,6 +360,28 @@ def test_bad_options_end_in_a_clear_message_and_exit_2(
     assert "Traceback" not in captured.err + captured.out
 
 
+@pytest.mark.parametrize("where", ["GITHUB_STEP_SUMMARY", "--summary"])
+def test_a_run_appends_a_markdown_summary_without_the_token(
+    where: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    page = tmp_path / "summary.md"
+    page.write_text("earlier step\n")
+    argv = ["--base-url", f"http://127.0.0.1:{_free_port()}", "--task-id", "1"]
+    argv += ["--reports", str(tmp_path / "reports")]
+    env = {"KLING_API_TOKEN": SECRET}
+    if where == "--summary":
+        argv += ["--summary", str(page)]
+    else:
+        env["GITHUB_STEP_SUMMARY"] = str(page)
+    assert main(argv, env=env) == 2
+    written = page.read_text()
+    assert written.startswith("earlier step\n## Kling gateway contract checks")
+    assert "| live | **not tested** |" in written and "unreachable" in written
+    replay = capsys.readouterr().out.split("replay: ", 1)[1].splitlines()[0]
+    assert f"```sh\n{replay}\n```" in written
+    assert SECRET not in written
+
+
 def test_the_replay_line_keeps_the_failure_limit(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
