@@ -75,6 +75,18 @@ class RunResult:
     def passed(self) -> bool:
         return self.exit_code == 0
 
+    @property
+    def verdict(self) -> str:
+        return {0: "PASSED", 1: "FAILED"}.get(self.exit_code, "NOT TESTED")
+
+    @property
+    def failures(self) -> list[str]:
+        """One line per kind of failure schemathesis reported: code, title and count."""
+        return [
+            f"{f['code']} {f['title']} x{f['count']}"
+            for f in self.report.get("failures", [])
+        ]
+
 
 def derived_spec(target: Target, folder: Path) -> Path:
     """openapi.yaml with the target's real task ids added as examples of `task_id`, so that the
@@ -262,16 +274,9 @@ def describe(result: RunResult) -> str:
         f"{name}:{info.get('status')}"
         for name, info in report.get("phases", {}).items()
     )
-    failures = (
-        ", ".join(
-            f"{f['code']} {f['title']} x{f['count']}"
-            for f in report.get("failures", [])
-        )
-        or "none"
-    )
-    verdict = {0: "PASSED", 1: "FAILED"}.get(result.exit_code, "NOT TESTED")
+    failures = ", ".join(result.failures) or "none"
     lines = [
-        f"{result.label}: {verdict}"
+        f"{result.label}: {result.verdict}"
         + (f" ({result.problem})" if result.problem else ""),
         f"  operations tested: {ops.get('tested', 0)}/{ops.get('total', 0)}; phases: {phases}",
         f"  test cases: {cases.get('generated', 0)} generated, {cases.get('with_failures', 0)} with failures",

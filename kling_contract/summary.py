@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from .runner import RunResult
 
-VERDICTS = {0: "passed", 1: "**FAILED**"}
+VERDICTS = {"PASSED": "passed", "FAILED": "**FAILED**", "NOT TESTED": "**not tested**"}
 
 
 def markdown(results: Sequence[RunResult], checks: str, replay: str) -> str:
@@ -22,21 +22,16 @@ def markdown(results: Sequence[RunResult], checks: str, replay: str) -> str:
     ]
     for result in results:
         report = result.report
-        failures = report.get("failures", [])
-        verdict = VERDICTS.get(result.exit_code, "**not tested**")
+        cases = report.get("test_cases", {}).get("generated", 0)
+        failures = sum(f["count"] for f in report.get("failures", []))
         lines.append(
-            f"| {result.label} | {verdict} | {report.get('test_cases', {}).get('generated', 0)}"
-            f" | {sum(f['count'] for f in failures)} | {len(report.get('errors', []))}"
+            f"| {result.label} | {VERDICTS[result.verdict]} | {cases}"
+            f" | {failures} | {len(report.get('errors', []))}"
             f" | {len(result.drift)} | {result.tasks_created} |"
         )
     for result in results:
-        details = [
-            f"- {f['code']} {f['title']} x{f['count']}"
-            for f in result.report.get("failures", [])
-        ]
-        details += [f"- {item.line()}" for item in result.drift]
-        if result.problem:
-            details.insert(0, f"- {result.problem}")
+        notes = [result.problem, *result.failures, *(i.line() for i in result.drift)]
+        details = [f"- {note}" for note in notes if note]
         if details:
             lines += ["", f"### {result.label}", "", *details]
     lines += ["", "Replay:", "", "```sh", replay, "```", ""]

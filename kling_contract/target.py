@@ -197,5 +197,5 @@ def handoff_for(target: Target, shapes_log: str) -> HandOff:
         probe_task_id=None if target.allow_create else PROBE_TASK_ID,
         other_token=target.other_token,
         shapes_log=shapes_log,
-        max_tasks=target.max_tasks if target.allow_create else None,
+        max_tasks=target.max_tasks,
     )
