@@ -14,8 +14,8 @@ from click.testing import CliRunner
 import kling_gateway as kg
 from kling_emulator.config import UNAVAILABLE_MODEL, Generation
 from kling_emulator.server import EmulatorServer
+from kling_gateway import RetryPolicy
 from kling_gateway.cli import main as cli_main
-from kling_gateway.policies import RetryPolicy
 
 from .broken_gateways import RewriteAnswers
 from .conftest import EXHAUSTED, LIMITED, TOKEN_1, make_config
@@ -75,7 +75,7 @@ def test_the_wire_body_has_both_model_fields_and_merged_metadata(
     gateway: EmulatorServer,
 ) -> None:
     with client_for(gateway) as client:
-        answer = client.submit_response(
+        answer = client.with_raw_response.submit(
             model="kling-v1",
             image=IMAGE,
             prompt="a cat",

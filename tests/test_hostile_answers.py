@@ -29,9 +29,9 @@ from starlette.types import ASGIApp
 import kling_gateway as kg
 from kling_emulator.config import Lifecycle
 from kling_emulator.server import EmulatorServer
+from kling_gateway import RetryPolicy
 from kling_gateway import cli as cli_module
 from kling_gateway.cli import main as cli_main
-from kling_gateway.policies import RetryPolicy
 
 from .broken_gateways import RewriteAnswers
 from .conftest import TOKEN_1, make_config

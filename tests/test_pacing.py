@@ -17,8 +17,8 @@ from kling_emulator.refresh import RefreshPasses
 from kling_emulator.server import EmulatorServer
 from kling_emulator.tasks import TaskRecord, TaskStore
 from kling_gateway import IntervalSchedule, KlingClient, RefreshSchedule, WaitPolicy
-from kling_gateway.pacing import GatewayClock, RefreshTracker, server_time
-from kling_gateway.policies import Waiter
+from kling_gateway._pacing import GatewayClock, RefreshTracker, server_time
+from kling_gateway._policies import Waiter
 from kling_gateway_api.models import Task
 
 # -- the client's schedule, pure ------------------------------------------------------------
@@ -327,7 +327,7 @@ def test_waiting_in_step_needs_fewer_requests_than_the_interval_schedule() -> No
 
 def test_the_refresh_period_comes_from_the_environment_and_junk_is_refused() -> None:
     from kling_gateway import ConfigurationError
-    from kling_gateway.settings import Settings
+    from kling_gateway._settings import Settings
 
     def resolve(env: dict[str, str]) -> Any:
         return Settings.resolve(

@@ -11,7 +11,9 @@ import logging
 import ssl
 import time
 import tomllib
-from collections.abc import Callable
+import typing
+from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import attrs
@@ -19,9 +21,9 @@ import httpx
 import pytest
 
 import kling_gateway as kg
-from kling_gateway.pacing import GatewayClock, server_time
-from kling_gateway.submit_fields import KNOWN_FIELDS
-from kling_gateway.transport import shared_tls_context
+from kling_gateway._pacing import GatewayClock, server_time
+from kling_gateway._submit_fields import KNOWN_FIELDS
+from kling_gateway._transport import shared_tls_context
 from kling_gateway_api.models import ImageToVideoRequest, TextToVideoRequest
 
 from .conftest import ROOT
@@ -29,11 +31,13 @@ from .conftest import ROOT
 TOKEN = "sk-mocktoken1"
 EXPECTED_ALL = {
     "APIConnectionError", "APIError", "APIResponse", "APIStatusError", "APITimeoutError",
-    "AsyncKlingClient", "AuthenticationError", "BadRequestError", "ConfigurationError",
+    "AsyncKlingClient", "AsyncRawResponses", "AuthenticationError", "BadRequestError", "ConfigurationError",
     "DownloadError", "IntervalSchedule", "InvalidRequestError", "InvalidTaskIdError", "KlingClient", "KlingError",
-    "MalformedResponseError", "NotFoundError", "PermissionDeniedError", "RateLimitError",
+    "MalformedResponseError", "NotFoundError", "PermissionDeniedError", "ProgressCallback",
+    "RateLimitError", "RawResponses", "Route",
     "RefreshSchedule", "RetryPolicy", "ServerError", "SubmitFields", "Submitted", "SubmittedTask", "Task",
-    "TaskFailedError", "TaskNotFoundError", "TaskStatus", "WaitPolicy", "WaitTimeoutError",
+    "TaskFailedError", "TaskNotFoundError", "TaskStatus", "UNSET", "Unset", "WaitPolicy",
+    "WaitTimeoutError",
     "fail_reason_of", "is_final", "is_success", "progress_of", "status_of", "video_urls",
     "videos_of",
 }  # fmt: skip
@@ -120,6 +124,50 @@ def test_every_installed_top_level_name_is_the_projects() -> None:
     }  # fmt: skip
 
 
+CALLS = ["get", "submit", "submit_text_to_video", "wait", "wait_many", "download"]
+
+
+def test_implementation_modules_are_private() -> None:
+    """Users import from `kling_gateway`; only `errors` and the CLI's module are public."""
+    folder = Path(kg.__file__).parent
+    public = sorted(p.stem for p in folder.glob("*.py") if not p.stem.startswith("_"))
+    assert public == ["cli", "errors"]
+
+
+def test_what_public_signatures_name_is_exported() -> None:
+    hints = typing.get_type_hints(kg.KlingClient.wait)
+    assert hints["on_progress"] == kg.ProgressCallback | None
+    assert hints["route"] == kg.Route
+    assert (
+        kg.Task.from_dict(
+            {"task_id": "1", "status": "QUEUED", "progress": "0%", "data": None}
+        ).fail_reason
+        is kg.UNSET
+    )
+    assert isinstance(kg.UNSET, kg.Unset)
+    for call in CALLS:
+        for hint in typing.get_type_hints(getattr(kg.KlingClient, call)).values():
+            for part in typing.get_args(hint) or (hint,):
+                module = getattr(part, "__module__", "")
+                if module.startswith("kling_gateway._"):
+                    assert part.__name__ in kg.__all__, (call, part)
+
+
+def test_both_clients_have_one_signature_per_call_with_per_call_options() -> None:
+    for call in CALLS:
+        sync = inspect.signature(getattr(kg.KlingClient, call))
+        asynchronous = inspect.signature(getattr(kg.AsyncKlingClient, call))
+        assert sync == asynchronous, call
+        assert {"timeout", "extra_headers"} <= set(sync.parameters), call
+        assert inspect.iscoroutinefunction(getattr(kg.AsyncKlingClient, call))
+        assert getattr(kg.KlingClient, call).__doc__, call
+    for call in ["get", "submit", "submit_text_to_video"]:
+        assert inspect.signature(getattr(kg.RawResponses, call)) == inspect.signature(
+            getattr(kg.KlingClient, call)
+        )
+    assert "concurrency" in inspect.signature(kg.KlingClient.wait_many).parameters
+
+
 # -- through httpx.MockTransport ------------------------------------------------------------------
 
 
@@ -178,7 +226,7 @@ def test_every_answer_sets_the_gateway_clock(flavour: str) -> None:
     if flavour == "sync":
         with kg.KlingClient("http://gw.test", TOKEN, transport=transport) as client:
             client.submit(model="m", prompt="p", image="i")
-        clock = client._gateway_clock
+        clock = client._core.gateway_clock
     else:
 
         async def run() -> GatewayClock:
@@ -186,7 +234,7 @@ def test_every_answer_sets_the_gateway_clock(flavour: str) -> None:
                 "http://gw.test", TOKEN, transport=transport
             ) as client:
                 await client.submit(model="m", prompt="p", image="i")
-            return client._gateway_clock
+            return client._core.gateway_clock
 
         clock = asyncio.run(run())
     after = time.monotonic()
@@ -427,3 +475,64 @@ def test_retry_after_in_both_forms(header: str, seconds: float | None) -> None:
     now = parsedate_to_datetime("Sat, 28 Nov 2026 12:00:00 GMT").timestamp()
     response = httpx.Response(429, headers={"Retry-After": header} if header else {})
     assert retry_after_of(response, now=now) == seconds
+
+
+@pytest.mark.parametrize("flavour", ["sync", "async"])
+def test_per_call_options_reach_the_request_and_raw_answers_keep_the_response(
+    flavour: str,
+) -> None:
+    handler = _answer(200, SUBMITTED)
+    options: dict[str, Any] = {"timeout": 3.0, "extra_headers": {"X-Trace": "t-1"}}
+    fields: dict[str, Any] = {"model": "m", "prompt": "p", "image": "i"}
+    if flavour == "sync":
+        with kg.KlingClient(
+            "http://gw.test", TOKEN, transport=httpx.MockTransport(handler)
+        ) as client:
+            raw = client.with_raw_response.submit(**fields, **options)
+            plain = client.submit(**fields)
+    else:
+
+        async def run() -> tuple[Any, Any]:
+            async with kg.AsyncKlingClient(
+                "http://gw.test", TOKEN, transport=httpx.MockTransport(handler)
+            ) as client:
+                raw = await client.with_raw_response.submit(**fields, **options)
+                return raw, await client.submit(**fields)
+
+        raw, plain = asyncio.run(run())
+    assert isinstance(raw, kg.APIResponse) and isinstance(plain, kg.Submitted)
+    assert raw.parsed == plain and raw.request_id == "rid-1"
+    assert raw.http_response.status_code == 200 and raw.retries_taken == 0
+    first, second = handler.sent  # type: ignore[attr-defined]
+    assert first.headers["X-Trace"] == "t-1" and "X-Trace" not in second.headers
+    assert first.headers["Authorization"] == f"Bearer {TOKEN}"
+    assert first.extensions["timeout"]["read"] == 3.0
+    assert second.extensions["timeout"]["read"] == 30.0
+
+
+class _Drip(httpx.SyncByteStream):
+    def __iter__(self) -> Iterator[bytes]:
+        yield b'{"id": "task_1", '
+        for _ in range(10):
+            time.sleep(0.05)
+            yield b" "
+        yield b'"task_id": "task_1", "status": "queued"}'
+
+
+def test_a_calls_own_timeout_bounds_its_whole_answer() -> None:
+    """The client's 30 s would let a dripping answer through; the call's 0.1 s does not."""
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, stream=_Drip())
+
+    with kg.KlingClient(
+        "http://gw.test", TOKEN, retry=NO_RETRY, transport=httpx.MockTransport(handle)
+    ) as client:
+        assert client.submit(model="m", prompt="p", image="i").task_id == "task_1"
+        with pytest.raises(kg.APITimeoutError):
+            client.submit(model="m", prompt="p", image="i", timeout=0.1)
+    with (
+        pytest.raises(kg.InvalidRequestError, match="positive number"),
+        kg.KlingClient("http://gw.test", TOKEN) as client,
+    ):
+        client.get("abc", timeout=-1)

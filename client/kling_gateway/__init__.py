@@ -6,10 +6,29 @@ Built on the generated `kling_gateway_api` package: results are its attrs models
 from importlib.metadata import PackageNotFoundError, version
 
 from kling_gateway_api.models import SubmittedTask, Task, TaskStatus
+from kling_gateway_api.types import UNSET, Unset
 
+from ._client import (
+    AsyncKlingClient,
+    AsyncRawResponses,
+    KlingClient,
+    RawResponses,
+)
 from ._logs import setup_logging
+from ._pacing import IntervalSchedule, RefreshSchedule
+from ._policies import ProgressCallback, RetryPolicy, WaitPolicy
 from ._response import APIResponse, Submitted
-from .async_client import AsyncKlingClient
+from ._settings import Route
+from ._submit_fields import SubmitFields
+from ._tasks import (
+    fail_reason_of,
+    is_final,
+    is_success,
+    progress_of,
+    status_of,
+    video_urls,
+    videos_of,
+)
 from .errors import (
     APIConnectionError,
     APIError,
@@ -31,19 +50,6 @@ from .errors import (
     TaskNotFoundError,
     WaitTimeoutError,
 )
-from .pacing import IntervalSchedule, RefreshSchedule
-from .policies import RetryPolicy, WaitPolicy
-from .submit_fields import SubmitFields
-from .sync_client import KlingClient
-from .tasks import (
-    fail_reason_of,
-    is_final,
-    is_success,
-    progress_of,
-    status_of,
-    video_urls,
-    videos_of,
-)
 
 try:
     __version__ = version("kling-gateway")
@@ -53,12 +59,14 @@ except PackageNotFoundError:  # imported from a source tree that was never insta
 setup_logging()  # KLING_LOG=info|debug
 
 __all__ = [
+    "UNSET",
     "APIConnectionError",
     "APIError",
     "APIResponse",
     "APIStatusError",
     "APITimeoutError",
     "AsyncKlingClient",
+    "AsyncRawResponses",
     "AuthenticationError",
     "BadRequestError",
     "ConfigurationError",
@@ -71,9 +79,12 @@ __all__ = [
     "MalformedResponseError",
     "NotFoundError",
     "PermissionDeniedError",
+    "ProgressCallback",
     "RateLimitError",
+    "RawResponses",
     "RefreshSchedule",
     "RetryPolicy",
+    "Route",
     "ServerError",
     "SubmitFields",
     "Submitted",
@@ -82,6 +93,7 @@ __all__ = [
     "TaskFailedError",
     "TaskNotFoundError",
     "TaskStatus",
+    "Unset",
     "WaitPolicy",
     "WaitTimeoutError",
     "fail_reason_of",

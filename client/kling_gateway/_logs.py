@@ -10,11 +10,6 @@ from __future__ import annotations
 
 import logging
 import os
-import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-
-import httpx
 
 LOGGER_NAME = "kling_gateway"
 ENV_LOG = "KLING_LOG"
@@ -35,32 +30,3 @@ def setup_logging(level: str | None = None) -> None:
         handler._kling = True  # type: ignore[attr-defined]
         logger.addHandler(handler)
     logger.setLevel(chosen)
-
-
-@contextmanager
-def request_record(
-    what: str, attempt: int, last: Callable[[], httpx.Response | None]
-) -> Iterator[None]:
-    """One DEBUG record for one request attempt, however it ends."""
-    if not logger.isEnabledFor(logging.DEBUG):
-        yield
-        return
-    started = time.perf_counter()
-    outcome = "no answer"
-    try:
-        yield
-    except Exception as exc:
-        outcome = type(exc).__name__
-        raise
-    finally:
-        response = last()
-        if response is not None:
-            request_id = response.headers.get("X-Oneapi-Request-Id", "-")
-            outcome = f"{response.status_code} (request id {request_id})"
-        logger.debug(
-            "%s -> %s in %.1f ms, attempt %d",
-            what,
-            outcome,
-            (time.perf_counter() - started) * 1000,
-            attempt,
-        )

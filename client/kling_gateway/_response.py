@@ -1,15 +1,10 @@
-"""Turn what the generated client returns (or raises) into a result or a typed exception.
-
-Shared by the sync and the async client, so both classify answers identically.
-"""
+"""Turn a gateway answer, as the generated parsers read it, into a result or a typed
+exception: one classification for both clients (the flows of _core.py call it)."""
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
 from datetime import datetime
 from email.utils import parsedate_to_datetime
 from time import time
@@ -27,7 +22,6 @@ from kling_gateway_api.models import (
 )
 
 from . import errors
-from .transport import ResponseTooLarge
 
 T = TypeVar("T")
 REQUEST_ID_HEADERS = ("X-Oneapi-Request-Id", "X-Request-Id")
@@ -38,52 +32,6 @@ TASK_ID_PATTERN = r"^[A-Za-z0-9_-]+$"
 TASK_ID_MAX_LENGTH = 128
 _TASK_ID = re.compile(TASK_ID_PATTERN)
 
-# The last HTTP response of the current thread or asyncio task, set by an httpx event hook:
-# when the generated parser fails, the exception still needs the status and request id.
-last_response: ContextVar[httpx.Response | None] = ContextVar(
-    "last_response", default=None
-)
-
-
-def remember_response(response: httpx.Response) -> None:
-    """httpx response hook of the sync client."""
-    last_response.set(response)
-
-
-async def remember_response_async(response: httpx.Response) -> None:
-    """httpx response hook of the async client (httpx awaits its hooks there)."""
-    last_response.set(response)
-
-
-@contextmanager
-def translated_errors() -> Iterator[None]:
-    """Around one call of a generated function: transport failures and parser failures
-    become typed exceptions. Used by both clients (it also wraps an `await`)."""
-    last_response.set(None)
-    try:
-        yield
-    except httpx.TransportError as exc:
-        raise connection_error(exc) from exc
-    except (ResponseTooLarge, httpx.DecodingError) as exc:
-        response = last_response.get()
-        raise errors.MalformedResponseError(
-            f"answer could not be read: {exc}",
-            status_code=response.status_code if response is not None else 0,
-            request_id=request_id_of(response),
-        ) from exc
-    except PARSE_ERRORS as exc:
-        raise malformed(last_response.get(), exc) from exc
-
-
-def answered(
-    parsed: object, unwrap: Callable[[httpx.Response, object], T]
-) -> APIResponse[T]:
-    """The result of a call that returned: checked by `unwrap` against the recorded response."""
-    response = last_response.get()
-    if response is None:
-        raise malformed(None, RuntimeError("no response recorded"))
-    return APIResponse(unwrap(response, parsed), response)
-
 
 @attrs.frozen
 class APIResponse(Generic[T]):
@@ -91,6 +39,8 @@ class APIResponse(Generic[T]):
 
     parsed: T
     http_response: httpx.Response
+    # How many times the call was retried before this answer (openai-python's name).
+    retries_taken: int = 0
 
     @property
     def request_id(self) -> str | None:

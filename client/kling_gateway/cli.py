@@ -21,10 +21,10 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from kling_gateway_api.models import Task
 
 from . import errors
+from ._client import KlingClient
 from ._logs import setup_logging
-from .settings import Route
-from .sync_client import KlingClient
-from .tasks import fail_reason_of, progress_of, status_of, video_urls
+from ._settings import Route
+from ._tasks import fail_reason_of, progress_of, status_of, video_urls
 
 EXIT_OK, EXIT_TASK_FAILED, EXIT_USAGE, EXIT_ERROR, EXIT_TIMEOUT = 0, 1, 2, 3, 4
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report it
@@ -259,7 +259,7 @@ def submit(
             ctx, EXIT_USAGE, "--image is required for image-to-video (or pass --text)"
         )
     with _errors_to_exit_codes(ctx), ctx.client() as client:
-        submitted = client.submit_response(fields, route=route).parsed
+        submitted = client.submit(fields, route=route)
         if wait_for_it:
             # Before waiting: a paid task must never be lost to an interrupt or a timeout.
             click.echo(f"submitted task {submitted.task_id}", err=True)

@@ -131,6 +131,16 @@ def _drop_encoding(response: httpx.Response) -> None:
         response.headers.pop("content-length", None)
 
 
+def _total(request: httpx.Request, default: float | None) -> float | None:
+    """The request's read timeout bounds its whole answer: the client's, or a call's own
+    `timeout=` (httpx puts the chosen timeout on each request it builds)."""
+    timeout = request.extensions.get("timeout")
+    if isinstance(timeout, dict) and "read" in timeout:
+        read = timeout["read"]
+        return read if isinstance(read, int | float) else None
+    return default
+
+
 def _deadline(total: float | None) -> float | None:
     return None if total is None else time.monotonic() + total
 
@@ -153,7 +163,7 @@ class BoundedTransport(httpx.BaseTransport):
         )
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
-        deadline = _deadline(self.total_timeout)
+        deadline = _deadline(_total(request, self.total_timeout))
         response = self._inner.handle_request(request)
         try:
             limits = _Limits(response, self.max_bytes, deadline)
@@ -188,12 +198,13 @@ class AsyncBoundedTransport(httpx.AsyncBaseTransport):
         )
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        deadline = _deadline(self.total_timeout)
+        total = _total(request, self.total_timeout)
+        deadline = _deadline(total)
         try:
             # Here the deadline also covers the headers (the sync transport cannot interrupt
             # httpx while it reads them; each read there is bounded by the read timeout).
             response = await asyncio.wait_for(
-                self._inner.handle_async_request(request), self.total_timeout
+                self._inner.handle_async_request(request), total
             )
         except TimeoutError:
             raise httpx.ReadTimeout(

@@ -15,8 +15,8 @@ from kling_gateway_api.models import Task
 
 from . import errors
 from ._response import checked_task_id
-from .tasks import status_of, video_urls
-from .transport import shared_tls_context
+from ._tasks import status_of, video_urls
+from ._transport import shared_tls_context
 
 
 def video_url(task: Task, index: int) -> str:

@@ -11,9 +11,9 @@ import attrs
 import httpx
 
 from . import errors
-from .pacing import IntervalSchedule, RefreshSchedule
-from .policies import RetryPolicy, WaitPolicy
-from .transport import (
+from ._pacing import IntervalSchedule, RefreshSchedule
+from ._policies import RetryPolicy, WaitPolicy
+from ._transport import (
     ACCEPT_ENCODING,
     DEFAULT_MAX_RESPONSE_BYTES,
     AsyncBoundedTransport,
@@ -87,18 +87,14 @@ class Settings:
             raise errors.ConfigurationError("max_connections must be at least 1")
         if max_response_bytes is not None and max_response_bytes < 1:
             raise errors.ConfigurationError("max_response_bytes must be at least 1")
-        if isinstance(timeout, int | float) and not (
-            math.isfinite(timeout) and timeout > 0
-        ):
-            raise errors.ConfigurationError(
-                "timeout must be a positive number of seconds"
-            )
-        if isinstance(timeout, int | float):
-            timeout = httpx.Timeout(float(timeout), connect=min(float(timeout), 10.0))
+        try:
+            chosen_timeout = checked_timeout(timeout)
+        except errors.InvalidRequestError as exc:
+            raise errors.ConfigurationError(str(exc)) from None
         return cls(
             base_url=base_url,
             token=token,
-            timeout=timeout or DEFAULT_TIMEOUT,
+            timeout=chosen_timeout or DEFAULT_TIMEOUT,
             max_connections=max_connections or DEFAULT_MAX_CONNECTIONS,
             retry=retry or RetryPolicy(),
             wait=wait or _wait_policy_from(env),
@@ -175,6 +171,21 @@ class Settings:
             # An explicit interval asks for the interval schedule instead of the refresh one.
             policy = attrs.evolve(policy, schedule=IntervalSchedule(interval=interval))
         return policy
+
+
+def checked_timeout(timeout: float | httpx.Timeout | None) -> httpx.Timeout | None:
+    """A timeout in seconds (or an httpx.Timeout) as httpx takes it: the read timeout, and a
+    connect timeout of at most 10 s. None stays None (the client's, or the default)."""
+    if timeout is None or isinstance(timeout, httpx.Timeout):
+        return timeout
+    if not (
+        isinstance(timeout, int | float)
+        and not isinstance(timeout, bool)
+        and math.isfinite(timeout)
+        and timeout > 0
+    ):
+        raise errors.InvalidRequestError("timeout must be a positive number of seconds")
+    return httpx.Timeout(float(timeout), connect=min(float(timeout), 10.0))
 
 
 def _wait_policy_from(env: Mapping[str, str]) -> WaitPolicy:

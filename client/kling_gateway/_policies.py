@@ -12,14 +12,14 @@ import attrs
 from kling_gateway_api.models import Task
 
 from . import errors
-from .pacing import (
+from ._pacing import (
     GatewayClock,
     IntervalSchedule,
     RefreshSchedule,
     RefreshTracker,
     Schedule,
 )
-from .tasks import fail_reason_of, is_final, is_success
+from ._tasks import fail_reason_of, is_final, is_success
 
 logger = logging.getLogger("kling_gateway")  # see _logs.py
 RETRYABLE_SERVER_STATUSES = frozenset({502, 503, 504})

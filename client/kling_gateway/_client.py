@@ -1,0 +1,381 @@
+"""The two faces of one core: `KlingClient` runs the flows of _core.py with blocking I/O,
+`AsyncKlingClient` with asyncio. Each public method is a core call wrapped once here, so its
+signature and docstring are written once, in ClientCore; what differs is only how a flow's
+actions are carried out (and `Gather`: many waits at once, or in turn on one thread)."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import time
+from collections.abc import Callable, Coroutine, Mapping
+from contextlib import AbstractAsyncContextManager, nullcontext
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Concatenate, Generic, ParamSpec, Protocol, Self, TypeVar
+
+import httpx
+
+from ._core import (
+    UNREADABLE,
+    ClientCore,
+    Failure,
+    Fetch,
+    Flow,
+    Gather,
+    Send,
+    Sleep,
+    in_turn,
+)
+from ._download import PartialFile, download_client_args, download_failure
+from ._policies import RetryPolicy, WaitPolicy
+from ._response import APIResponse
+from ._settings import Settings
+
+P = ParamSpec("P")
+R = TypeVar("R")
+TransportT = TypeVar("TransportT", httpx.BaseTransport, httpx.AsyncBaseTransport)
+
+
+class _Runs(Protocol):
+    @property
+    def _core(self) -> ClientCore: ...
+
+    def _run(self, flow: Flow[R]) -> R: ...
+
+
+class _AwaitsRuns(Protocol):
+    @property
+    def _core(self) -> ClientCore: ...
+
+    async def _run(self, flow: Flow[R]) -> R: ...
+
+
+def _blocking(
+    call: Callable[Concatenate[ClientCore, P], Flow[R]],
+) -> Callable[Concatenate[_Runs, P], R]:
+    """A core call as a blocking method, answering what the flow returns."""
+
+    @functools.wraps(call)
+    def method(self: _Runs, /, *args: P.args, **kwargs: P.kwargs) -> R:
+        return self._run(call(self._core, *args, **kwargs))
+
+    return method
+
+
+def _blocking_parsed(
+    call: Callable[Concatenate[ClientCore, P], Flow[APIResponse[R]]],
+) -> Callable[Concatenate[_Runs, P], R]:
+    """The same, answering the parsed result without its HTTP response."""
+
+    @functools.wraps(call)
+    def method(self: _Runs, /, *args: P.args, **kwargs: P.kwargs) -> R:
+        return self._run(call(self._core, *args, **kwargs)).parsed
+
+    return method
+
+
+def _awaited(
+    call: Callable[Concatenate[ClientCore, P], Flow[R]],
+) -> Callable[Concatenate[_AwaitsRuns, P], Coroutine[Any, Any, R]]:
+    @functools.wraps(call)
+    async def method(self: _AwaitsRuns, /, *args: P.args, **kwargs: P.kwargs) -> R:
+        return await self._run(call(self._core, *args, **kwargs))
+
+    return method
+
+
+def _awaited_parsed(
+    call: Callable[Concatenate[ClientCore, P], Flow[APIResponse[R]]],
+) -> Callable[Concatenate[_AwaitsRuns, P], Coroutine[Any, Any, R]]:
+    @functools.wraps(call)
+    async def method(self: _AwaitsRuns, /, *args: P.args, **kwargs: P.kwargs) -> R:
+        return (await self._run(call(self._core, *args, **kwargs))).parsed
+
+    return method
+
+
+class _ClientBase(Generic[TransportT]):
+    def __init__(
+        self,
+        base_url: str | None = None,
+        token: str | None = None,
+        *,
+        timeout: float | httpx.Timeout | None = None,
+        max_connections: int | None = None,
+        max_response_bytes: int | None = None,
+        retry: RetryPolicy | None = None,
+        wait: WaitPolicy | None = None,
+        headers: Mapping[str, str] | None = None,
+        transport: TransportT | None = None,
+        env: Mapping[str, str] | None = None,
+    ) -> None:
+        """`base_url` and `token` default to KLING_BASE_URL and KLING_API_TOKEN (read from
+        `env`, os.environ by default). `timeout` in seconds (or an httpx.Timeout) bounds each
+        read and each answer in total; `max_connections` sizes the pool; an answer larger
+        than `max_response_bytes` (decoded, 16 MiB by default) is refused as malformed.
+        `retry` and `wait` are the policies, `headers` extra headers for every gateway
+        request, `transport` an httpx transport (proxies, mTLS, tests) that the size and
+        time bounds wrap."""
+        settings = Settings.resolve(
+            base_url,
+            token,
+            timeout=timeout,
+            max_connections=max_connections,
+            retry=retry,
+            wait=wait,
+            headers=headers,
+            env=env,
+            max_response_bytes=max_response_bytes,
+        )
+        self._core = ClientCore(settings)
+        self._open(settings, transport)
+
+    def _open(self, settings: Settings, transport: TransportT | None) -> None:
+        raise NotImplementedError
+
+    @property
+    def base_url(self) -> str:
+        return self._core.settings.base_url
+
+    @property
+    def max_connections(self) -> int:
+        return self._core.settings.max_connections
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(base_url={self.base_url!r})"
+
+    def _request(
+        self, http: httpx.Client | httpx.AsyncClient, send: Send
+    ) -> httpx.Request:
+        return http.build_request(
+            send.method,
+            send.url,
+            json=send.json,
+            headers=send.headers,
+            timeout=send.timeout or httpx.USE_CLIENT_DEFAULT,
+        )
+
+
+class KlingClient(_ClientBase[httpx.BaseTransport]):
+    """A blocking client for the Kling task routes of a gateway.
+
+    Base URL and token come from the arguments or from KLING_BASE_URL and KLING_API_TOKEN.
+    Use it as a context manager, or call `close()`. `with_raw_response` has the same calls
+    answering `APIResponse` (the result with its httpx.Response).
+    """
+
+    with_raw_response: RawResponses
+
+    def _open(self, settings: Settings, transport: httpx.BaseTransport | None) -> None:
+        self._http = httpx.Client(**settings.httpx_args(transport))
+        self._video_http: httpx.Client | None = None
+        self.with_raw_response = RawResponses(self)
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._http.close()
+        if self._video_http is not None:
+            self._video_http.close()
+
+    get = _blocking_parsed(ClientCore.get)
+    submit = _blocking_parsed(ClientCore.submit)
+    submit_text_to_video = _blocking_parsed(ClientCore.submit_text_to_video)
+    wait = _blocking(ClientCore.wait)
+    wait_many = _blocking(ClientCore.wait_many)
+    download = _blocking(ClientCore.download)
+
+    def _run(self, flow: Flow[R]) -> R:
+        outcome: object = None
+        while True:
+            try:
+                action = flow.send(outcome)
+            except StopIteration as stop:
+                result: R = stop.value
+                return result
+            if isinstance(action, Send):
+                outcome = self._send(action)
+            elif isinstance(action, Sleep):
+                time.sleep(action.seconds)
+                outcome = None
+            elif isinstance(action, Gather):
+                # One thread sends one request at a time: the waits take turns.
+                outcome = self._run(in_turn(action.flows, self._core.clock))
+            else:
+                outcome = self._fetch(action)
+
+    def _send(self, send: Send) -> httpx.Response | Failure:
+        try:
+            response = self._http.send(self._request(self._http, send), stream=True)
+        except httpx.TransportError as exc:
+            return Failure(exc)
+        try:
+            response.read()
+        except UNREADABLE as exc:
+            return Failure(exc, response)
+        finally:
+            response.close()
+        return response
+
+    def _fetch(self, fetch: Fetch) -> Path:
+        if self._video_http is None:
+            self._video_http = httpx.Client(
+                **download_client_args(self._core.settings.timeout)
+            )
+        timeout = fetch.timeout or httpx.USE_CLIENT_DEFAULT
+        try:
+            with (
+                PartialFile(fetch.path, fetch.max_bytes) as part,
+                self._video_http.stream("GET", fetch.url, timeout=timeout) as response,
+            ):
+                part.start(response)
+                for chunk in response.iter_bytes():
+                    part.write(chunk)
+                part.received = response.num_bytes_downloaded
+        except httpx.HTTPError as exc:
+            raise download_failure(exc) from exc
+        return fetch.path
+
+
+class AsyncKlingClient(_ClientBase[httpx.AsyncBaseTransport]):
+    """An asyncio client for the Kling task routes of a gateway: KlingClient's methods,
+    awaited. Use it as an async context manager, or await `aclose()`."""
+
+    with_raw_response: AsyncRawResponses
+
+    def _open(
+        self, settings: Settings, transport: httpx.AsyncBaseTransport | None
+    ) -> None:
+        self._http = httpx.AsyncClient(**settings.async_httpx_args(transport))
+        self._video_http: httpx.AsyncClient | None = None
+        self.with_raw_response = AsyncRawResponses(self)
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+        if self._video_http is not None:
+            await self._video_http.aclose()
+
+    get = _awaited_parsed(ClientCore.get)
+    submit = _awaited_parsed(ClientCore.submit)
+    submit_text_to_video = _awaited_parsed(ClientCore.submit_text_to_video)
+    wait = _awaited(ClientCore.wait)
+    wait_many = _awaited(ClientCore.wait_many)
+    download = _awaited(ClientCore.download)
+
+    async def _run(
+        self, flow: Flow[R], limit: AbstractAsyncContextManager[Any] | None = None
+    ) -> R:
+        """Run one flow; `limit` (a semaphore shared by the flows of one Gather) bounds
+        the requests in flight, not the sleeps."""
+        outcome: object = None
+        while True:
+            try:
+                action = flow.send(outcome)
+            except StopIteration as stop:
+                result: R = stop.value
+                return result
+            if isinstance(action, Send):
+                async with limit or nullcontext():
+                    outcome = await self._send(action)
+            elif isinstance(action, Sleep):
+                await asyncio.sleep(action.seconds)
+                outcome = None
+            elif isinstance(action, Gather):
+                shared = asyncio.Semaphore(action.concurrency or self.max_connections)
+                outcome = list(
+                    await asyncio.gather(*(self._run(f, shared) for f in action.flows))
+                )
+            else:
+                outcome = await self._fetch(action)
+
+    async def _send(self, send: Send) -> httpx.Response | Failure:
+        try:
+            response = await self._http.send(
+                self._request(self._http, send), stream=True
+            )
+        except httpx.TransportError as exc:
+            return Failure(exc)
+        try:
+            await response.aread()
+        except UNREADABLE as exc:
+            return Failure(exc, response)
+        finally:
+            await response.aclose()
+        return response
+
+    async def _fetch(self, fetch: Fetch) -> Path:
+        if self._video_http is None:
+            self._video_http = httpx.AsyncClient(
+                **download_client_args(self._core.settings.timeout)
+            )
+        timeout = fetch.timeout or httpx.USE_CLIENT_DEFAULT
+        try:
+            with PartialFile(fetch.path, fetch.max_bytes) as part:
+                async with self._video_http.stream(
+                    "GET", fetch.url, timeout=timeout
+                ) as response:
+                    part.start(response)
+                    async for chunk in response.aiter_bytes():
+                        part.write(chunk)
+                part.received = response.num_bytes_downloaded
+        except httpx.HTTPError as exc:
+            raise download_failure(exc) from exc
+        return fetch.path
+
+
+class RawResponses:
+    """`client.with_raw_response`: the calls that make one request, answering
+    `APIResponse` (the parsed result, its httpx.Response, request id and retries)."""
+
+    def __init__(self, client: KlingClient) -> None:
+        self._client = client
+
+    @property
+    def _core(self) -> ClientCore:
+        return self._client._core
+
+    def _run(self, flow: Flow[R]) -> R:
+        return self._client._run(flow)
+
+    get = _blocking(ClientCore.get)
+    submit = _blocking(ClientCore.submit)
+    submit_text_to_video = _blocking(ClientCore.submit_text_to_video)
+
+
+class AsyncRawResponses:
+    """`AsyncKlingClient.with_raw_response`: RawResponses, awaited."""
+
+    def __init__(self, client: AsyncKlingClient) -> None:
+        self._client = client
+
+    @property
+    def _core(self) -> ClientCore:
+        return self._client._core
+
+    async def _run(self, flow: Flow[R]) -> R:
+        return await self._client._run(flow)
+
+    get = _awaited(ClientCore.get)
+    submit = _awaited(ClientCore.submit)
+    submit_text_to_video = _awaited(ClientCore.submit_text_to_video)

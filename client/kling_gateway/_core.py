@@ -1,0 +1,560 @@
+"""The client's one core, without I/O: every call is a flow that says what to do next.
+
+A flow is a generator. It yields `Send` and is sent back the `httpx.Response` (or the
+`Failure` that stopped it); it yields `Sleep` and is sent back None; it yields `Gather` (wait
+for many flows) and `Fetch` (stream a video to disk) and is sent back their results; it
+returns the call's result or raises a KlingError. `KlingClient` runs flows with httpx.Client
+and time.sleep, `AsyncKlingClient` with httpx.AsyncClient and asyncio.sleep, as httpx's
+`Auth.auth_flow` drives both of its clients: retries, waiting, request building and answer
+classification exist once, and a test can drive a flow with scripted answers on a fake clock.
+"""
+
+from __future__ import annotations
+
+import heapq
+import logging
+import os
+import time
+from collections.abc import Callable, Generator, Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any, Protocol, TypeVar, Unpack
+
+import attrs
+import httpx
+
+from kling_gateway_api import AuthenticatedClient, Client
+from kling_gateway_api.api.tasks import (
+    get_image_to_video_task,
+    get_text_to_video_task,
+    submit_image_to_video_task,
+    submit_text_to_video_task,
+)
+from kling_gateway_api.models import (
+    GatewayError,
+    ImageToVideoRequest,
+    SubmittedTask,
+    Task,
+    TaskError,
+    TaskResponse,
+    TextToVideoRequest,
+)
+
+from . import errors
+from ._download import destination_for, video_url
+from ._logs import logger
+from ._pacing import GatewayClock, server_time
+from ._policies import ProgressCallback, Waiter
+from ._response import (
+    PARSE_ERRORS,
+    APIResponse,
+    Submitted,
+    checked_task_id,
+    connection_error,
+    malformed,
+    request_id_of,
+    submitted_from,
+    task_from,
+)
+from ._settings import Route, Settings, checked_timeout
+from ._submit_fields import SubmitFields, checked_fields
+from ._transport import ResponseTooLarge
+from ._wire import submit_body
+
+T = TypeVar("T")
+R_co = TypeVar("R_co", covariant=True)
+SubmitRequest = ImageToVideoRequest | TextToVideoRequest
+# What can go wrong while an answer's body is read, after its headers arrived.
+UNREADABLE = (httpx.TransportError, httpx.DecodingError, ResponseTooLarge)
+
+
+@attrs.frozen
+class Send:
+    """Send one request to the gateway; the runner sends back its response, read in full, or
+    the Failure that stopped it. `timeout` None: the client's."""
+
+    method: str
+    url: str
+    json: Any = None
+    headers: Mapping[str, str] = attrs.field(factory=dict)
+    timeout: httpx.Timeout | None = None
+
+
+@attrs.frozen
+class Sleep:
+    seconds: float
+
+
+@attrs.frozen
+class Gather:
+    """Run these flows to their ends and send back their results, in order. The async client
+    runs them at once, at most `concurrency` requests in flight; the blocking one takes their
+    requests in turn (`in_turn`), one thread being one request at a time."""
+
+    flows: Sequence[Flow[Any]]
+    concurrency: int | None = None
+
+
+@attrs.frozen
+class Fetch:
+    """Stream the video at `url` to `path` (bounded, atomic: _download.PartialFile); the
+    runner sends back the path."""
+
+    url: str
+    path: Path
+    max_bytes: int | None = None
+    timeout: httpx.Timeout | None = None
+
+
+@attrs.frozen
+class Failure:
+    """A request that got no usable answer; `response` when its headers had arrived."""
+
+    error: Exception
+    response: httpx.Response | None = None
+
+
+Action = Send | Sleep | Gather | Fetch
+Flow = Generator[Action, object, T]
+
+
+class _Parser(Protocol[R_co]):
+    """The generated endpoint modules' typed parsers."""
+
+    def __call__(
+        self, *, client: AuthenticatedClient | Client, response: httpx.Response
+    ) -> R_co: ...
+
+
+QueryAnswer = GatewayError | TaskError | TaskResponse | None
+SubmitAnswer = GatewayError | SubmittedTask | TaskError | None
+
+# The generated modules' own request builders and parsers, typed: the paths, methods and
+# bodies come from the spec, and each answer is parsed once, by the generated models.
+_QUERIES: dict[str, tuple[Callable[[str], dict[str, Any]], _Parser[QueryAnswer]]] = {
+    "image2video": (
+        get_image_to_video_task._get_kwargs,
+        get_image_to_video_task._parse_response,
+    ),
+    "text2video": (
+        get_text_to_video_task._get_kwargs,
+        get_text_to_video_task._parse_response,
+    ),
+}
+
+
+def _image_submit(body: SubmitRequest) -> dict[str, Any]:
+    assert isinstance(body, ImageToVideoRequest)
+    return submit_image_to_video_task._get_kwargs(body=body)
+
+
+def _text_submit(body: SubmitRequest) -> dict[str, Any]:
+    assert isinstance(body, TextToVideoRequest)
+    return submit_text_to_video_task._get_kwargs(body=body)
+
+
+_SUBMITS: dict[
+    str,
+    tuple[
+        type[SubmitRequest],
+        Callable[[SubmitRequest], dict[str, Any]],
+        _Parser[SubmitAnswer],
+    ],
+] = {
+    "image2video": (
+        ImageToVideoRequest,
+        _image_submit,
+        submit_image_to_video_task._parse_response,
+    ),
+    "text2video": (
+        TextToVideoRequest,
+        _text_submit,
+        submit_text_to_video_task._parse_response,
+    ),
+}
+
+
+def _route_entry(table: Mapping[str, T], route: str) -> T:
+    try:
+        return table[route]
+    except KeyError:
+        raise errors.ConfigurationError(f"unknown route {route!r}") from None
+
+
+def exchange(send: Send) -> Generator[Action, object, httpx.Response | Failure]:
+    outcome = yield send
+    assert isinstance(outcome, httpx.Response | Failure), outcome
+    return outcome
+
+
+def settled(flow: Flow[T]) -> Flow[T | errors.KlingError]:
+    """The flow's result, or the KlingError that ended it, as a value (for wait_many)."""
+    try:
+        return (yield from flow)
+    except errors.KlingError as exc:
+        return exc
+
+
+def in_turn(
+    flows: Sequence[Flow[T]], clock: Callable[[], float] = time.monotonic
+) -> Flow[list[T]]:
+    """Many flows on one thread: each runs until it would sleep, then the one due soonest
+    goes on, so one task's pause (a poll interval, a retry's backoff) never holds up another."""
+    results: dict[int, T] = {}
+    due = [(clock(), index) for index in range(len(flows))]
+    while due:
+        when, index = heapq.heappop(due)
+        pause = when - clock()
+        if pause > 0:
+            yield Sleep(pause)
+        outcome: object = None
+        try:
+            while True:
+                action = flows[index].send(outcome)
+                if isinstance(action, Sleep):
+                    heapq.heappush(due, (clock() + action.seconds, index))
+                    break
+                outcome = yield action
+        except StopIteration as stop:
+            results[index] = stop.value
+    return [results[index] for index in range(len(flows))]
+
+
+def _outcome_text(outcome: httpx.Response | Failure) -> str:
+    if isinstance(outcome, Failure):
+        return type(outcome.error).__name__
+    return f"{outcome.status_code} (request id {request_id_of(outcome) or '-'})"
+
+
+class ClientCore:
+    """Settings, the gateway's clock and every call as a flow; the clients do the I/O.
+
+    The public methods' signatures and docstrings are these: the clients wrap each one
+    (`_client.py`), so the blocking and the async client cannot drift apart.
+    """
+
+    def __init__(
+        self, settings: Settings, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.settings = settings
+        self.clock = clock
+        # The generated parsers take a client; they read only its raise_on_unexpected_status
+        # (off: an undocumented status comes back as None and is classified here).
+        self._generated = Client(base_url=settings.base_url)
+        # The gateway's clock, learned from every answer (see _pacing.py).
+        self.gateway_clock = GatewayClock()
+
+    # One call, with its retries
+
+    def _call(
+        self,
+        what: str,
+        send: Send,
+        parse: _Parser[T],
+        unwrap: Callable[[httpx.Response, T], R_co],
+        idempotent: bool,
+    ) -> Flow[APIResponse[R_co]]:
+        """Every attempt of one call; RetryPolicy.delay decides whether and when to retry."""
+        attempt = 1
+        while True:
+            sent = self.clock()
+            outcome = yield from exchange(send)
+            if logger.isEnabledFor(logging.DEBUG):
+                logger.debug(
+                    "%s -> %s in %.1f ms, attempt %d",
+                    what,
+                    _outcome_text(outcome),
+                    (self.clock() - sent) * 1000,
+                    attempt,
+                )
+            try:
+                result = self._answer(outcome, sent, parse, unwrap)
+            except errors.KlingError as exc:
+                delay = self.settings.retry.delay(attempt, exc, idempotent)
+                if delay is None:
+                    raise
+                logger.info(
+                    "%s: retry %d after %s in %.2f s", what, attempt, exc, delay
+                )
+            else:
+                assert isinstance(outcome, httpx.Response)  # a Failure raised above
+                return APIResponse(result, outcome, retries_taken=attempt - 1)
+            yield Sleep(delay)
+            attempt += 1
+
+    def _answer(
+        self,
+        outcome: httpx.Response | Failure,
+        sent: float,
+        parse: _Parser[T],
+        unwrap: Callable[[httpx.Response, T], R_co],
+    ) -> R_co:
+        if isinstance(outcome, Failure):
+            raise _unanswered(outcome) from outcome.error
+        self.gateway_clock.observe(
+            sent, self.clock(), server_time(outcome.headers.get("date"))
+        )
+        try:
+            parsed = parse(client=self._generated, response=outcome)
+        except PARSE_ERRORS as exc:
+            raise malformed(outcome, exc) from exc
+        return unwrap(outcome, parsed)
+
+    def _send(
+        self,
+        kwargs: Mapping[str, Any],
+        timeout: float | httpx.Timeout | None,
+        extra_headers: Mapping[str, str] | None,
+    ) -> Send:
+        """The request the generated builder describes, with the call's own options."""
+        return Send(
+            method=kwargs["method"].upper(),
+            url=kwargs["url"],
+            json=kwargs.get("json"),
+            headers={**kwargs.get("headers", {}), **(extra_headers or {})},
+            timeout=checked_timeout(timeout),
+        )
+
+    # The calls: signatures and docstrings of both clients' methods
+
+    def get(
+        self,
+        task_id: str,
+        *,
+        route: Route = "image2video",
+        timeout: float | httpx.Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> Flow[APIResponse[Task]]:
+        """The task as the gateway has it now.
+
+        `timeout` (seconds, or an httpx.Timeout) replaces the client's for this call, each
+        attempt's answer included; `extra_headers` are added to this call's requests."""
+        task_id = checked_task_id(task_id)
+        build, parse = _route_entry(_QUERIES, route)
+        send = self._send(build(task_id), timeout, extra_headers)
+
+        def unwrap(response: httpx.Response, parsed: QueryAnswer) -> Task:
+            return task_from(response, parsed, asked=task_id)
+
+        return (
+            yield from self._call(f"GET {route}/{task_id}", send, parse, unwrap, True)
+        )
+
+    def submit(
+        self,
+        request: SubmitRequest | Mapping[str, Any] | None = None,
+        *,
+        route: Route = "image2video",
+        retry_submit: bool = False,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: float | httpx.Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        **fields: Unpack[SubmitFields],
+    ) -> Flow[APIResponse[Submitted]]:
+        """Submit a task: image-to-video, or text-to-video with `route="text2video"`.
+
+        Fields as the spec documents them (`SubmitFields`; a key it does not list is refused
+        before sending, with a suggestion); `extra_body` carries fields the spec does not
+        list yet. Not retried after it may have reached Kling (it would create and bill a
+        second task), unless it has an `external_task_id` or `retry_submit=True`.
+        `timeout` and `extra_headers` as for `get`.
+        """
+        model, build, parse = _route_entry(_SUBMITS, route)
+        body, idempotent = _submit_body(route, model, request, fields, extra_body)
+        send = self._send(build(body), timeout, extra_headers)
+        return (
+            yield from self._call(
+                f"POST {route}", send, parse, submitted_from, retry_submit or idempotent
+            )
+        )
+
+    def submit_text_to_video(
+        self,
+        request: SubmitRequest | Mapping[str, Any] | None = None,
+        *,
+        retry_submit: bool = False,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: float | httpx.Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        **fields: Unpack[SubmitFields],
+    ) -> Flow[APIResponse[Submitted]]:
+        """`submit(..., route="text2video")`."""
+        return (
+            yield from self.submit(
+                request,
+                route="text2video",
+                retry_submit=retry_submit,
+                extra_body=extra_body,
+                timeout=timeout,
+                extra_headers=extra_headers,
+                **fields,
+            )
+        )
+
+    # Waiting
+
+    def _waiter(
+        self,
+        task_id: str,
+        deadline: float | None,
+        interval: float | None,
+        on_progress: ProgressCallback | None,
+    ) -> Waiter:
+        policy = self.settings.wait_policy(deadline, interval)
+        return Waiter(
+            task_id, policy, on_progress, clock=self.clock, gateway=self.gateway_clock
+        )
+
+    def _waiting(
+        self,
+        waiter: Waiter,
+        route: Route,
+        timeout: float | httpx.Timeout | None,
+        extra_headers: Mapping[str, str] | None,
+    ) -> Flow[Task]:
+        while True:
+            sent = self.clock()
+            answer = yield from self.get(
+                waiter.task_id,
+                route=route,
+                timeout=timeout,
+                extra_headers=extra_headers,
+            )
+            delay = waiter.observe(answer.parsed, sent=sent)
+            if delay is None:
+                return answer.parsed
+            yield Sleep(delay)
+
+    def wait(
+        self,
+        task_id: str,
+        *,
+        route: Route = "image2video",
+        deadline: float | None = None,
+        interval: float | None = None,
+        on_progress: ProgressCallback | None = None,
+        timeout: float | httpx.Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> Flow[Task]:
+        """Poll until SUCCESS and return the task; raise TaskFailedError on FAILURE and
+        WaitTimeoutError after `deadline` seconds. `on_progress` sees every change; polls
+        follow the gateway's refresh passes, or every `interval` seconds. `timeout` and
+        `extra_headers` apply to each poll. Cancelling an async wait stops it at once."""
+        waiter = self._waiter(task_id, deadline, interval, on_progress)
+        return (yield from self._waiting(waiter, route, timeout, extra_headers))
+
+    def wait_many(
+        self,
+        task_ids: Iterable[str],
+        *,
+        route: Route = "image2video",
+        deadline: float | None = None,
+        interval: float | None = None,
+        on_progress: ProgressCallback | None = None,
+        concurrency: int | None = None,
+        timeout: float | httpx.Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> Flow[list[Task | errors.KlingError]]:
+        """Wait for many tasks, each polled on its own schedule. Returns, in order, each
+        final task or the KlingError that ended its wait.
+
+        The async client has at most `concurrency` requests in flight (the connection pool's
+        size by default); the blocking one sends one request at a time from its thread."""
+        if concurrency is not None and not (
+            isinstance(concurrency, int) and concurrency >= 1
+        ):
+            raise errors.InvalidRequestError("concurrency must be at least 1")
+        flows = [
+            settled(
+                self._waiting(
+                    self._waiter(task_id, deadline, interval, on_progress),
+                    route,
+                    timeout,
+                    extra_headers,
+                )
+            )
+            for task_id in task_ids
+        ]
+        results = yield Gather(flows, concurrency)
+        assert isinstance(results, list)
+        return results
+
+    # Downloads
+
+    def download(
+        self,
+        task: Task | str,
+        destination: str | os.PathLike[str] = ".",
+        *,
+        index: int = 0,
+        max_bytes: int | None = None,
+        route: Route = "image2video",
+        timeout: float | httpx.Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> Flow[Path]:
+        """Stream the task's video to `destination` (a file, or a folder for `<task_id>.mp4`).
+
+        The file appears only when complete and of the announced size; on any failure a
+        DownloadError is raised and nothing is left behind. `extra_headers` go to the
+        gateway only (asking for the task), never to the video's host.
+        """
+        if isinstance(task, str):
+            answer = yield from self.get(
+                task, route=route, timeout=timeout, extra_headers=extra_headers
+            )
+            task = answer.parsed
+        fetch = Fetch(
+            video_url(task, index),
+            destination_for(task, destination, index),
+            max_bytes,
+            checked_timeout(timeout),
+        )
+        saved = yield fetch
+        assert isinstance(saved, Path)
+        return saved
+
+
+def _unanswered(failure: Failure) -> errors.KlingError:
+    """A request without a usable answer: a transport failure, or a body that could not be
+    read (too large, badly encoded, cut off)."""
+    exc, response = failure.error, failure.response
+    if isinstance(exc, httpx.TransportError):
+        return connection_error(exc)
+    return errors.MalformedResponseError(
+        f"answer could not be read: {exc}",
+        status_code=response.status_code if response is not None else 0,
+        request_id=request_id_of(response),
+    )
+
+
+def _submit_body(
+    route: str,
+    model: type[SubmitRequest],
+    request: SubmitRequest | Mapping[str, Any] | None,
+    fields: Mapping[str, object],
+    extra_body: Mapping[str, Any] | None,
+) -> tuple[SubmitRequest, bool]:
+    """The request body, and whether it names its task (so that retrying it is safe)."""
+    if isinstance(request, ImageToVideoRequest | TextToVideoRequest):
+        if fields:
+            raise errors.InvalidRequestError(
+                "pass either a request object or fields, not both"
+            )
+        if not isinstance(request, model):
+            raise errors.InvalidRequestError(f"{route} takes a {model.__name__}")
+        data = request.to_dict()
+    else:
+        data = {**(request or {}), **fields}
+        checked_fields(data)
+    body = submit_body(data, needs_image=route == "image2video")
+    # Fields the spec does not list yet: sent as given, at the top level.
+    body.update(extra_body or {})
+    try:
+        parsed = model.from_dict(body)
+    except KeyError as exc:
+        raise errors.InvalidRequestError(f"missing field {exc.args[0]!r}") from None
+    except PARSE_ERRORS as exc:
+        raise errors.InvalidRequestError(f"invalid submit fields: {exc}") from None
+    external_id = body.get("external_task_id") or body.get("metadata", {}).get(
+        "external_task_id"
+    )
+    return parsed, bool(external_id)
