@@ -30,14 +30,8 @@ DOCUMENTED_KLING_STATUSES = frozenset(_SCHEMAS["KlingTaskStatus"]["enum"])
 FINAL = {"SUCCESS", "FAILURE"}
 # The runner hands its settings over once, in the environment of this process.
 _handoff = cache(HandOff.from_env)
-PROGRESS = {
-    "NOT_START": "0%",
-    "SUBMITTED": "10%",
-    "QUEUED": "20%",
-    "IN_PROGRESS": "30%",
-    "SUCCESS": "100%",
-    "FAILURE": "100%",
-}
+# The progress each status comes with: the spec's table (TaskStatus x-progress).
+PROGRESS: dict[str, str] = dict(_SCHEMAS["TaskStatus"]["x-progress"])
 
 
 def _task(response: Any, case: Any) -> dict[str, Any] | None:

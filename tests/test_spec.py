@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import jsonschema
@@ -218,3 +219,19 @@ def test_generation_b_examples_follow_the_2026_gateway(spec: dict[str, Any]) -> 
     for name, example in examples.items():
         if name.startswith("generationB"):
             assert example["value"]["data"]["properties"]["input"] == ""
+
+
+def test_the_progress_table_is_the_specs_and_the_emulator_follows_it(
+    spec: dict[str, Any],
+) -> None:
+    """One source for the progress each status comes with: the spec's x-progress, read by
+    the contract checks, and the emulator's table held to it here."""
+    from kling_contract import checks
+    from kling_emulator.tasks import PROGRESS as EMULATOR_PROGRESS
+
+    status = spec["components"]["schemas"]["TaskStatus"]
+    table = status["x-progress"]
+    assert set(table) == set(status["enum"]) - {"UNKNOWN"}
+    assert all(re.fullmatch(r"\d{1,3}%", value) for value in table.values())
+    assert checks.PROGRESS == table
+    assert {k: v for k, v in EMULATOR_PROGRESS.items() if k != "UNKNOWN"} == table
