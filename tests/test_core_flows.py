@@ -56,6 +56,11 @@ def response(send: Send, status: int, body: Any, **headers: str) -> httpx.Respon
     return httpx.Response(status, json=body, headers=headers, request=request)
 
 
+def rate_limited(send: Send, retry_after: str) -> httpx.Response:
+    body = {"error": {"message": "slow down", "type": "rate_limit"}}
+    return response(send, 429, body, **{"Retry-After": retry_after})
+
+
 def task_body(task_id: str, status: str) -> dict[str, Any]:
     return {
         "code": "success",
@@ -120,10 +125,8 @@ def test_retry_after_is_slept_exactly_then_the_answer_counts_its_retries() -> No
     answers = iter([429, 429, 200])
 
     def answer(send: Send, now: float) -> httpx.Response:
-        status = next(answers)
-        if status == 429:
-            body = {"error": {"message": "slow down", "type": "rate_limit"}}
-            return response(send, 429, body, **{"Retry-After": "7"})
+        if next(answers) == 429:
+            return rate_limited(send, "7")
         return response(send, 200, task_body("abc", "SUCCESS"))
 
     result, seen = drive(core(clock).get("abc"), answer, clock)
@@ -135,8 +138,7 @@ def test_a_retry_after_beyond_the_bound_is_raised_without_sleeping() -> None:
     clock = FakeClock()
 
     def answer(send: Send, now: float) -> httpx.Response:
-        body = {"error": {"message": "slow down", "type": "rate_limit"}}
-        return response(send, 429, body, **{"Retry-After": "61"})
+        return rate_limited(send, "61")
 
     flow = core(clock).get("abc")
     with pytest.raises(kg.RateLimitError) as caught:

@@ -51,6 +51,18 @@ class _AwaitsRuns(Protocol):
     async def _run(self, flow: Flow[R]) -> R: ...
 
 
+def _parsed(
+    call: Callable[Concatenate[ClientCore, P], Flow[APIResponse[R]]],
+) -> Callable[Concatenate[ClientCore, P], Flow[R]]:
+    """A core call answering its parsed result, without the HTTP response."""
+
+    @functools.wraps(call)
+    def flow(core: ClientCore, /, *args: P.args, **kwargs: P.kwargs) -> Flow[R]:
+        return (yield from call(core, *args, **kwargs)).parsed
+
+    return flow
+
+
 def _blocking(
     call: Callable[Concatenate[ClientCore, P], Flow[R]],
 ) -> Callable[Concatenate[_Runs, P], R]:
@@ -63,34 +75,14 @@ def _blocking(
     return method
 
 
-def _blocking_parsed(
-    call: Callable[Concatenate[ClientCore, P], Flow[APIResponse[R]]],
-) -> Callable[Concatenate[_Runs, P], R]:
-    """The same, answering the parsed result without its HTTP response."""
-
-    @functools.wraps(call)
-    def method(self: _Runs, /, *args: P.args, **kwargs: P.kwargs) -> R:
-        return self._run(call(self._core, *args, **kwargs)).parsed
-
-    return method
-
-
 def _awaited(
     call: Callable[Concatenate[ClientCore, P], Flow[R]],
 ) -> Callable[Concatenate[_AwaitsRuns, P], Coroutine[Any, Any, R]]:
+    """A core call as a coroutine method, answering what the flow returns."""
+
     @functools.wraps(call)
     async def method(self: _AwaitsRuns, /, *args: P.args, **kwargs: P.kwargs) -> R:
         return await self._run(call(self._core, *args, **kwargs))
-
-    return method
-
-
-def _awaited_parsed(
-    call: Callable[Concatenate[ClientCore, P], Flow[APIResponse[R]]],
-) -> Callable[Concatenate[_AwaitsRuns, P], Coroutine[Any, Any, R]]:
-    @functools.wraps(call)
-    async def method(self: _AwaitsRuns, /, *args: P.args, **kwargs: P.kwargs) -> R:
-        return (await self._run(call(self._core, *args, **kwargs))).parsed
 
     return method
 
@@ -188,9 +180,9 @@ class KlingClient(_ClientBase[httpx.BaseTransport]):
         if self._video_http is not None:
             self._video_http.close()
 
-    get = _blocking_parsed(ClientCore.get)
-    submit = _blocking_parsed(ClientCore.submit)
-    submit_text_to_video = _blocking_parsed(ClientCore.submit_text_to_video)
+    get = _blocking(_parsed(ClientCore.get))
+    submit = _blocking(_parsed(ClientCore.submit))
+    submit_text_to_video = _blocking(_parsed(ClientCore.submit_text_to_video))
     wait = _blocking(ClientCore.wait)
     wait_many = _blocking(ClientCore.wait_many)
     download = _blocking(ClientCore.download)
@@ -276,9 +268,9 @@ class AsyncKlingClient(_ClientBase[httpx.AsyncBaseTransport]):
         if self._video_http is not None:
             await self._video_http.aclose()
 
-    get = _awaited_parsed(ClientCore.get)
-    submit = _awaited_parsed(ClientCore.submit)
-    submit_text_to_video = _awaited_parsed(ClientCore.submit_text_to_video)
+    get = _awaited(_parsed(ClientCore.get))
+    submit = _awaited(_parsed(ClientCore.submit))
+    submit_text_to_video = _awaited(_parsed(ClientCore.submit_text_to_video))
     wait = _awaited(ClientCore.wait)
     wait_many = _awaited(ClientCore.wait_many)
     download = _awaited(ClientCore.download)

@@ -43,7 +43,7 @@ from . import errors
 from ._download import destination_for, video_url
 from ._logs import logger
 from ._pacing import GatewayClock, server_time
-from ._policies import ProgressCallback, Waiter
+from ._policies import ProgressCallback, Waiter, WaitPolicy
 from ._response import (
     PARSE_ERRORS,
     APIResponse,
@@ -61,6 +61,7 @@ from ._transport import ResponseTooLarge
 from ._wire import submit_body
 
 T = TypeVar("T")
+R = TypeVar("R")
 R_co = TypeVar("R_co", covariant=True)
 SubmitRequest = ImageToVideoRequest | TextToVideoRequest
 # What can go wrong while an answer's body is read, after its headers arrived.
@@ -250,9 +251,9 @@ class ClientCore:
         what: str,
         send: Send,
         parse: _Parser[T],
-        unwrap: Callable[[httpx.Response, T], R_co],
+        unwrap: Callable[[httpx.Response, T], R],
         idempotent: bool,
-    ) -> Flow[APIResponse[R_co]]:
+    ) -> Flow[APIResponse[R]]:
         """Every attempt of one call; RetryPolicy.delay decides whether and when to retry."""
         attempt = 1
         while True:
@@ -286,8 +287,8 @@ class ClientCore:
         outcome: httpx.Response | Failure,
         sent: float,
         parse: _Parser[T],
-        unwrap: Callable[[httpx.Response, T], R_co],
-    ) -> R_co:
+        unwrap: Callable[[httpx.Response, T], R],
+    ) -> R:
         if isinstance(outcome, Failure):
             raise _unanswered(outcome) from outcome.error
         self.gateway_clock.observe(
@@ -328,16 +329,26 @@ class ClientCore:
 
         `timeout` (seconds, or an httpx.Timeout) replaces the client's for this call, each
         attempt's answer included; `extra_headers` are added to this call's requests."""
+        return (yield from self._query(task_id, route, timeout, extra_headers)())
+
+    def _query(
+        self,
+        task_id: str,
+        route: Route,
+        timeout: float | httpx.Timeout | None,
+        extra_headers: Mapping[str, str] | None,
+    ) -> Callable[[], Flow[APIResponse[Task]]]:
+        """One query, checked and built once: each call of the result asks again (a wait
+        polls with it, and does not check the id and build the request at every poll)."""
         task_id = checked_task_id(task_id)
         build, parse = _route_entry(_QUERIES, route)
         send = self._send(build(task_id), timeout, extra_headers)
+        what = f"GET {route}/{task_id}"
 
         def unwrap(response: httpx.Response, parsed: QueryAnswer) -> Task:
             return task_from(response, parsed, asked=task_id)
 
-        return (
-            yield from self._call(f"GET {route}/{task_id}", send, parse, unwrap, True)
-        )
+        return lambda: self._call(what, send, parse, unwrap, True)
 
     def submit(
         self,
@@ -393,13 +404,8 @@ class ClientCore:
     # Waiting
 
     def _waiter(
-        self,
-        task_id: str,
-        deadline: float | None,
-        interval: float | None,
-        on_progress: ProgressCallback | None,
+        self, task_id: str, policy: WaitPolicy, on_progress: ProgressCallback | None
     ) -> Waiter:
-        policy = self.settings.wait_policy(deadline, interval)
         return Waiter(
             task_id, policy, on_progress, clock=self.clock, gateway=self.gateway_clock
         )
@@ -411,14 +417,10 @@ class ClientCore:
         timeout: float | httpx.Timeout | None,
         extra_headers: Mapping[str, str] | None,
     ) -> Flow[Task]:
+        poll = self._query(waiter.task_id, route, timeout, extra_headers)
         while True:
             sent = self.clock()
-            answer = yield from self.get(
-                waiter.task_id,
-                route=route,
-                timeout=timeout,
-                extra_headers=extra_headers,
-            )
+            answer = yield from poll()
             delay = waiter.observe(answer.parsed, sent=sent)
             if delay is None:
                 return answer.parsed
@@ -439,7 +441,8 @@ class ClientCore:
         WaitTimeoutError after `deadline` seconds. `on_progress` sees every change; polls
         follow the gateway's refresh passes, or every `interval` seconds. `timeout` and
         `extra_headers` apply to each poll. Cancelling an async wait stops it at once."""
-        waiter = self._waiter(task_id, deadline, interval, on_progress)
+        policy = self.settings.wait_policy(deadline, interval)
+        waiter = self._waiter(task_id, policy, on_progress)
         return (yield from self._waiting(waiter, route, timeout, extra_headers))
 
     def wait_many(
@@ -463,10 +466,11 @@ class ClientCore:
             isinstance(concurrency, int) and concurrency >= 1
         ):
             raise errors.InvalidRequestError("concurrency must be at least 1")
+        policy = self.settings.wait_policy(deadline, interval)
         flows = [
             settled(
                 self._waiting(
-                    self._waiter(task_id, deadline, interval, on_progress),
+                    self._waiter(task_id, policy, on_progress),
                     route,
                     timeout,
                     extra_headers,
@@ -497,16 +501,17 @@ class ClientCore:
         DownloadError is raised and nothing is left behind. `extra_headers` go to the
         gateway only (asking for the task), never to the video's host.
         """
+        chosen = checked_timeout(timeout)  # for the query and the video alike
         if isinstance(task, str):
             answer = yield from self.get(
-                task, route=route, timeout=timeout, extra_headers=extra_headers
+                task, route=route, timeout=chosen, extra_headers=extra_headers
             )
             task = answer.parsed
         fetch = Fetch(
             video_url(task, index),
             destination_for(task, destination, index),
             max_bytes,
-            checked_timeout(timeout),
+            chosen,
         )
         saved = yield fetch
         assert isinstance(saved, Path)
