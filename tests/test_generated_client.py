@@ -15,12 +15,14 @@ from hypothesis import HealthCheck, given, settings
 from kling_gateway_api import AuthenticatedClient
 from kling_gateway_api.api.tasks import get_image_to_video_task
 from kling_gateway_api.models import (
+    ContentError,
     GatewayError,
     SubmittedTask,
     TaskError,
     TaskProperties,
     TaskResponse,
     TaskStatus,
+    Video,
 )
 
 from .spec_tools import seed_example_body
@@ -30,6 +32,8 @@ MODELS: dict[str, Any] = {
     "TaskError": TaskError,
     "GatewayError": GatewayError,
     "SubmittedTask": SubmittedTask,
+    "Video": Video,
+    "ContentError": ContentError,
 }
 
 
@@ -37,7 +41,9 @@ def spec_examples(spec: dict[str, Any]) -> Iterator[tuple[str, str, Any]]:
     """(model name, example name, body) for every response example in the spec."""
     for response in spec["components"]["responses"].values():
         media = response["content"]["application/json"]
-        schema_name = media["schema"]["$ref"].rsplit("/", 1)[1]
+        # An inline anyOf is of error shapes, as ErrorResponse is.
+        ref = media["schema"].get("$ref", "#/ErrorResponse")
+        schema_name = ref.rsplit("/", 1)[1]
         for name, example in media.get("examples", {}).items():
             yield schema_name, name, example["value"]
 

@@ -4,6 +4,8 @@ from .aspect_ratio import AspectRatio
 from .camera_control import CameraControl
 from .camera_control_config import CameraControlConfig
 from .camera_control_type import CameraControlType
+from .content_error import ContentError
+from .content_error_detail import ContentErrorDetail
 from .dynamic_mask import DynamicMask
 from .gateway_error import GatewayError
 from .gateway_error_detail import GatewayErrorDetail
@@ -26,14 +28,22 @@ from .task_response import TaskResponse
 from .task_status import TaskStatus
 from .text_to_video_request import TextToVideoRequest
 from .trajectory_point import TrajectoryPoint
+from .video import Video
 from .video_duration import VideoDuration
+from .video_error import VideoError
+from .video_metadata import VideoMetadata
 from .video_mode import VideoMode
+from .video_status import VideoStatus
+from .video_submit_form import VideoSubmitForm
+from .video_submit_request import VideoSubmitRequest
 
 __all__ = (
     "AspectRatio",
     "CameraControl",
     "CameraControlConfig",
     "CameraControlType",
+    "ContentError",
+    "ContentErrorDetail",
     "DynamicMask",
     "GatewayError",
     "GatewayErrorDetail",
@@ -56,6 +66,12 @@ __all__ = (
     "TaskStatus",
     "TextToVideoRequest",
     "TrajectoryPoint",
+    "Video",
     "VideoDuration",
+    "VideoError",
+    "VideoMetadata",
     "VideoMode",
+    "VideoStatus",
+    "VideoSubmitForm",
+    "VideoSubmitRequest",
 )

@@ -17,7 +17,7 @@ class GatewayErrorDetail:
     Attributes:
         message (str): Localized text ending in `(request id: ...)`.
         type_ (str): `new_api_error` from the authentication layer.
-        code (str | Unset): Often empty.
+        code (str | Unset): Often empty; absent from a recovered panic's answer.
     """
 
     message: str
