@@ -29,7 +29,16 @@ from .config import GATEWAY_VERSION, EmulatorConfig, Generation, token_key
 from .faults import FaultInjector
 from .kling_stage import Created, RemoteKling
 from .refresh import RefreshPasses
-from .render import gateway_error, request_id, submitted_body, task_error, task_json
+from .render import (
+    content_error,
+    gateway_error,
+    panic_error,
+    request_id,
+    submitted_body,
+    task_error,
+    task_json,
+    video_body,
+)
 from .seeding import seed_store
 from .tasks import TaskRecord, TaskStore, new_gateway_id, new_kling_id
 from .validation import (
@@ -268,6 +277,24 @@ class Gateway:
     # -- routes ------------------------------------------------------------------------------
 
     async def query(self, request: Request) -> Response:
+        """The Kling query routes and GET /v1/video/generations/{id}: one handler."""
+        found = await self._queried(request)
+        if isinstance(found, Response):
+            return found
+        body = task_json(
+            found, time.time(), self.config.generation, str(request.base_url)
+        )
+        return Response(body, media_type="application/json")
+
+    async def video_query(self, request: Request) -> Response:
+        """GET /v1/videos/{id}: the same lookup, the task as an OpenAI video object."""
+        found = await self._queried(request)
+        if isinstance(found, Response):
+            return found
+        return JSONResponse(video_body(found, time.time(), str(request.base_url)))
+
+    async def _queried(self, request: Request) -> TaskRecord | Response:
+        """The caller's task, or the answer that refuses the query."""
         if request.method != "GET":  # Starlette adds HEAD to GET routes; gin does not
             return not_a_route(request)
         caller = self.authenticate(request)
@@ -284,13 +311,73 @@ class Gateway:
             return refused
         if record is None:
             return self.task_error(400, "task_not_exist", "task_not_exist")
-        body = task_json(
-            record, time.time(), self.config.generation, str(request.base_url)
+        return record
+
+    async def content(self, request: Request) -> Response:
+        """GET /v1/videos/{id}/content (controller/video_proxy.go): token checks but no
+        distributor, errors in the route's own shape, the video streamed from its URL."""
+        if request.method != "GET":
+            return not_a_route(request)
+        caller = self.authenticate(request)
+        if isinstance(caller, JSONResponse):
+            return caller
+        record = await self._get(request.path_params["task_id"], caller.user)
+        if record is None:
+            return JSONResponse(content_error("Task not found"), status_code=404)
+        status = record.status_at(time.time())
+        if status != "SUCCESS":
+            return JSONResponse(
+                content_error(f"Task is not completed yet, current status: {status}"),
+                status_code=400,
+            )
+        url = (
+            video_body(record, time.time(), str(request.base_url))
+            .get("metadata", {})
+            .get("url", "")
         )
-        return Response(body, media_type="application/json")
+        if self.remote is None or not url:
+            # The video this emulator itself serves for the task: no request to make.
+            video = sample_mp4()
+        else:
+            fetched = await self.remote.video(url)
+            if isinstance(fetched, str):
+                return JSONResponse(
+                    content_error(fetched, "server_error"), status_code=502
+                )
+            video = fetched
+        return Response(
+            video,
+            media_type=MEDIA_TYPE,
+            headers={"Cache-Control": "public, max-age=86400"},
+        )
+
+    async def remix(self, request: Request) -> Response:
+        """POST /v1/videos/{video_id}/remix: the origin task is looked up first; for one that
+        exists the gateway built from e2c7aa7 panics (relay/relay_task.go ResolveOriginTask,
+        checked on the running gateway), which its recovery answers as 500."""
+        caller = self.authenticate(request)
+        if isinstance(caller, JSONResponse):
+            return caller
+        origin = await self._get(request.path_params["video_id"], caller.user)
+        if origin is None:
+            return self.task_error(400, "task_not_exist", "task_origin_not_exist")
+        return JSONResponse(
+            panic_error(
+                "runtime error: invalid memory address or nil pointer dereference"
+            ),
+            status_code=500,
+        )
 
     async def submit(self, request: Request) -> Response:
-        """Both submit routes: the task's kind comes from the body, not from the route."""
+        """Both Kling submit routes: the task's kind comes from the body, not the route."""
+        return await self._submit(request, converted=True)
+
+    async def unified_submit(self, request: Request) -> Response:
+        """POST /v1/video/generations and /v1/videos: the same adaptor and answer, the body
+        read without the Kling routes' converter (router/video-router.go)."""
+        return await self._submit(request, converted=False)
+
+    async def _submit(self, request: Request, converted: bool) -> Response:
         caller = self.authenticate(request)
         if isinstance(caller, JSONResponse):
             return caller
@@ -306,7 +393,7 @@ class Gateway:
         )
         if isinstance(body, Refusal):
             return self.refusal(request, body)
-        generation = self.config.generation.value
+        generation = self.config.generation.value if converted else "B"
         found = model_of(body, generation)
         # The routing layer reads the model as text, whatever its JSON type (gjson).
         model = found if isinstance(found, str) else json.dumps(found)
@@ -323,7 +410,11 @@ class Gateway:
                 code="model_not_found",
             )
         submission = read_submit(
-            body, model, generation, check_kling=self.remote is None
+            body,
+            model,
+            self.config.generation.value,
+            check_kling=self.remote is None,
+            converted=converted,
         )
         if isinstance(submission, Refusal):
             return self.refusal(request, submission)
@@ -530,6 +621,17 @@ def create_app(config: EmulatorConfig | None = None) -> Starlette:
             gateway.query,
             methods=["GET"],
         ),
+        # The unified video routes (router/video-router.go): the same tasks and tokens.
+        Route("/v1/video/generations", gateway.unified_submit, methods=["POST"]),
+        Route(
+            "/v1/video/generations/{task_id:taskid}",
+            gateway.query,
+            methods=["GET"],
+        ),
+        Route("/v1/videos", gateway.unified_submit, methods=["POST"]),
+        Route("/v1/videos/{task_id:taskid}", gateway.video_query, methods=["GET"]),
+        Route("/v1/videos/{task_id:taskid}/content", gateway.content, methods=["GET"]),
+        Route("/v1/videos/{video_id:taskid}/remix", gateway.remix, methods=["POST"]),
         Route("/emulator/videos/{name}", gateway.video, methods=["GET"]),
         Route("/emulator/health", gateway.health, methods=["GET"]),
         Route(

@@ -11,7 +11,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .config import FAULT_KINDS, Faults
 from .kling_stage import UPSTREAM_SATURATED
-from .render import gateway_error, task_error
+from .render import gateway_error, panic_error, task_error
 
 FAULT_HEADER = b"x-emulator-fault"
 _RID = "20261124054102123456789ABCDEF"
@@ -26,15 +26,7 @@ FAULT_BODIES: dict[str, tuple[int, dict[str, object]]] = {
         429,
         gateway_error("Too many concurrent requests for this token", _RID),
     ),
-    "500-panic": (
-        500,
-        {
-            "error": {
-                "message": "Panic detected, error: runtime error. Please submit an issue with the related log",
-                "type": "new_api_panic",
-            }
-        },
-    ),
+    "500-panic": (500, panic_error("runtime error")),
     "502": (502, task_error("fail_to_fetch_task", "emulated 502")),
     "503": (503, task_error("fail_to_fetch_task", "emulated 503")),
     "503-no-channel": (

@@ -23,6 +23,7 @@ from .validation import Refusal
 JSON = dict[str, Any]
 # What the gateway says instead of Kling's body when Kling answers 429 (controller/relay.go).
 UPSTREAM_SATURATED = "当前分组上游负载已饱和，请稍后再试"
+VIDEO_TIMEOUT = 60.0  # controller/video_proxy.go
 ROUTE_OF_ACTION = {"generate": "image2video", "textGenerate": "text2video"}
 
 
@@ -60,14 +61,17 @@ class RemoteKling:
             "User-Agent": "kling-sdk/1.0",
         }
 
-    async def create(self, request: JSON, action: str) -> Created | Refusal:
-        url = f"{self._base}/v1/videos/{ROUTE_OF_ACTION[action]}"
+    def _client(self) -> httpx.AsyncClient:
         if self._submitter is None:
             self._submitter = httpx.AsyncClient(
                 timeout=self.upstream.timeout, trust_env=False
             )
+        return self._submitter
+
+    async def create(self, request: JSON, action: str) -> Created | Refusal:
+        url = f"{self._base}/v1/videos/{ROUTE_OF_ACTION[action]}"
         try:
-            answer = await self._submitter.post(
+            answer = await self._client().post(
                 url, json=request, headers=self._headers()
             )
         except httpx.HTTPError as exc:
@@ -86,6 +90,17 @@ class RemoteKling:
         if code != 0:
             return Refusal(400, "task", "task_failed", str(body.get("message", "")))
         return Created(str(data.get("task_id", "")), body)
+
+    async def video(self, url: str) -> bytes | str:
+        """The video at Kling's URL, as /content fetches it (60 s), or the error text the
+        gateway answers 502 with."""
+        try:
+            answer = await self._client().get(url, timeout=VIDEO_TIMEOUT)
+        except httpx.HTTPError:
+            return "Failed to fetch video content"
+        if answer.status_code != 200:
+            return f"Upstream service returned status {answer.status_code}"
+        return answer.content
 
     def poll(self, kling_id: str, action: str) -> tuple[str, JSON] | None:
         """Kling's answer for a task, as a gateway status and the body, or None when the

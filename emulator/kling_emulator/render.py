@@ -10,7 +10,7 @@ from typing import Any
 from kling_upstream import wire
 
 from .config import Generation
-from .tasks import FINAL, PROGRESS, TaskRecord, random_label
+from .tasks import FINAL, PROGRESS, VIDEO_STATUS, TaskRecord, random_label
 
 JSON = dict[str, Any]
 
@@ -29,6 +29,17 @@ def gateway_error(
             "message": f"{message} (request id: {rid})",
             "type": type_,
             "code": code,
+        }
+    }
+
+
+def panic_error(detail: str) -> JSON:
+    """What the gateway's panic recovery answers (middleware/recover.go): E1 without code."""
+    return {
+        "error": {
+            "message": f"Panic detected, error: {detail}. Please submit a issue here: "
+            "https://github.com/Calcium-Ion/new-api",
+            "type": "new_api_panic",
         }
     }
 
@@ -123,6 +134,41 @@ def _result(record: TaskRecord, status: str, base_url: str) -> str:
         return str(data.get("task_status_msg") or "")
     videos = (data.get("task_result") or {}).get("videos") or [{}]
     return str(videos[0].get("url") or "")
+
+
+def video_body(record: TaskRecord, now: float, base_url: str) -> JSON:
+    """The 200 answer of GET /v1/videos/{id}: the Kling adaptor's ConvertToOpenAIVideo, read
+    from Kling's last stored answer. No `task_id`, `model` always empty, Kling's
+    milliseconds, `completed_at` (Kling's `updated_at`) whenever it is not 0."""
+    status = record.status_at(now)
+    stored = kling_payload(record, status, now, base_url)
+    data = stored.get("data") or {}
+    video: JSON = {
+        "id": record.task_id,
+        "object": "video",
+        "model": "",
+        "status": VIDEO_STATUS.get(status, "unknown"),
+        "progress": int(PROGRESS.get(status, "").rstrip("%") or 0),
+        "created_at": int(data.get("created_at") or 0),
+    }
+    if data.get("updated_at"):
+        video["completed_at"] = int(data["updated_at"])
+    videos = (data.get("task_result") or {}).get("videos") or []
+    if videos and videos[0].get("duration"):
+        video["seconds"] = str(videos[0]["duration"])
+    code, message = stored.get("code") or 0, stored.get("message") or ""
+    if code != 0 and message:
+        video["error"] = {"message": message, "code": str(code)}
+    if data.get("task_status") == "failed":
+        video["error"] = {"message": str(data.get("task_status_msg") or ""), "code": ""}
+    if videos and videos[0].get("url"):
+        video["metadata"] = {"url": str(videos[0]["url"])}
+    return video
+
+
+def content_error(message: str, type_: str = "invalid_request_error") -> JSON:
+    """The /content route's own error shape: no code, no request id."""
+    return {"error": {"message": message, "type": type_}}
 
 
 def task_json(

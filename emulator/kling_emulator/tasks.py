@@ -31,6 +31,16 @@ PROGRESS = {
     "FAILURE": "100%",
     "UNKNOWN": "",
 }
+# The OpenAI video status of each gateway status (model/task.go ToVideoStatus): anything
+# else reads "unknown". A test holds this to the spec's VideoStatus x-gateway-status.
+VIDEO_STATUS = {
+    "NOT_START": "unknown",
+    "SUBMITTED": "queued",
+    "QUEUED": "queued",
+    "IN_PROGRESS": "in_progress",
+    "SUCCESS": "completed",
+    "FAILURE": "failed",
+}
 
 Clock = Callable[[], float]
 

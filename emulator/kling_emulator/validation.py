@@ -334,11 +334,17 @@ def _task_layer_b(body: dict[str, Any]) -> Refusal | tuple[str, dict[str, Any]]:
 
 
 def read_submit(
-    body: dict[str, Any], model: str, generation: str, check_kling: bool = True
+    body: dict[str, Any],
+    model: str,
+    generation: str,
+    check_kling: bool = True,
+    converted: bool = True,
 ) -> Refusal | Submission:
     """The task layer and Kling, for a body whose model the routing layer accepted
-    (`check_kling=False`: Kling is a real API, which checks the request itself)."""
-    if generation == "A":
+    (`check_kling=False`: Kling is a real API, which checks the request itself).
+    `converted=False`: a unified route's body, which no Kling converter touched, read as
+    the task request it is (the generation B reading, in every generation)."""
+    if generation == "A" and converted:
         # The converter keeps the prompt only when it is a string.
         found = body.get("prompt")
         prompt = found if isinstance(found, str) else ""
@@ -370,7 +376,7 @@ def read_submit(
     _merged(kling_request, overlay)
     # The converter decides from the top-level `image` alone; the adaptor again from the
     # request it built. Either can turn the task into a (billed) text-to-video one.
-    no_top_level_image = "image" not in body or body["image"] == ""
+    no_top_level_image = converted and ("image" not in body or body["image"] == "")
     no_image_sent = not (kling_request.get("image") or kling_request.get("image_tail"))
     action = "textGenerate" if no_top_level_image or no_image_sent else "generate"
     refusal = kling_checks(kling_request, action) if check_kling else None
