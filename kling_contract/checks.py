@@ -17,11 +17,23 @@ from .drift import Answer, observe
 from .handoff import HandOff
 from .spec import load_spec
 
+# Every route that answers with the task envelope: the Kling queries and the unified one.
 TASK_ROUTES = (
     "/kling/v1/videos/image2video/{task_id}",
     "/kling/v1/videos/text2video/{task_id}",
+    "/v1/video/generations/{task_id}",
 )
-SUBMIT_ROUTES = ("/kling/v1/videos/image2video", "/kling/v1/videos/text2video")
+ENVELOPE_QUERY = "/v1/video/generations/{task_id}"
+VIDEO_ROUTE = "/v1/videos/{task_id}"
+CONTENT_ROUTE = "/v1/videos/{task_id}/content"
+# Every route that creates (and bills) a task when it accepts.
+SUBMIT_ROUTES = (
+    "/kling/v1/videos/image2video",
+    "/kling/v1/videos/text2video",
+    "/v1/video/generations",
+    "/v1/videos",
+    "/v1/videos/{video_id}/remix",
+)
 # The documented statuses are the spec's own enums: the spec is the judge of drift.
 _SPEC = load_spec()
 _SCHEMAS = _SPEC["components"]["schemas"]
@@ -32,6 +44,12 @@ FINAL = {"SUCCESS", "FAILURE"}
 _handoff = cache(HandOff.from_env)
 # The progress each status comes with: the spec's table (TaskStatus x-progress).
 PROGRESS: dict[str, str] = dict(_SCHEMAS["TaskStatus"]["x-progress"])
+# The video status each gateway status reads as: the spec's table (VideoStatus x-gateway-status).
+VIDEO_STATUS_OF: dict[str, str] = {
+    gateway: video
+    for video, gateways in _SCHEMAS["VideoStatus"]["x-gateway-status"].items()
+    for gateway in gateways
+}
 
 
 def _task(response: Any, case: Any) -> dict[str, Any] | None:
@@ -54,6 +72,157 @@ def _kling_task(task: dict[str, Any]) -> dict[str, Any]:
     payload = task.get("data")
     inner = payload.get("data") if isinstance(payload, dict) else None
     return inner if isinstance(inner, dict) else {}
+
+
+def _video(response: Any, case: Any) -> dict[str, Any] | None:
+    """The video object of a 200 answer to GET /v1/videos/{id}, or None."""
+    if (
+        case.operation.path != VIDEO_ROUTE
+        or case.method.upper() != "GET"
+        or response.status_code != 200
+    ):
+        return None
+    try:
+        body = response.json()
+    except ValueError:
+        return None
+    return body if isinstance(body, dict) else None
+
+
+def _same_token(response: Any) -> dict[str, str]:
+    auth = response.request.headers.get("Authorization")
+    return {"Authorization": auth} if auth else {}
+
+
+def _envelope_of(response: Any, task_id: str) -> dict[str, Any]:
+    """The task as the envelope route has it now, asked with the same token."""
+    base = str(response.request.url).split("/v1/videos/", 1)[0]
+    try:
+        answer = _second_user().get(
+            f"{base}/v1/video/generations/{task_id}", headers=_same_token(response)
+        )
+        task = answer.json().get("data") if answer.status_code == 200 else None
+    except (httpx.HTTPError, ValueError, AttributeError) as exc:
+        raise AssertionError(
+            f"the same task on /v1/video/generations could not be read ({type(exc).__name__})"
+        ) from None
+    if not isinstance(task, dict):
+        raise AssertionError(  # noqa: TRY004 (a check's verdict, not a type error)
+            f"task {task_id!r} reads on /v1/videos but not on /v1/video/generations "
+            f"(HTTP {answer.status_code})"
+        )
+    return task
+
+
+@schemathesis.check
+def video_is_the_one_asked_for(ctx: Any, response: Any, case: Any) -> bool | None:
+    video = _video(response, case)
+    if video is None:
+        return None
+    asked = case.path_parameters.get("task_id")
+    named = video.get("id", video.get("task_id"))
+    if named != asked:
+        raise AssertionError(
+            f"asked for video {asked!r}, the answer is about {named!r}"
+        )
+    return True
+
+
+@schemathesis.check
+def families_agree_on_the_status(ctx: Any, response: Any, case: Any) -> bool | None:
+    """One task, two families: the video status is the one the task's status maps to
+    (VideoStatus x-gateway-status), and so is its progress. A refresh pass may write the
+    task between the two reads, so a disagreement is read once more before it counts."""
+    video = _video(response, case)
+    if video is None or video.get("status") not in {*VIDEO_STATUS_OF.values()}:
+        return None
+    task_id = case.path_parameters["task_id"]
+    for attempt in (1, 2):
+        task = _envelope_of(response, task_id)
+        expected = VIDEO_STATUS_OF.get(str(task.get("status")), "unknown")
+        progress = str(task.get("progress") or "0%").rstrip("%") or "0"
+        if video.get("status") == expected and str(video.get("progress")) == progress:
+            return True
+        if attempt == 1:
+            again = _second_user().get(
+                str(response.request.url), headers=_same_token(response)
+            )
+            video = again.json() if again.status_code == 200 else video
+    raise AssertionError(
+        f"task {task_id!r} is {task.get('status')} {task.get('progress')} on "
+        f"/v1/video/generations but {video.get('status')!r} {video.get('progress')!r} on "
+        f"/v1/videos (expected {expected!r} {progress})"
+    )
+
+
+@cache
+def _content_of(base: str, task_id: str, authorization: str) -> tuple[int, str, int]:
+    """/content of one task, once per run: status, content type and length."""
+    with _second_user().stream(
+        "GET",
+        f"{base}/v1/videos/{task_id}/content",
+        headers={"Authorization": authorization},
+    ) as answer:
+        size = sum(len(chunk) for chunk in answer.iter_bytes())
+        return answer.status_code, answer.headers.get("content-type", ""), size
+
+
+@schemathesis.check
+def completed_videos_are_served(ctx: Any, response: Any, case: Any) -> bool | None:
+    """A `completed` video names its URL (`metadata.url`) and /content serves it."""
+    video = _video(response, case)
+    if video is None or video.get("status") != "completed":
+        return None
+    metadata = video.get("metadata")
+    if not isinstance(metadata, dict) or not metadata.get("url"):
+        raise AssertionError("a completed video has no metadata.url")
+    base = str(response.request.url).split("/v1/videos/", 1)[0]
+    auth = _same_token(response).get("Authorization", "")
+    try:
+        status, content_type, size = _content_of(base, video["id"], auth)
+    except httpx.HTTPError as exc:
+        raise AssertionError(
+            f"/content of a completed video failed ({type(exc).__name__})"
+        ) from None
+    if status != 200 or size == 0 or "json" in content_type:
+        raise AssertionError(
+            f"/content of a completed video answered {status} {content_type!r}, "
+            f"{size} bytes (expected 200 and the video)"
+        )
+    return True
+
+
+@schemathesis.check
+def content_answers_in_its_own_shape(ctx: Any, response: Any, case: Any) -> bool | None:
+    """/content: 200 is the video, never JSON; 404 is an unknown or foreign id; 400 is a
+    task that exists but has not succeeded, in the route's own error shape."""
+    if case.operation.path != CONTENT_ROUTE or case.method.upper() != "GET":
+        return None
+    content_type = (response.headers.get("content-type") or [""])[0].lower()
+    if response.status_code == 200:
+        if "json" in content_type or "html" in content_type:
+            raise AssertionError(f"/content answered 200 with {content_type!r}")
+        return True
+    if response.status_code not in (400, 404) or not _has_auth(response):
+        return None
+    try:
+        error = response.json().get("error")
+    except (ValueError, AttributeError):
+        error = None
+    message = error.get("message") if isinstance(error, dict) else None
+    if not isinstance(message, str) or "code" in error:
+        raise AssertionError(
+            f"a {response.status_code} from /content must be {{error: {{message, type}}}}"
+        )
+    # The refusal names the status it saw: read from the same answer, no race with a pass.
+    status = (
+        message.rpartition("current status: ")[2]
+        if "current status: " in message
+        else None
+    )
+    if response.status_code == 400 and status == "SUCCESS":
+        raise AssertionError("/content refused a task that has succeeded")
+    return True
 
 
 @schemathesis.check
@@ -154,11 +323,14 @@ def known_tasks_are_found(ctx: Any, response: Any, case: Any) -> bool | None:
     """The tasks the run was given exist; a 400 for them means the gateway lost or hid them."""
     known = _handoff().task_ids
     if (
-        case.operation.path not in TASK_ROUTES
+        case.operation.path not in (*TASK_ROUTES, VIDEO_ROUTE, CONTENT_ROUTE)
         or case.path_parameters.get("task_id") not in known
     ):
         return None
-    if response.status_code in (400, 403) and _has_auth(response):
+    lost = (400, 403) if case.operation.path != CONTENT_ROUTE else (403, 404)
+    # Another method is not the route (a /v1 path answers it 404 Invalid URL).
+    served = case.method.upper() == case.operation.method.upper()
+    if served and response.status_code in lost and _has_auth(response):
         raise AssertionError(
             f"task {case.path_parameters['task_id']!r} exists for this token, yet the gateway "
             f"answered {response.status_code}"
@@ -168,7 +340,10 @@ def known_tasks_are_found(ctx: Any, response: Any, case: Any) -> bool | None:
 
 @schemathesis.check
 def unknown_tasks_are_task_not_exist(ctx: Any, response: Any, case: Any) -> bool | None:
-    if case.operation.path not in TASK_ROUTES or response.status_code != 400:
+    if (
+        case.operation.path not in (*TASK_ROUTES, VIDEO_ROUTE)
+        or response.status_code != 400
+    ):
         return None
     try:
         code = response.json().get("code")
@@ -194,7 +369,7 @@ def another_user_cannot_read_the_task(
 ) -> bool | None:
     """With KLING_OTHER_TOKEN, every task this token can read is asked for with the other one."""
     other = _handoff().other_token
-    if not other or _task(response, case) is None:
+    if not other or (_task(response, case) is None and _video(response, case) is None):
         return None
     url = str(response.request.url)
     try:

@@ -114,10 +114,15 @@ def derived_config(target: Target, folder: Path) -> Path:
     if target.model_limited:
         # A model-limited token gets 403 for every task id it does not know: a faithful
         # answer, documented in the spec, not a sign of a broken token.
-        acceptance = config["checks"]["positive_data_acceptance"]
-        acceptance["expected-statuses"] = sorted(
-            {*acceptance["expected-statuses"], 403}
-        )
+        acceptances = [config["checks"]["positive_data_acceptance"]] + [
+            operation["checks"]["positive_data_acceptance"]
+            for operation in config["operations"]
+            if "positive_data_acceptance" in operation.get("checks", {})
+        ]
+        for acceptance in acceptances:
+            acceptance["expected-statuses"] = sorted(
+                {*acceptance["expected-statuses"], 403}
+            )
     if target.max_tasks is not None:
         # checks.filter_case holds submits to the task budget, but the examples phase does
         # not ask it, and fuzzing ends in an error once it refuses every draw: with a budget,

@@ -14,6 +14,11 @@ fail a faithful gateway, so the contract run judges negative data against these 
   Kling only from `metadata`), reads `duration` leniently (any JSON value; numbers outside
   0..3600 are refused), and ignores a `metadata` that is not an object.
 
+The unified routes' bodies (`VideoSubmitRequest`, and the form fields `VideoSubmitForm`) are
+read the generation B way by both generations (no converter touches them). A form carries only
+text: whatever value a case puts in a field arrives as its text, so only `model` is judged
+there.
+
 Positive data is generated from the same rules, so it stays within what both generations take,
 and names only models the gateway has a channel for (any other gets 503 `model_not_found`).
 """
@@ -90,4 +95,31 @@ def enforced_spec(
                     {"not": {"type": "object"}},
                 ]
             }
+    _unified(schemas, served)
     return spec
+
+
+def _unified(schemas: dict[str, Any], served: dict[str, Any]) -> None:
+    """The unified routes' bodies, as every generation reads them."""
+    request = schemas["VideoSubmitRequest"]["properties"]
+    for field, schema in request.items():
+        if field not in ALWAYS_REFUSED_WHEN_NULL:
+            request[field] = _nullable(schema)
+    request["model"] = served
+    request["image"] = {"type": ["string", "null"]}
+    # Go reads a null item of a []string as "".
+    request["images"] = _nullable(
+        {"type": "array", "items": {"type": ["string", "null"]}}
+    )
+    # An integer, a string that parses as one, or anything else read as the default.
+    request["duration"] = ANY_VALUE
+    request["metadata"] = {
+        "anyOf": [
+            {"$ref": "#/components/schemas/KlingOptions"},
+            {"not": {"type": "object"}},
+        ]
+    }
+    form = schemas["VideoSubmitForm"]["properties"]
+    for field in form:
+        form[field] = ANY_VALUE
+    form["model"] = served

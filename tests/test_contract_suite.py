@@ -274,7 +274,9 @@ def test_the_run_config_is_derived_as_data_not_by_editing_text(tmp_path: Path) -
         *load_config()["checks"]["positive_data_acceptance"]["expected-statuses"],
         403,
     ]
-    (submits,) = [op for op in derived["operations"] if op["include-method"] == "POST"]
+    (submits,) = [
+        op for op in derived["operations"] if op.get("include-method") == "POST"
+    ]
     assert submits["phases"] == {
         "examples": {"enabled": False},
         "fuzzing": {"enabled": False},
