@@ -185,6 +185,44 @@ def corpus() -> list[Probe]:
         Probe("an unknown /assets path", "GET", "/assets/compare-nothing", token=None),
         Probe("an unknown path", "GET", "/compare-nothing", token=None),
     ]  # fmt: skip
+    probes += unified_corpus()
+    return probes
+
+
+def unified_corpus() -> list[Probe]:
+    """The same tasks on the unified video routes (router/video-router.go)."""
+    generations, videos = "/v1/video/generations", "/v1/videos"
+    unified: JSON = {"model": "kling-v1", "prompt": "a cat turns its head", "image": IMAGE,
+                     "duration": 5, "metadata": {"negative_prompt": "blurry"}}  # fmt: skip
+    form = b"model=kling-v1&prompt=a+paper+boat"
+    probes: list[Probe] = []
+    for family, path in (("generations", generations), ("videos", videos)):
+        probes += [
+            Probe(f"{family}: query", "GET", f"{path}/{{task}}", needs=("task",)),
+            Probe(f"{family}: query unknown id", "GET", f"{path}/{UNKNOWN_ID}"),
+            Probe(f"{family}: query another user's task", "GET", f"{path}/{{task}}", token="other", needs=("task", "other")),
+            Probe(f"{family}: query unknown id with a model-limited token", "GET", f"{path}/{UNKNOWN_ID}", token="limited", needs=("limited",)),
+            Probe(f"{family}: query with a used-up token", "GET", f"{path}/{{task}}", token="exhausted", needs=("task", "exhausted")),
+            Probe(f"{family}: submit", "POST", path, json_body=unified, creates=True),
+            Probe(f"{family}: submit as a form", "POST", path, content=form, headers={"Content-Type": "application/x-www-form-urlencoded"}, creates=True),
+            Probe(f"{family}: submit without a model", "POST", path, json_body={"prompt": "x"}),
+            Probe(f"{family}: submit without a prompt", "POST", path, json_body={"model": "kling-v1"}),
+            Probe(f"{family}: submit duration as text", "POST", path, json_body={**unified, "duration": "5.5"}, creates=True),
+            Probe(f"{family}: DELETE on the query route", "DELETE", f"{path}/{UNKNOWN_ID}"),
+            Probe(f"{family}: trailing slash on a query", "GET", f"{path}/{UNKNOWN_ID}/"),
+        ]  # fmt: skip
+    content = f"{videos}/{{task}}/content"
+    probes += [
+        Probe("videos: content of a task", "GET", content, needs=("task",)),
+        Probe("videos: content of an unknown id", "GET", f"{videos}/{UNKNOWN_ID}/content"),
+        Probe("videos: content of another user's task", "GET", content, token="other", needs=("task", "other")),
+        Probe("videos: content with a model-limited token", "GET", f"{videos}/{UNKNOWN_ID}/content", token="limited", needs=("limited",)),
+        Probe("videos: content without a token", "GET", f"{videos}/{UNKNOWN_ID}/content", token=None),
+        Probe("videos: remix of an unknown id", "POST", f"{videos}/{UNKNOWN_ID}/remix", json_body={"prompt": "again"}),
+        Probe("videos: remix of a task", "POST", f"{videos}/{{task}}/remix", json_body={"prompt": "again"}, needs=("task",), creates=True),
+        Probe("videos: GET on the submit route", "GET", videos),
+        Probe("videos: trailing slash on a submit", "POST", f"{videos}/", json_body={"prompt": "x"}),
+    ]  # fmt: skip
     return probes
 
 
