@@ -67,7 +67,9 @@ def kling_payload(record: TaskRecord, status: str, now: float, base_url: str) ->
         task_id=record.kling_id,
         status=kling_status,
         created_ms=created_ms,
-        updated_ms=record.updated_at(now) * 1000
+        # Kling's own clock: the row's write time is whole seconds, Kling's never precedes
+        # its creation (GET /v1/videos shows both as created_at and completed_at).
+        updated_ms=max(created_ms, record.updated_at(now) * 1000)
         if status != "NOT_START"
         else created_ms,
         external_task_id=record.external_task_id,
