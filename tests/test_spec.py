@@ -237,3 +237,25 @@ def test_the_progress_table_is_the_specs_and_the_emulator_follows_it(
     assert all(re.fullmatch(r"\d{1,3}%", value) for value in table.values())
     assert checks.PROGRESS == table
     assert {k: v for k, v in EMULATOR_PROGRESS.items() if k != "UNKNOWN"} == table
+
+
+def test_the_video_status_table_is_the_specs_and_the_emulator_follows_it(
+    spec: dict[str, Any],
+) -> None:
+    """One source for the status a task reads as on GET /v1/videos: the spec's VideoStatus
+    x-gateway-status, covering every task status, read by the contract checks, the emulator's
+    table held to it here."""
+    from kling_contract import checks
+    from kling_emulator.tasks import VIDEO_STATUS as EMULATOR_VIDEO_STATUS
+
+    schemas = spec["components"]["schemas"]
+    table = schemas["VideoStatus"]["x-gateway-status"]
+    assert set(table) == set(schemas["VideoStatus"]["enum"])
+    gateway_statuses = [status for statuses in table.values() for status in statuses]
+    assert sorted(gateway_statuses) == sorted(schemas["TaskStatus"]["enum"])
+    of_status = {
+        status: video for video, statuses in table.items() for status in statuses
+    }
+    assert checks.VIDEO_STATUS_OF == of_status
+    # Anything the emulator's table lacks reads "unknown", as in the gateway.
+    assert {**of_status, **EMULATOR_VIDEO_STATUS} == of_status
