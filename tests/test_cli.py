@@ -126,3 +126,44 @@ def test_the_token_is_never_printed(gateway: EmulatorServer) -> None:
     ]
     for result in outputs:
         assert "secret-token" not in result.stdout + result.stderr
+
+
+def test_every_family_submits_waits_and_downloads(
+    gateway: EmulatorServer, tmp_path: Path
+) -> None:
+    """--family videos: the whole round trip on the OpenAI-compatible routes."""
+    submitted = kling(
+        gateway, "submit", "--family", "videos", "--text", "--prompt", "rain"
+    )
+    assert submitted.exit_code == EXIT_OK, submitted.output
+    task_id = submitted.stdout.strip()
+    for family in ("videos", "generations", "kling"):
+        waited = kling(
+            gateway, "--json", "wait", task_id, "--family", family, "--interval", "0.05"
+        )
+        assert waited.exit_code == EXIT_OK, waited.output
+        assert json.loads(waited.stdout)["status"] == "SUCCESS"
+    saved = kling(
+        gateway, "download", task_id, "--family", "videos", "-o", str(tmp_path)
+    )
+    assert saved.exit_code == EXIT_OK, saved.output
+    assert (tmp_path / f"{task_id}.mp4").stat().st_size > 0
+
+
+def test_text_to_video_takes_no_image_on_any_family(gateway: EmulatorServer) -> None:
+    for family in ("videos", "kling"):
+        result = kling(
+            gateway,
+            "submit",
+            "--family",
+            family,
+            "--text",
+            "--image",
+            "x",
+            "--prompt",
+            "p",
+        )
+        assert (
+            result.exit_code == EXIT_USAGE
+            and "--text takes no --image" in result.output
+        )

@@ -228,7 +228,9 @@ class KlingClient(_ClientBase[httpx.BaseTransport]):
         try:
             with (
                 PartialFile(fetch.path, fetch.max_bytes) as part,
-                self._video_http.stream("GET", fetch.url, timeout=timeout) as response,
+                self._video_http.stream(
+                    "GET", fetch.url, headers=fetch.headers, timeout=timeout
+                ) as response,
             ):
                 part.start(response)
                 for chunk in response.iter_bytes():
@@ -325,7 +327,7 @@ class AsyncKlingClient(_ClientBase[httpx.AsyncBaseTransport]):
         try:
             with PartialFile(fetch.path, fetch.max_bytes) as part:
                 async with self._video_http.stream(
-                    "GET", fetch.url, timeout=timeout
+                    "GET", fetch.url, headers=fetch.headers, timeout=timeout
                 ) as response:
                     part.start(response)
                     async for chunk in response.aiter_bytes():

@@ -29,14 +29,18 @@ from kling_gateway_api.api.tasks import (
     submit_image_to_video_task,
     submit_text_to_video_task,
 )
+from kling_gateway_api.api.unified import (
+    create_video,
+    get_video,
+    get_video_content,
+    get_video_generation,
+    submit_video_generation,
+)
 from kling_gateway_api.models import (
-    GatewayError,
     ImageToVideoRequest,
-    SubmittedTask,
     Task,
-    TaskError,
-    TaskResponse,
     TextToVideoRequest,
+    VideoSubmitRequest,
 )
 
 from . import errors
@@ -54,16 +58,18 @@ from ._response import (
     request_id_of,
     submitted_from,
     task_from,
+    task_from_video,
 )
-from ._settings import Route, Settings, checked_timeout
+from ._settings import UNIFIED_ROUTES, Route, Settings, checked_timeout
 from ._submit_fields import SubmitFields, checked_fields
+from ._tasks import is_success, video_urls
 from ._transport import ResponseTooLarge
-from ._wire import submit_body
+from ._wire import submit_body, unified_submit_body
 
 T = TypeVar("T")
 R = TypeVar("R")
 R_co = TypeVar("R_co", covariant=True)
-SubmitRequest = ImageToVideoRequest | TextToVideoRequest
+SubmitRequest = ImageToVideoRequest | TextToVideoRequest | VideoSubmitRequest
 # What can go wrong while an answer's body is read, after its headers arrived.
 UNREADABLE = (httpx.TransportError, httpx.DecodingError, ResponseTooLarge)
 
@@ -98,12 +104,14 @@ class Gather:
 @attrs.frozen
 class Fetch:
     """Stream the video at `url` to `path` (bounded, atomic: _download.PartialFile); the
-    runner sends back the path."""
+    runner sends back the path. `headers` only for the gateway's own /content route (they
+    hold the token: never shown)."""
 
     url: str
     path: Path
     max_bytes: int | None = None
     timeout: httpx.Timeout | None = None
+    headers: Mapping[str, str] = attrs.field(factory=dict, repr=False)
 
 
 @attrs.frozen
@@ -126,31 +134,42 @@ class _Parser(Protocol[R_co]):
     ) -> R_co: ...
 
 
-QueryAnswer = GatewayError | TaskError | TaskResponse | None
-SubmitAnswer = GatewayError | SubmittedTask | TaskError | None
-
-# The generated modules' own request builders and parsers, typed: the paths, methods and
-# bodies come from the spec, and each answer is parsed once, by the generated models.
-_QUERIES: dict[str, tuple[Callable[[str], dict[str, Any]], _Parser[QueryAnswer]]] = {
+# Each route's request builder, parser and reading of the answer as a Task, from the
+# generated modules: the paths, methods and bodies come from the spec, and each answer is
+# parsed once, by the generated models. /v1/videos answers a Video, read in the client's terms.
+_Reader = Callable[[httpx.Response, object, str], Task]
+_QUERIES: dict[
+    str, tuple[Callable[[str], dict[str, Any]], _Parser[object], _Reader]
+] = {
     "image2video": (
         get_image_to_video_task._get_kwargs,
         get_image_to_video_task._parse_response,
+        task_from,
     ),
     "text2video": (
         get_text_to_video_task._get_kwargs,
         get_text_to_video_task._parse_response,
+        task_from,
     ),
+    "generations": (
+        get_video_generation._get_kwargs,
+        get_video_generation._parse_response,
+        task_from,
+    ),
+    "videos": (get_video._get_kwargs, get_video._parse_response, task_from_video),
 }
 
 
-def _image_submit(body: SubmitRequest) -> dict[str, Any]:
-    assert isinstance(body, ImageToVideoRequest)
-    return submit_image_to_video_task._get_kwargs(body=body)
+def _builder(
+    model: type[SubmitRequest], build: Callable[..., dict[str, Any]]
+) -> Callable[[SubmitRequest], dict[str, Any]]:
+    """A generated request builder, for the body type its route takes."""
 
+    def kwargs(body: SubmitRequest) -> dict[str, Any]:
+        assert isinstance(body, model)
+        return build(body=body)
 
-def _text_submit(body: SubmitRequest) -> dict[str, Any]:
-    assert isinstance(body, TextToVideoRequest)
-    return submit_text_to_video_task._get_kwargs(body=body)
+    return kwargs
 
 
 _SUBMITS: dict[
@@ -158,18 +177,28 @@ _SUBMITS: dict[
     tuple[
         type[SubmitRequest],
         Callable[[SubmitRequest], dict[str, Any]],
-        _Parser[SubmitAnswer],
+        _Parser[object],
     ],
 ] = {
     "image2video": (
         ImageToVideoRequest,
-        _image_submit,
+        _builder(ImageToVideoRequest, submit_image_to_video_task._get_kwargs),
         submit_image_to_video_task._parse_response,
     ),
     "text2video": (
         TextToVideoRequest,
-        _text_submit,
+        _builder(TextToVideoRequest, submit_text_to_video_task._get_kwargs),
         submit_text_to_video_task._parse_response,
+    ),
+    "generations": (
+        VideoSubmitRequest,
+        _builder(VideoSubmitRequest, submit_video_generation._get_kwargs),
+        submit_video_generation._parse_response,
+    ),
+    "videos": (
+        VideoSubmitRequest,
+        _builder(VideoSubmitRequest, create_video._get_kwargs),
+        create_video._parse_response,
     ),
 }
 
@@ -327,6 +356,10 @@ class ClientCore:
     ) -> Flow[APIResponse[Task]]:
         """The task as the gateway has it now.
 
+        `route` is the family asked: a Kling route, `"generations"` or `"videos"` (any of
+        them reads a task created on any other). A `"videos"` answer is read in the same
+        terms as the others: the status a Kling route reports (`unknown` is NOT_START),
+        progress as "N%", times in seconds, the URL as `result_url`, no Kling payload.
         `timeout` (seconds, or an httpx.Timeout) replaces the client's for this call, each
         attempt's answer included; `extra_headers` are added to this call's requests."""
         return (yield from self._query(task_id, route, timeout, extra_headers)())
@@ -341,12 +374,12 @@ class ClientCore:
         """One query, checked and built once: each call of the result asks again (a wait
         polls with it, and does not check the id and build the request at every poll)."""
         task_id = checked_task_id(task_id)
-        build, parse = _route_entry(_QUERIES, route)
+        build, parse, read = _route_entry(_QUERIES, route)
         send = self._send(build(task_id), timeout, extra_headers)
         what = f"GET {route}/{task_id}"
 
-        def unwrap(response: httpx.Response, parsed: QueryAnswer) -> Task:
-            return task_from(response, parsed, asked=task_id)
+        def unwrap(response: httpx.Response, parsed: object) -> Task:
+            return read(response, parsed, task_id)
 
         return lambda: self._call(what, send, parse, unwrap, True)
 
@@ -361,7 +394,9 @@ class ClientCore:
         extra_headers: Mapping[str, str] | None = None,
         **fields: Unpack[SubmitFields],
     ) -> Flow[APIResponse[Submitted]]:
-        """Submit a task: image-to-video, or text-to-video with `route="text2video"`.
+        """Submit a task: image-to-video, or text-to-video with `route="text2video"`; on
+        `route="generations"` or `"videos"` (the unified routes) an image makes an
+        image-to-video task and none a text-to-video one.
 
         Fields as the spec documents them (`SubmitFields`; a key it does not list is refused
         before sending, with a suggestion); `extra_body` carries fields the spec does not
@@ -498,8 +533,9 @@ class ClientCore:
         """Stream the task's video to `destination` (a file, or a folder for `<task_id>.mp4`).
 
         The file appears only when complete and of the announced size; on any failure a
-        DownloadError is raised and nothing is left behind. `extra_headers` go to the
-        gateway only (asking for the task), never to the video's host.
+        DownloadError is raised and nothing is left behind. A task that succeeded without a
+        URL in its answer is fetched through the gateway (`GET /v1/videos/{id}/content`).
+        `extra_headers` go to the gateway only, never to the video's host.
         """
         chosen = checked_timeout(timeout)  # for the query and the video alike
         if isinstance(task, str):
@@ -507,15 +543,39 @@ class ClientCore:
                 task, route=route, timeout=chosen, extra_headers=extra_headers
             )
             task = answer.parsed
-        fetch = Fetch(
-            video_url(task, index),
-            destination_for(task, destination, index),
-            max_bytes,
-            chosen,
-        )
+        path = destination_for(task, destination, index)
+        if video_urls(task) or not is_success(task):
+            fetch = Fetch(video_url(task, index), path, max_bytes, chosen)
+        else:
+            fetch = self._content(task, index, path, max_bytes, chosen, extra_headers)
         saved = yield fetch
         assert isinstance(saved, Path)
         return saved
+
+    def _content(
+        self,
+        task: Task,
+        index: int,
+        path: Path,
+        max_bytes: int | None,
+        timeout: httpx.Timeout | None,
+        extra_headers: Mapping[str, str] | None,
+    ) -> Fetch:
+        """The gateway's own copy of a finished task's first video: its /content route,
+        asked with the token (the only download that carries it)."""
+        if index != 0:
+            raise errors.DownloadError(
+                f"task {task.task_id} names no video URL; the gateway serves only its "
+                f"first video, not #{index}"
+            )
+        kwargs = get_video_content._get_kwargs(checked_task_id(task.task_id))
+        return Fetch(
+            self.settings.base_url + kwargs["url"],
+            path,
+            max_bytes,
+            timeout,
+            headers={**self.settings.gateway_headers(), **(extra_headers or {})},
+        )
 
 
 def _unanswered(failure: Failure) -> errors.KlingError:
@@ -538,19 +598,29 @@ def _submit_body(
     fields: Mapping[str, object],
     extra_body: Mapping[str, Any] | None,
 ) -> tuple[SubmitRequest, bool]:
-    """The request body, and whether it names its task (so that retrying it is safe)."""
-    if isinstance(request, ImageToVideoRequest | TextToVideoRequest):
+    """The request body, and whether it names its task (so that retrying it is safe).
+
+    Fields are written as the route reads them (_wire.py); a request object is the body
+    itself, sent as it is."""
+    if isinstance(
+        request, ImageToVideoRequest | TextToVideoRequest | VideoSubmitRequest
+    ):
         if fields:
             raise errors.InvalidRequestError(
                 "pass either a request object or fields, not both"
             )
         if not isinstance(request, model):
             raise errors.InvalidRequestError(f"{route} takes a {model.__name__}")
-        data = request.to_dict()
+        body = request.to_dict()
+        if model is not VideoSubmitRequest:
+            body = submit_body(body, needs_image=route == "image2video")
     else:
         data = {**(request or {}), **fields}
         checked_fields(data)
-    body = submit_body(data, needs_image=route == "image2video")
+        if route in UNIFIED_ROUTES:
+            body = unified_submit_body(data)
+        else:
+            body = submit_body(data, needs_image=route == "image2video")
     # Fields the spec does not list yet: sent as given, at the top level.
     body.update(extra_body or {})
     try:

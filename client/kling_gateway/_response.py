@@ -19,7 +19,13 @@ from kling_gateway_api.models import (
     Task,
     TaskError,
     TaskResponse,
+    TaskStatus,
+    Video,
+    VideoError,
+    VideoMetadata,
+    VideoStatus,
 )
+from kling_gateway_api.types import UNSET
 
 from . import errors
 
@@ -268,6 +274,92 @@ def task_from(
     _require(response, isinstance(task.status, str), "status is not a string")
     _require(response, isinstance(task.progress, str), "progress is not a string")
     return task
+
+
+# The task status each video status stands for (the inverse of the spec's VideoStatus
+# x-gateway-status, a test keeps them in step). "queued" is SUBMITTED or QUEUED, which only a
+# gateway chained behind another one reports: both read as SUBMITTED.
+TASK_STATUS_OF_VIDEO = {
+    VideoStatus.UNKNOWN: TaskStatus.NOT_START,
+    VideoStatus.QUEUED: TaskStatus.SUBMITTED,
+    VideoStatus.IN_PROGRESS: TaskStatus.IN_PROGRESS,
+    VideoStatus.COMPLETED: TaskStatus.SUCCESS,
+    VideoStatus.FAILED: TaskStatus.FAILURE,
+}
+# Seconds since 1970 pass this only in the year 5138; milliseconds passed it in 1973.
+_MILLISECONDS_FROM = 10**11
+
+
+def _seconds(value: object) -> int | None:
+    """A time as whole seconds, whether the gateway sent seconds or Kling's milliseconds."""
+    if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+        return None
+    return value // 1000 if value >= _MILLISECONDS_FROM else value
+
+
+def _task_status(status: str | VideoStatus) -> str:
+    """The task status a video status stands for; a task status (the compact answer some
+    later gateways send) and any other string are kept as they are: not final, so a wait
+    goes on until its deadline rather than stopping on a word it does not know."""
+    try:
+        return TASK_STATUS_OF_VIDEO[VideoStatus(status)].value
+    except ValueError:
+        return str(status)
+
+
+def task_from_video(
+    response: httpx.Response, parsed: object, asked: str | None = None
+) -> Task:
+    """The task of a 200 answer of GET /v1/videos/{id}, in the client's terms: the status a
+    Kling route would report (`unknown` is NOT_START, never final), progress as "N%", times
+    in seconds (this route sends Kling's milliseconds), the URL as `result_url` and the error
+    as `fail_reason`. Kling's own payload (`data`) is not on this route: None."""
+    if response.status_code != 200 or not isinstance(parsed, Video):
+        raise status_error(response, parsed)
+    extra = parsed.additional_properties
+    # For a Kling task only `id`; the compact answer of later gateways has only `task_id`.
+    task_id = parsed.id if isinstance(parsed.id, str) and parsed.id else parsed.task_id
+    _require(
+        response,
+        isinstance(task_id, str) and task_id != "",
+        "neither id nor task_id is a string",
+    )
+    assert isinstance(task_id, str)
+    _require(
+        response,
+        asked is None or task_id == asked,
+        f"the answer is about another task than {asked!r}",
+    )
+    _require(response, isinstance(parsed.status, str), "status is not a string")
+    status = _task_status(parsed.status)
+    progress = parsed.progress
+    _require(
+        response,
+        isinstance(progress, int | str) and not isinstance(progress, bool),
+        "progress is neither a number nor text",
+    )
+    created = _seconds(parsed.created_at)
+    # Kling's updated_at, sent while the task runs too: a finish time only once final.
+    updated = _seconds(parsed.completed_at) or _seconds(extra.get("finished_at"))
+    final = status in (TaskStatus.SUCCESS, TaskStatus.FAILURE)
+    error = parsed.error
+    reason = (
+        error.message if isinstance(error, VideoError) else extra.get("fail_reason")
+    )
+    metadata = parsed.metadata
+    url = metadata.url if isinstance(metadata, VideoMetadata) else UNSET
+    return Task(
+        task_id=task_id,
+        status=status,
+        progress=f"{progress}%" if isinstance(progress, int) else str(progress),
+        data=None,
+        submit_time=created if created is not None else UNSET,
+        created_at=created if created is not None else UNSET,
+        updated_at=updated if updated is not None else UNSET,
+        finish_time=updated if updated is not None and final else UNSET,
+        fail_reason=reason if isinstance(reason, str) else UNSET,
+        result_url=url if isinstance(url, str) and url else UNSET,
+    )
 
 
 @attrs.frozen

@@ -27,7 +27,11 @@ ENV_REFRESH_PERIOD = "KLING_REFRESH_PERIOD"
 DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
 DEFAULT_MAX_CONNECTIONS = 20
 USER_AGENT = "kling-gateway-python"
-Route = Literal["image2video", "text2video"]
+# Which of the gateway's route families a call uses: the Kling routes (the task's kind is the
+# route), or the unified ones, `/v1/video/generations` (the Kling routes' envelope) and the
+# OpenAI-compatible `/v1/videos`, where an image makes an image-to-video task.
+Route = Literal["image2video", "text2video", "generations", "videos"]
+UNIFIED_ROUTES = frozenset({"generations", "videos"})
 
 
 @attrs.frozen
@@ -113,14 +117,18 @@ class Settings:
     ) -> dict[str, Any]:
         return {
             "base_url": self.base_url,
-            "headers": {
-                "User-Agent": USER_AGENT,
-                "Accept-Encoding": ACCEPT_ENCODING,
-                **self.headers,
-                "Authorization": f"Bearer {self.token}",
-            },
+            "headers": self.gateway_headers(),
             "timeout": self.timeout,
             "transport": transport,
+        }
+
+    def gateway_headers(self) -> dict[str, str]:
+        """The headers of every request to the gateway (and of none to a video's host)."""
+        return {
+            "User-Agent": USER_AGENT,
+            "Accept-Encoding": ACCEPT_ENCODING,
+            **self.headers,
+            "Authorization": f"Bearer {self.token}",
         }
 
     def httpx_args(

@@ -95,3 +95,32 @@ def submit_body(fields: Mapping[str, Any], *, needs_image: bool) -> dict[str, An
     if metadata:
         body["metadata"] = metadata
     return body
+
+
+# The top-level fields a unified route reads for Kling (VideoSubmitRequest); every Kling-only
+# field is read from `metadata` alone there, so that is where they go.
+UNIFIED_TOP_LEVEL = ("prompt", "image", "mode", "duration")
+
+
+def unified_submit_body(fields: Mapping[str, Any]) -> dict[str, Any]:
+    """The JSON object to send to `/v1/video/generations` or `/v1/videos`: the gateway's own
+    task request, which no converter touches. An image makes an image-to-video task, none a
+    text-to-video one. `duration` goes as the integer the route reads (Kling's routes take
+    its text, "5")."""
+    model = _model_of(fields)
+    body: dict[str, Any] = {"model": model}
+    for name in UNIFIED_TOP_LEVEL:
+        if fields.get(name) is not None:
+            body[name] = fields[name]
+    duration = body.get("duration")
+    if isinstance(duration, str):
+        if not duration.strip().isdigit():
+            # The route would silently make a 5 s video of anything else.
+            raise errors.InvalidRequestError(
+                f"duration {duration!r} is not a whole number of seconds"
+            )
+        body["duration"] = int(duration)
+    metadata = _with_kling_fields(fields, _metadata_of(fields))
+    if metadata:
+        body["metadata"] = metadata
+    return body

@@ -183,6 +183,26 @@ json_option = click.option(
 )
 
 
+FAMILIES = ("kling", "generations", "videos")
+family_option = click.option(
+    "--family",
+    type=click.Choice(FAMILIES),
+    default="kling",
+    show_default=True,
+    help="The gateway's routes to use: /kling/v1/videos/..., /v1/video/generations or "
+    "/v1/videos (a task made on one is read on any).",
+)
+
+
+def _route(family: str, text_to_video: bool) -> Route:
+    """The client's route for a family; on the Kling routes the task's kind is the route."""
+    if family == "generations":
+        return "generations"
+    if family == "videos":
+        return "videos"
+    return "text2video" if text_to_video else "image2video"
+
+
 def _wait_and_show(
     ctx: Context,
     client: KlingClient,
@@ -222,6 +242,7 @@ def _wait_and_show(
     is_flag=True,
     help="Text-to-video instead of image-to-video.",
 )
+@family_option
 @click.option(
     "--wait", "wait_for_it", is_flag=True, help="Wait until the task is final."
 )
@@ -246,6 +267,7 @@ def submit(
     ctx: Context,
     /,
     text_to_video: bool,
+    family: str,
     wait_for_it: bool,
     deadline: float,
     interval: float | None,
@@ -253,10 +275,16 @@ def submit(
 ) -> None:
     """Submit a task (costs money on a real gateway) and print its id."""
     fields = {k: v for k, v in options.items() if v is not None}
-    route: Route = "text2video" if text_to_video else "image2video"
+    route = _route(family, text_to_video)
     if not text_to_video and "image" not in fields:
         _fail(
             ctx, EXIT_USAGE, "--image is required for image-to-video (or pass --text)"
+        )
+    if text_to_video and "image" in fields:
+        _fail(
+            ctx,
+            EXIT_USAGE,
+            "--text takes no --image (the image would make it image-to-video)",
         )
     with _errors_to_exit_codes(ctx), ctx.client() as client:
         submitted = client.submit(fields, route=route)
@@ -275,14 +303,13 @@ def submit(
 @main.command()
 @click.argument("task_id")
 @click.option("--text", "text_to_video", is_flag=True, help="A text-to-video task.")
+@family_option
 @json_option
 @pass_ctx
-def get(ctx: Context, task_id: str, text_to_video: bool) -> None:
+def get(ctx: Context, task_id: str, text_to_video: bool, family: str) -> None:
     """Print a task's status, progress and videos."""
     with _errors_to_exit_codes(ctx), ctx.client() as client:
-        ctx.show_task(
-            client.get(task_id, route="text2video" if text_to_video else "image2video")
-        )
+        ctx.show_task(client.get(task_id, route=_route(family, text_to_video)))
 
 
 @main.command()
@@ -303,6 +330,7 @@ def get(ctx: Context, task_id: str, text_to_video: bool) -> None:
     callback=_positive_seconds,
     help="Poll on this interval (growing) instead of in step with the gateway's refresh passes.",
 )
+@family_option
 @json_option
 @pass_ctx
 def wait(
@@ -311,9 +339,10 @@ def wait(
     text_to_video: bool,
     deadline: float,
     interval: float | None,
+    family: str,
 ) -> None:
     """Wait until a task is final; exit 1 if it failed, 4 on timeout."""
-    route: Route = "text2video" if text_to_video else "image2video"
+    route = _route(family, text_to_video)
     with _errors_to_exit_codes(ctx), ctx.client() as client:
         _wait_and_show(ctx, client, task_id, route, deadline, interval)
 
@@ -329,14 +358,27 @@ def wait(
 @click.option(
     "--max-bytes", type=int, default=None, help="Refuse videos larger than this."
 )
+@family_option
 @json_option
 @pass_ctx
 def download(
-    ctx: Context, task_id: str, output: str, index: int, max_bytes: int | None
+    ctx: Context,
+    task_id: str,
+    output: str,
+    index: int,
+    max_bytes: int | None,
+    family: str,
 ) -> None:
-    """Download a finished task's video."""
+    """Download a finished task's video (through the gateway's /content route when the
+    task names no URL)."""
     with _errors_to_exit_codes(ctx), ctx.client() as client:
-        path = client.download(task_id, output, index=index, max_bytes=max_bytes)
+        path = client.download(
+            task_id,
+            output,
+            index=index,
+            max_bytes=max_bytes,
+            route=_route(family, text_to_video=False),
+        )
         if ctx.as_json:
             click.echo(
                 json.dumps(
