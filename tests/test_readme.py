@@ -70,6 +70,8 @@ def test_python_example_runs(
     if "download(" in code:
         assert [p.suffix for p in (tmp_path / "videos").iterdir()] == [".mp4"]
         assert "SUCCESS 100%" in printed
+    if 'route="videos"' in code:
+        assert printed.startswith("SUCCESS 100%\n")
     if "wait_many" in code:
         assert printed.count("SUCCESS") == 2
     if "TaskNotFoundError" in code:
