@@ -12,10 +12,17 @@ from typing import Any
 
 import httpx
 import schemathesis
+from schemathesis import CheckContext, HookContext, Response
+from schemathesis.generation.case import Case as GenericCase
+from schemathesis.schemas import APIOperation
 
 from .drift import Answer, observe
 from .handoff import HandOff
 from .spec import load_spec
+
+# A generated request of an operation of the spec (the checks read only its path, method
+# and parameters, which APIOperation types whatever its parameter and schema classes).
+Case = GenericCase[APIOperation[Any, Any, Any, Any]]
 
 # Every route that answers with the task envelope: the Kling queries and the unified one.
 TASK_ROUTES = (
@@ -52,7 +59,7 @@ VIDEO_STATUS_OF: dict[str, str] = {
 }
 
 
-def _task(response: Any, case: Any) -> dict[str, Any] | None:
+def _task(response: Response, case: Case) -> dict[str, Any] | None:
     """The task object of a 200 answer to a query, or None when this check does not apply."""
     if (
         case.operation.path not in TASK_ROUTES
@@ -74,7 +81,7 @@ def _kling_task(task: dict[str, Any]) -> dict[str, Any]:
     return inner if isinstance(inner, dict) else {}
 
 
-def _video(response: Any, case: Any) -> dict[str, Any] | None:
+def _video(response: Response, case: Case) -> dict[str, Any] | None:
     """The video object of a 200 answer to GET /v1/videos/{id}, or None."""
     if (
         case.operation.path != VIDEO_ROUTE
@@ -89,12 +96,15 @@ def _video(response: Any, case: Any) -> dict[str, Any] | None:
     return body if isinstance(body, dict) else None
 
 
-def _same_token(response: Any) -> dict[str, str]:
+def _same_token(response: Response) -> dict[str, str]:
+    """The Authorization header the request was sent with (requests may keep it as bytes)."""
     auth = response.request.headers.get("Authorization")
+    if isinstance(auth, bytes):
+        auth = auth.decode("latin-1")
     return {"Authorization": auth} if auth else {}
 
 
-def _envelope_of(response: Any, task_id: str) -> dict[str, Any]:
+def _envelope_of(response: Response, task_id: str) -> dict[str, Any]:
     """The task as the envelope route has it now, asked with the same token."""
     base = str(response.request.url).split("/v1/videos/", 1)[0]
     try:
@@ -115,7 +125,9 @@ def _envelope_of(response: Any, task_id: str) -> dict[str, Any]:
 
 
 @schemathesis.check
-def video_is_the_one_asked_for(ctx: Any, response: Any, case: Any) -> bool | None:
+def video_is_the_one_asked_for(
+    ctx: CheckContext, response: Response, case: Case
+) -> bool | None:
     video = _video(response, case)
     if video is None:
         return None
@@ -129,7 +141,9 @@ def video_is_the_one_asked_for(ctx: Any, response: Any, case: Any) -> bool | Non
 
 
 @schemathesis.check
-def families_agree_on_the_status(ctx: Any, response: Any, case: Any) -> bool | None:
+def families_agree_on_the_status(
+    ctx: CheckContext, response: Response, case: Case
+) -> bool | None:
     """One task, two families: the video status is the one the task's status maps to
     (VideoStatus x-gateway-status), and so is its progress. A refresh pass may write the
     task between the two reads, so a disagreement is read once more before it counts."""
@@ -168,7 +182,9 @@ def _content_of(base: str, task_id: str, authorization: str) -> tuple[int, str, 
 
 
 @schemathesis.check
-def completed_videos_are_served(ctx: Any, response: Any, case: Any) -> bool | None:
+def completed_videos_are_served(
+    ctx: CheckContext, response: Response, case: Case
+) -> bool | None:
     """A `completed` video names its URL (`metadata.url`) and /content serves it."""
     video = _video(response, case)
     if video is None or video.get("status") != "completed":
@@ -193,7 +209,9 @@ def completed_videos_are_served(ctx: Any, response: Any, case: Any) -> bool | No
 
 
 @schemathesis.check
-def content_answers_in_its_own_shape(ctx: Any, response: Any, case: Any) -> bool | None:
+def content_answers_in_its_own_shape(
+    ctx: CheckContext, response: Response, case: Case
+) -> bool | None:
     """/content: 200 is the video, never JSON; 404 is an unknown or foreign id; 400 is a
     task that exists but has not succeeded, in the route's own error shape."""
     if case.operation.path != CONTENT_ROUTE or case.method.upper() != "GET":
@@ -226,7 +244,9 @@ def content_answers_in_its_own_shape(ctx: Any, response: Any, case: Any) -> bool
 
 
 @schemathesis.check
-def task_is_the_one_asked_for(ctx: Any, response: Any, case: Any) -> bool | None:
+def task_is_the_one_asked_for(
+    ctx: CheckContext, response: Response, case: Case
+) -> bool | None:
     task = _task(response, case)
     if task is None:
         return None
@@ -239,7 +259,9 @@ def task_is_the_one_asked_for(ctx: Any, response: Any, case: Any) -> bool | None
 
 
 @schemathesis.check
-def documented_statuses_only(ctx: Any, response: Any, case: Any) -> bool | None:
+def documented_statuses_only(
+    ctx: CheckContext, response: Response, case: Case
+) -> bool | None:
     """The client tolerates new statuses; the contract reports them as drift."""
     task = _task(response, case)
     if task is None:
@@ -256,7 +278,9 @@ def documented_statuses_only(ctx: Any, response: Any, case: Any) -> bool | None:
 
 
 @schemathesis.check
-def status_and_progress_agree(ctx: Any, response: Any, case: Any) -> bool | None:
+def status_and_progress_agree(
+    ctx: CheckContext, response: Response, case: Case
+) -> bool | None:
     task = _task(response, case)
     if task is None or task.get("status") not in PROGRESS:
         return None
@@ -269,7 +293,9 @@ def status_and_progress_agree(ctx: Any, response: Any, case: Any) -> bool | None
 
 
 @schemathesis.check
-def final_tasks_have_a_finish_time(ctx: Any, response: Any, case: Any) -> bool | None:
+def final_tasks_have_a_finish_time(
+    ctx: CheckContext, response: Response, case: Case
+) -> bool | None:
     task = _task(response, case)
     if task is None:
         return None
@@ -290,7 +316,9 @@ def final_tasks_have_a_finish_time(ctx: Any, response: Any, case: Any) -> bool |
 
 
 @schemathesis.check
-def success_carries_a_video(ctx: Any, response: Any, case: Any) -> bool | None:
+def success_carries_a_video(
+    ctx: CheckContext, response: Response, case: Case
+) -> bool | None:
     task = _task(response, case)
     if task is None or task.get("status") != "SUCCESS":
         return None
@@ -307,7 +335,9 @@ def success_carries_a_video(ctx: Any, response: Any, case: Any) -> bool | None:
 
 
 @schemathesis.check
-def failure_carries_a_reason(ctx: Any, response: Any, case: Any) -> bool | None:
+def failure_carries_a_reason(
+    ctx: CheckContext, response: Response, case: Case
+) -> bool | None:
     task = _task(response, case)
     if task is None or task.get("status") != "FAILURE":
         return None
@@ -319,7 +349,9 @@ def failure_carries_a_reason(ctx: Any, response: Any, case: Any) -> bool | None:
 
 
 @schemathesis.check
-def known_tasks_are_found(ctx: Any, response: Any, case: Any) -> bool | None:
+def known_tasks_are_found(
+    ctx: CheckContext, response: Response, case: Case
+) -> bool | None:
     """The tasks the run was given exist; a 400 for them means the gateway lost or hid them."""
     known = _handoff().task_ids
     if (
@@ -339,7 +371,9 @@ def known_tasks_are_found(ctx: Any, response: Any, case: Any) -> bool | None:
 
 
 @schemathesis.check
-def unknown_tasks_are_task_not_exist(ctx: Any, response: Any, case: Any) -> bool | None:
+def unknown_tasks_are_task_not_exist(
+    ctx: CheckContext, response: Response, case: Case
+) -> bool | None:
     if (
         case.operation.path not in (*TASK_ROUTES, VIDEO_ROUTE)
         or response.status_code != 400
@@ -365,7 +399,7 @@ def _second_user() -> httpx.Client:
 
 @schemathesis.check
 def another_user_cannot_read_the_task(
-    ctx: Any, response: Any, case: Any
+    ctx: CheckContext, response: Response, case: Case
 ) -> bool | None:
     """With KLING_OTHER_TOKEN, every task this token can read is asked for with the other one."""
     other = _handoff().other_token
@@ -397,7 +431,9 @@ def another_user_cannot_read_the_task(
 
 
 @schemathesis.check
-def submit_answers_with_a_task_id(ctx: Any, response: Any, case: Any) -> bool | None:
+def submit_answers_with_a_task_id(
+    ctx: CheckContext, response: Response, case: Case
+) -> bool | None:
     if case.operation.path not in SUBMIT_ROUTES or response.status_code != 200:
         return None
     try:
@@ -413,7 +449,9 @@ def submit_answers_with_a_task_id(ctx: Any, response: Any, case: Any) -> bool | 
 
 
 @schemathesis.check
-def unserved_methods_are_not_routes(ctx: Any, response: Any, case: Any) -> bool | None:
+def unserved_methods_are_not_routes(
+    ctx: CheckContext, response: Response, case: Case
+) -> bool | None:
     """The gateway has no 404 or 405 for these paths: a method the spec does not list gets the
     dashboard's page (200 text/html) or a redirect to it. That answer is not a failure, and
     must never look like the route working: a JSON 2xx here means the gateway now serves a
@@ -434,7 +472,7 @@ def unserved_methods_are_not_routes(ctx: Any, response: Any, case: Any) -> bool 
 _budget_taken = 0
 
 
-def _is_submit(case: Any) -> bool:
+def _is_submit(case: Case) -> bool:
     return (
         case.operation.path in SUBMIT_ROUTES
         and case.method.upper() == case.operation.method.upper() == "POST"
@@ -442,7 +480,7 @@ def _is_submit(case: Any) -> bool:
 
 
 @schemathesis.hook
-def filter_case(ctx: Any, case: Any) -> bool:
+def filter_case(ctx: HookContext, case: Case) -> bool:
     """With a task budget, every submit takes a place when it is generated (even a negative
     one: a gateway may accept what the spec says it refuses), and gives it back in
     after_call unless it created a task. Taking it at generation, not at the answer, keeps
@@ -459,7 +497,7 @@ def filter_case(ctx: Any, case: Any) -> bool:
 
 
 @schemathesis.hook
-def after_call(ctx: Any, case: Any, response: Any) -> None:
+def after_call(ctx: HookContext, case: Case, response: Response) -> None:
     global _budget_taken
     if (
         _handoff().max_tasks is not None
@@ -470,7 +508,7 @@ def after_call(ctx: Any, case: Any, response: Any) -> None:
 
 
 @schemathesis.hook
-def before_call(ctx: Any, case: Any, **kwargs: Any) -> None:
+def before_call(ctx: HookContext, case: Case, **kwargs: Any) -> None:
     """Without permission to change state (no KLING_ALLOW_CREATE), a method the spec does not
     list is sent only to a task id that cannot exist, never to the run's real tasks."""
     probe = _handoff().probe_task_id
@@ -486,7 +524,9 @@ _ANSWERS: dict[str, Answer] = {}
 
 
 @schemathesis.check
-def record_answer_shapes(ctx: Any, response: Any, case: Any) -> bool | None:
+def record_answer_shapes(
+    ctx: CheckContext, response: Response, case: Case
+) -> bool | None:
     """Not a judgement: writes each JSON answer's shape to the log the drift report is made
     from (drift.py), when the runner names one."""
     log = _handoff().shapes_log
@@ -507,5 +547,5 @@ def record_answer_shapes(ctx: Any, response: Any, case: Any) -> bool | None:
     return None
 
 
-def _has_auth(response: Any) -> bool:
+def _has_auth(response: Response) -> bool:
     return bool(response.request.headers.get("Authorization"))
