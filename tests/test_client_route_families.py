@@ -76,10 +76,16 @@ def test_a_refused_content_download_leaves_nothing_behind(
     gateway: EmulatorServer, tmp_path: Path
 ) -> None:
     """/content refuses a task that has not succeeded (400) and an unknown one (404)."""
-    for task_id in (seeded(gateway, "IN_PROGRESS"), "task_nosuchtask"):
+    for task_id, status in (
+        (seeded(gateway, "IN_PROGRESS"), 400),
+        ("task_nosuch", 404),
+    ):
         task = kg.Task(task_id=task_id, status="SUCCESS", progress="100%", data=None)
-        with client_for(gateway) as client, pytest.raises(kg.DownloadError):
+        with client_for(gateway) as client, pytest.raises(kg.DownloadError) as raised:
             client.download(task, tmp_path)
+        assert (
+            str(raised.value) == f"the gateway's /content route answered HTTP {status}"
+        )
     assert list(tmp_path.iterdir()) == []
 
 

@@ -227,7 +227,7 @@ class KlingClient(_ClientBase[httpx.BaseTransport]):
         timeout = fetch.timeout or httpx.USE_CLIENT_DEFAULT
         try:
             with (
-                PartialFile(fetch.path, fetch.max_bytes) as part,
+                PartialFile(fetch.path, fetch.max_bytes, fetch.source) as part,
                 self._video_http.stream(
                     "GET", fetch.url, headers=fetch.headers, timeout=timeout
                 ) as response,
@@ -325,7 +325,7 @@ class AsyncKlingClient(_ClientBase[httpx.AsyncBaseTransport]):
             )
         timeout = fetch.timeout or httpx.USE_CLIENT_DEFAULT
         try:
-            with PartialFile(fetch.path, fetch.max_bytes) as part:
+            with PartialFile(fetch.path, fetch.max_bytes, fetch.source) as part:
                 async with self._video_http.stream(
                     "GET", fetch.url, headers=fetch.headers, timeout=timeout
                 ) as response:

@@ -112,6 +112,7 @@ class Fetch:
     max_bytes: int | None = None
     timeout: httpx.Timeout | None = None
     headers: Mapping[str, str] = attrs.field(factory=dict, repr=False)
+    source: str = "video server"  # who answers, for the error a refusal raises
 
 
 @attrs.frozen
@@ -575,6 +576,8 @@ class ClientCore:
             max_bytes,
             timeout,
             headers={**self.settings.gateway_headers(), **(extra_headers or {})},
+            # 400: the task has not succeeded; 404: unknown, or another user's task.
+            source="the gateway's /content route",
         )
 
 

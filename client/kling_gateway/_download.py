@@ -63,9 +63,15 @@ class PartialFile:
     temporary file is removed and the destination is left untouched.
     """
 
-    def __init__(self, destination: Path, max_bytes: int | None = None) -> None:
+    def __init__(
+        self,
+        destination: Path,
+        max_bytes: int | None = None,
+        source: str = "video server",
+    ) -> None:
         self.destination = destination
         self.max_bytes = max_bytes
+        self.source = source
         self.expected: int | None = None
         self.written = 0
         self.received = 0
@@ -83,7 +89,7 @@ class PartialFile:
     def start(self, response: httpx.Response) -> None:
         if response.status_code != 200:
             raise errors.DownloadError(
-                f"video server answered HTTP {response.status_code}"
+                f"{self.source} answered HTTP {response.status_code}"
             )
         length = response.headers.get("Content-Length")
         self.expected = int(length) if length and length.isdigit() else None

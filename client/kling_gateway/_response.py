@@ -297,12 +297,17 @@ def _seconds(value: object) -> int | None:
     return value // 1000 if value >= _MILLISECONDS_FROM else value
 
 
-def _task_status(status: str | VideoStatus) -> str:
-    """The task status a video status stands for; a task status (the compact answer some
-    later gateways send) and any other string are kept as they are: not final, so a wait
-    goes on until its deadline rather than stopping on a word it does not know."""
+def _task_status(status: str | VideoStatus) -> TaskStatus | str:
+    """The task status a video status stands for, typed as the other families' are; a task
+    status (the compact answer some later gateways send) is kept, and any other string as it
+    is: not final, so a wait goes on until its deadline rather than stopping on a word it
+    does not know."""
     try:
-        return TASK_STATUS_OF_VIDEO[VideoStatus(status)].value
+        return TASK_STATUS_OF_VIDEO[VideoStatus(status)]
+    except ValueError:
+        pass
+    try:
+        return TaskStatus(status)
     except ValueError:
         return str(status)
 
