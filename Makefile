@@ -58,7 +58,7 @@ PYTEST_WORKERS ?= auto
 test: $(STAMP) ## The test suite, end-to-end proofs aside (PYTEST_WORKERS=0: one process)
 	$(BIN)/pytest -m "not e2e" -n $(PYTEST_WORKERS) $(PYTEST_ARGS) tests; $(PYTEST_NO_TESTS_IS_FAILURE)
 
-# Whole schemathesis runs (the faithful emulator, 17 broken and 3 drifting gateways) and the
+# Whole schemathesis runs (the faithful emulator, 18 broken and 3 drifting gateways) and the
 # wheel in a fresh virtual environment: minutes, not seconds, so not in the development loop.
 # One file per worker, so that the wheel is built once.
 e2e: $(STAMP) ## The end-to-end proofs (marked e2e); CI runs them with the rest

@@ -401,13 +401,27 @@ def _second_user() -> httpx.Client:
 def another_user_cannot_read_the_task(
     ctx: CheckContext, response: Response, case: Case
 ) -> bool | None:
-    """With KLING_OTHER_TOKEN, every task this token can read is asked for with the other one."""
+    """With KLING_OTHER_TOKEN, every task this token can read, and every video it can fetch
+    from /content, is asked for with the other one: the answer must be the one an unknown
+    task gets (400 task_not_exist; on /content, 404 in its own shape)."""
     other = _handoff().other_token
-    if not other or (_task(response, case) is None and _video(response, case) is None):
+    content = (
+        case.operation.path == CONTENT_ROUTE
+        and case.method.upper() == "GET"
+        and response.status_code == 200
+    )
+    if not other or (
+        _task(response, case) is None and _video(response, case) is None and not content
+    ):
         return None
     url = str(response.request.url)
     try:
-        answer = _second_user().get(url, headers={"Authorization": f"Bearer {other}"})
+        # Streamed: a video the other user must not get is not read, only its status.
+        with _second_user().stream(
+            "GET", url, headers={"Authorization": f"Bearer {other}"}
+        ) as answer:
+            if not (content and answer.status_code == 200):
+                answer.read()
     except httpx.HTTPError as exc:
         raise AssertionError(
             f"gateway error, not an isolation verdict: asking with the second user's token "
@@ -418,6 +432,13 @@ def another_user_cannot_read_the_task(
             f"gateway error, not an isolation verdict: the second user's token got HTTP "
             f"{answer.status_code}"
         )
+    if content:
+        if answer.status_code != 404:
+            raise AssertionError(
+                f"another user's token fetched this task's video from /content: HTTP "
+                f"{answer.status_code} (expected 404, exactly like an unknown task)"
+            )
+        return True
     try:
         code = answer.json().get("code")
     except (ValueError, AttributeError):
