@@ -95,11 +95,11 @@ def enforced_spec(
                     {"not": {"type": "object"}},
                 ]
             }
-    _unified(schemas, served)
+    _unified(schemas, served, generation)
     return spec
 
 
-def _unified(schemas: dict[str, Any], served: dict[str, Any]) -> None:
+def _unified(schemas: dict[str, Any], served: dict[str, Any], generation: str) -> None:
     """The unified routes' bodies, as every generation reads them."""
     request = schemas["VideoSubmitRequest"]["properties"]
     for field, schema in request.items():
@@ -119,6 +119,20 @@ def _unified(schemas: dict[str, Any], served: dict[str, Any]) -> None:
             {"not": {"type": "object"}},
         ]
     }
+    # A remix's body is read as a submit's, but its model is ignored (the earlier task's is
+    # used), and its duration is an integer on every generation that makes the task (A
+    # decodes nothing else; 0 and null read as the default; more than 3600 is refused since
+    # the billing guard of generation B).
+    remix = schemas["VideoRemixRequest"]["properties"]
+    for field, schema in remix.items():
+        if field not in ALWAYS_REFUSED_WHEN_NULL:
+            remix[field] = _nullable(schema)
+    remix["model"] = ANY_VALUE
+    remix["image"] = request["image"]
+    remix["metadata"] = request["metadata"]
+    remix["duration"] = {"type": ["integer", "null"]}
+    if generation == "B":
+        remix["duration"]["maximum"] = 3600
     form = schemas["VideoSubmitForm"]["properties"]
     for field in form:
         form[field] = ANY_VALUE

@@ -33,6 +33,7 @@ from .video_duration import VideoDuration
 from .video_error import VideoError
 from .video_metadata import VideoMetadata
 from .video_mode import VideoMode
+from .video_remix_request import VideoRemixRequest
 from .video_status import VideoStatus
 from .video_submit_form import VideoSubmitForm
 from .video_submit_request import VideoSubmitRequest
@@ -71,6 +72,7 @@ __all__ = (
     "VideoError",
     "VideoMetadata",
     "VideoMode",
+    "VideoRemixRequest",
     "VideoStatus",
     "VideoSubmitForm",
     "VideoSubmitRequest",

@@ -9,14 +9,14 @@ from ...client import AuthenticatedClient, Client
 from ...models.gateway_error import GatewayError
 from ...models.submitted_task import SubmittedTask
 from ...models.task_error import TaskError
-from ...models.video_submit_request import VideoSubmitRequest
+from ...models.video_remix_request import VideoRemixRequest
 from ...types import Response
 
 
 def _get_kwargs(
     video_id: str,
     *,
-    body: VideoSubmitRequest,
+    body: VideoRemixRequest,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 
@@ -232,25 +232,24 @@ def sync_detailed(
     video_id: str,
     *,
     client: AuthenticatedClient | Client,
-    body: VideoSubmitRequest,
+    body: VideoRemixRequest,
 ) -> Response[GatewayError | TaskError | SubmittedTask]:
     """A new task from an earlier one (OpenAI's remix)
 
-     Meant as a new generation on the earlier task's channel and model (Kling has no remix
-    of its own). An unknown or foreign `video_id` answers 400 `task_not_exist` (message
-    `task_origin_not_exist`). On the gateway built from upstream e2c7aa7 a remix of an
-    existing task panics in the origin-task lookup and answers **500** `new_api_panic`,
-    whatever the body: treat the route as not working for Kling tasks.
+     A new generation on the earlier task's channel and model (Kling has no remix of its
+    own): the body is read as a submit's, but its `model` is the earlier task's. An unknown
+    or foreign `video_id` answers 400 `task_not_exist` (message `task_origin_not_exist`).
+    Checked on gateways built from source: from upstream 8aa025f6e (2026-01-28) a remix of
+    an existing task is a new task (200; without an image a text-to-video one, billed as
+    if 4 seconds long); from e2c7aa7 (2026-08-15) it panics in the origin-task lookup and
+    answers **500** `new_api_panic`, whatever the body: treat the route as not working
+    for Kling tasks.
 
     Args:
         video_id (str):
-        body (VideoSubmitRequest): The unified routes' submit body: the gateway's own task
-            request, read without the Kling
-            routes' conversion. Kling-only fields (`negative_prompt`, `cfg_scale`, `image_tail`,
-            masks, `camera_control`, `callback_url`, `external_task_id`, `aspect_ratio`,
-            `model_name`) go inside `metadata`; at the top level they are ignored. Converter
-            defaults: `mode` std, `duration` 5, `cfg_scale` 0.5, `aspect_ratio` from `size`
-            (1:1 unless `size` is a known 16:9 or 9:16 size).
+        body (VideoRemixRequest): A remix's body: a submit's fields, where only `prompt` is
+            required; `model` is
+            ignored (the earlier task's model is used).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -276,25 +275,24 @@ def sync(
     video_id: str,
     *,
     client: AuthenticatedClient | Client,
-    body: VideoSubmitRequest,
+    body: VideoRemixRequest,
 ) -> GatewayError | TaskError | SubmittedTask | None:
     """A new task from an earlier one (OpenAI's remix)
 
-     Meant as a new generation on the earlier task's channel and model (Kling has no remix
-    of its own). An unknown or foreign `video_id` answers 400 `task_not_exist` (message
-    `task_origin_not_exist`). On the gateway built from upstream e2c7aa7 a remix of an
-    existing task panics in the origin-task lookup and answers **500** `new_api_panic`,
-    whatever the body: treat the route as not working for Kling tasks.
+     A new generation on the earlier task's channel and model (Kling has no remix of its
+    own): the body is read as a submit's, but its `model` is the earlier task's. An unknown
+    or foreign `video_id` answers 400 `task_not_exist` (message `task_origin_not_exist`).
+    Checked on gateways built from source: from upstream 8aa025f6e (2026-01-28) a remix of
+    an existing task is a new task (200; without an image a text-to-video one, billed as
+    if 4 seconds long); from e2c7aa7 (2026-08-15) it panics in the origin-task lookup and
+    answers **500** `new_api_panic`, whatever the body: treat the route as not working
+    for Kling tasks.
 
     Args:
         video_id (str):
-        body (VideoSubmitRequest): The unified routes' submit body: the gateway's own task
-            request, read without the Kling
-            routes' conversion. Kling-only fields (`negative_prompt`, `cfg_scale`, `image_tail`,
-            masks, `camera_control`, `callback_url`, `external_task_id`, `aspect_ratio`,
-            `model_name`) go inside `metadata`; at the top level they are ignored. Converter
-            defaults: `mode` std, `duration` 5, `cfg_scale` 0.5, `aspect_ratio` from `size`
-            (1:1 unless `size` is a known 16:9 or 9:16 size).
+        body (VideoRemixRequest): A remix's body: a submit's fields, where only `prompt` is
+            required; `model` is
+            ignored (the earlier task's model is used).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -315,25 +313,24 @@ async def asyncio_detailed(
     video_id: str,
     *,
     client: AuthenticatedClient | Client,
-    body: VideoSubmitRequest,
+    body: VideoRemixRequest,
 ) -> Response[GatewayError | TaskError | SubmittedTask]:
     """A new task from an earlier one (OpenAI's remix)
 
-     Meant as a new generation on the earlier task's channel and model (Kling has no remix
-    of its own). An unknown or foreign `video_id` answers 400 `task_not_exist` (message
-    `task_origin_not_exist`). On the gateway built from upstream e2c7aa7 a remix of an
-    existing task panics in the origin-task lookup and answers **500** `new_api_panic`,
-    whatever the body: treat the route as not working for Kling tasks.
+     A new generation on the earlier task's channel and model (Kling has no remix of its
+    own): the body is read as a submit's, but its `model` is the earlier task's. An unknown
+    or foreign `video_id` answers 400 `task_not_exist` (message `task_origin_not_exist`).
+    Checked on gateways built from source: from upstream 8aa025f6e (2026-01-28) a remix of
+    an existing task is a new task (200; without an image a text-to-video one, billed as
+    if 4 seconds long); from e2c7aa7 (2026-08-15) it panics in the origin-task lookup and
+    answers **500** `new_api_panic`, whatever the body: treat the route as not working
+    for Kling tasks.
 
     Args:
         video_id (str):
-        body (VideoSubmitRequest): The unified routes' submit body: the gateway's own task
-            request, read without the Kling
-            routes' conversion. Kling-only fields (`negative_prompt`, `cfg_scale`, `image_tail`,
-            masks, `camera_control`, `callback_url`, `external_task_id`, `aspect_ratio`,
-            `model_name`) go inside `metadata`; at the top level they are ignored. Converter
-            defaults: `mode` std, `duration` 5, `cfg_scale` 0.5, `aspect_ratio` from `size`
-            (1:1 unless `size` is a known 16:9 or 9:16 size).
+        body (VideoRemixRequest): A remix's body: a submit's fields, where only `prompt` is
+            required; `model` is
+            ignored (the earlier task's model is used).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -357,25 +354,24 @@ async def asyncio(
     video_id: str,
     *,
     client: AuthenticatedClient | Client,
-    body: VideoSubmitRequest,
+    body: VideoRemixRequest,
 ) -> GatewayError | TaskError | SubmittedTask | None:
     """A new task from an earlier one (OpenAI's remix)
 
-     Meant as a new generation on the earlier task's channel and model (Kling has no remix
-    of its own). An unknown or foreign `video_id` answers 400 `task_not_exist` (message
-    `task_origin_not_exist`). On the gateway built from upstream e2c7aa7 a remix of an
-    existing task panics in the origin-task lookup and answers **500** `new_api_panic`,
-    whatever the body: treat the route as not working for Kling tasks.
+     A new generation on the earlier task's channel and model (Kling has no remix of its
+    own): the body is read as a submit's, but its `model` is the earlier task's. An unknown
+    or foreign `video_id` answers 400 `task_not_exist` (message `task_origin_not_exist`).
+    Checked on gateways built from source: from upstream 8aa025f6e (2026-01-28) a remix of
+    an existing task is a new task (200; without an image a text-to-video one, billed as
+    if 4 seconds long); from e2c7aa7 (2026-08-15) it panics in the origin-task lookup and
+    answers **500** `new_api_panic`, whatever the body: treat the route as not working
+    for Kling tasks.
 
     Args:
         video_id (str):
-        body (VideoSubmitRequest): The unified routes' submit body: the gateway's own task
-            request, read without the Kling
-            routes' conversion. Kling-only fields (`negative_prompt`, `cfg_scale`, `image_tail`,
-            masks, `camera_control`, `callback_url`, `external_task_id`, `aspect_ratio`,
-            `model_name`) go inside `metadata`; at the top level they are ignored. Converter
-            defaults: `mode` std, `duration` 5, `cfg_scale` 0.5, `aspect_ratio` from `size`
-            (1:1 unless `size` is a known 16:9 or 9:16 size).
+        body (VideoRemixRequest): A remix's body: a submit's fields, where only `prompt` is
+            required; `model` is
+            ignored (the earlier task's model is used).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
