@@ -14,7 +14,7 @@ from kling_emulator.config import Generation
 from kling_emulator.server import EmulatorServer
 from kling_upstream.wire import VIDEO_DURATION
 
-from .conftest import FAST_LIFECYCLE_SECONDS, TOKEN_1, TOKEN_2
+from .conftest import FAST_LIFECYCLE_SECONDS, LIMITED, TOKEN_1, TOKEN_2
 from .test_emulator import GOOD_SUBMIT, auth, checked, submit
 
 GENERATIONS = "/v1/video/generations"
@@ -169,11 +169,13 @@ def test_form_submits_on_the_unified_routes_are_read_and_billed(
     emulator: EmulatorServer,
     content_type: str,
 ) -> None:
-    if emulator.config.generation is not Generation.B:
-        pytest.skip(
-            "the emulator reads form bodies from generation B on, on every route"
-        )
-    fields = {"model": "kling-v1", "prompt": "a paper boat", "duration": "5"}
+    """Generation A too: but its urlencoded form's duration is text, which A refused."""
+    fields = {"model": "kling-v1", "prompt": "a paper boat"}
+    if (
+        content_type == "multipart/form-data"
+        or emulator.config.generation is Generation.B
+    ):
+        fields["duration"] = "5"
     if content_type == "multipart/form-data":
         response = http.post(
             VIDEOS,
@@ -228,9 +230,11 @@ def test_content_of_an_unknown_or_foreign_task_is_404_in_its_own_shape(
         }
 
 
-def test_a_remix_of_an_unknown_task_is_task_not_exist_and_of_a_known_one_panics(
-    http: httpx.Client, spec: dict[str, Any]
+def test_a_remix_of_an_unknown_task_is_task_not_exist_and_of_a_known_one_per_generation(
+    http: httpx.Client, spec: dict[str, Any], emulator: EmulatorServer
 ) -> None:
+    """Generation A (the gateway built from 8aa025f6e) makes a new task on the origin's
+    model; B (e2c7aa7) panics in its origin-task lookup."""
     path = f"{VIDEOS}/{{video_id}}/remix"
     unknown = http.post(
         f"{VIDEOS}/task_nosuchtask/remix",
@@ -243,12 +247,17 @@ def test_a_remix_of_an_unknown_task_is_task_not_exist_and_of_a_known_one_panics(
         "task_not_exist",
         "task_origin_not_exist",
     )
-    task_id = unified_submit(http, spec)
+    task_id = unified_submit(http, spec, body={**UNIFIED_BODY, "model": "kling-v1-5"})
     known = http.post(
         f"{VIDEOS}/{task_id}/remix", json={"prompt": "again"}, headers=auth(TOKEN_1)
     )
-    assert known.status_code == 500
-    assert checked(spec, path, "post", known)["error"]["type"] == "new_api_panic"
+    answer = checked(spec, path, "post", known)
+    if emulator.config.generation is Generation.A:
+        assert known.status_code == 200 and answer["task_id"] != task_id
+        task, _ = both_reads(http, spec, answer["task_id"])
+        assert task["action"] == "textGenerate"  # the body had no image
+    else:
+        assert known.status_code == 500 and answer["error"]["type"] == "new_api_panic"
 
 
 def test_kling_only_fields_reach_kling_from_metadata_only_on_the_unified_routes(
@@ -264,8 +273,32 @@ def test_kling_only_fields_reach_kling_from_metadata_only_on_the_unified_routes(
     assert checked(spec, VIDEOS, "post", refused)["code"] == "fail_to_fetch_task"
 
 
-def test_the_kling_routes_body_is_not_the_unified_one(
-    http: httpx.Client, spec: dict[str, Any]
+def test_the_kling_routes_duration_as_text_is_refused_on_generation_a(
+    http: httpx.Client, spec: dict[str, Any], emulator: EmulatorServer
 ) -> None:
-    """The Kling routes' wire format works on the unified routes too (model and prompt)."""
-    assert unified_submit(http, spec, GENERATIONS, dict(GOOD_SUBMIT))
+    """The Kling routes' wire format sends duration as text ("5"): generation B's unified
+    routes read it, generation A's task request decodes duration as an int only."""
+    response = http.post(GENERATIONS, json=dict(GOOD_SUBMIT), headers=auth(TOKEN_1))
+    body = checked(spec, GENERATIONS, "post", response)
+    if emulator.config.generation is Generation.A:
+        assert response.status_code == 400 and body["code"] == "invalid_request"
+        assert body["message"] == (
+            "json: cannot unmarshal string into Go struct field .Alias.duration of type int"
+        )
+    else:
+        assert response.status_code == 200 and body["task_id"]
+
+
+def test_content_with_a_model_limited_token_per_generation(
+    http: httpx.Client, spec: dict[str, Any], emulator: EmulatorServer
+) -> None:
+    """Generation A ran the distributor on /content: a model-limited token asking for an
+    unknown id is refused 403, as on its query routes; B has no distributor there: 404."""
+    response = content(http, "task_nosuchtask", LIMITED)
+    body = checked(spec, f"{VIDEOS}/{{task_id}}/content", "get", response)
+    if emulator.config.generation is Generation.A:
+        assert response.status_code == 403 and body["error"]["type"] == "new_api_error"
+    else:
+        assert (
+            response.status_code == 404 and body["error"]["message"] == "Task not found"
+        )

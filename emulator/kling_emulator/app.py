@@ -315,12 +315,18 @@ class Gateway:
 
     async def content(self, request: Request) -> Response:
         """GET /v1/videos/{id}/content (controller/video_proxy.go): token checks but no
-        distributor, errors in the route's own shape, the video streamed from its URL."""
+        distributor, errors in the route's own shape, the video streamed from its URL.
+        Generation A ran the distributor here too: a model-limited token is refused as on
+        its query routes (checked on the gateway built from 8aa025f6e)."""
         if request.method != "GET":
             return not_a_route(request)
         caller = self.authenticate(request)
         if isinstance(caller, JSONResponse):
             return caller
+        if self.config.generation is Generation.A:
+            refused = self.model_refusal(request, caller, "")
+            if refused is not None:
+                return refused
         record = await self._get(request.path_params["task_id"], caller.user)
         if record is None:
             return JSONResponse(content_error("Task not found"), status_code=404)
@@ -352,15 +358,18 @@ class Gateway:
         )
 
     async def remix(self, request: Request) -> Response:
-        """POST /v1/videos/{video_id}/remix: the origin task is looked up first; for one that
-        exists the gateway built from e2c7aa7 panics (relay/relay_task.go ResolveOriginTask,
-        checked on the running gateway), which its recovery answers as 500."""
+        """POST /v1/videos/{video_id}/remix: the origin task is looked up first. For one that
+        exists the gateway built from e2c7aa7 panics (relay/relay_task.go ResolveOriginTask),
+        which its recovery answers as 500; the one built from 8aa025f6e (generation A) makes
+        a new task on the origin's model from the body. Both checked on the running gateways."""
         caller = self.authenticate(request)
         if isinstance(caller, JSONResponse):
             return caller
         origin = await self._get(request.path_params["video_id"], caller.user)
         if origin is None:
             return self.task_error(400, "task_not_exist", "task_origin_not_exist")
+        if self.config.generation is Generation.A:
+            return await self._submit(request, converted=False, model=origin.model)
         return JSONResponse(
             panic_error(
                 "runtime error: invalid memory address or nil pointer dereference"
@@ -377,7 +386,10 @@ class Gateway:
         read without the Kling routes' converter (router/video-router.go)."""
         return await self._submit(request, converted=False)
 
-    async def _submit(self, request: Request, converted: bool) -> Response:
+    async def _submit(
+        self, request: Request, converted: bool, model: str | None = None
+    ) -> Response:
+        """A submit; `model` (a remix's origin task's) stands for the body's."""
         caller = self.authenticate(request)
         if isinstance(caller, JSONResponse):
             return caller
@@ -386,14 +398,14 @@ class Gateway:
             return self.routing_error(
                 request, 400, "Invalid request: Invalid request: request body too large"
             )
-        body = parse_body(
-            raw,
-            request.headers.get("content-type", ""),
-            self.config.generation.value,
-        )
+        # The unified routes read their body the generation B way in every generation,
+        # forms included (checked on the gateway built from 8aa025f6e, generation A).
+        generation = self.config.generation.value if converted else "B"
+        body = parse_body(raw, request.headers.get("content-type", ""), generation)
         if isinstance(body, Refusal):
             return self.refusal(request, body)
-        generation = self.config.generation.value if converted else "B"
+        if model is not None and isinstance(body, dict):
+            body = {**body, "model": model}
         found = model_of(body, generation)
         # The routing layer reads the model as text, whatever its JSON type (gjson).
         model = found if isinstance(found, str) else json.dumps(found)
@@ -409,12 +421,18 @@ class Gateway:
                 f"No available channel for model {model} under group default (distributor)",
                 code="model_not_found",
             )
+        content_type = request.headers.get("content-type", "").lower()
         submission = read_submit(
             body,
             model,
             self.config.generation.value,
             check_kling=self.remote is None,
             converted=converted,
+            # Generation A decoded a unified body's duration as an int: text, from JSON or
+            # an urlencoded form, was refused; a multipart form's was read (8aa025f6e).
+            int_duration=self.config.generation is Generation.A
+            and not converted
+            and not content_type.startswith("multipart/"),
         )
         if isinstance(submission, Refusal):
             return self.refusal(request, submission)

@@ -339,11 +339,13 @@ def read_submit(
     generation: str,
     check_kling: bool = True,
     converted: bool = True,
+    int_duration: bool = False,
 ) -> Refusal | Submission:
     """The task layer and Kling, for a body whose model the routing layer accepted
     (`check_kling=False`: Kling is a real API, which checks the request itself).
     `converted=False`: a unified route's body, which no Kling converter touched, read as
-    the task request it is (the generation B reading, in every generation)."""
+    the task request it is (the generation B reading, in every generation).
+    `int_duration`: a unified body's duration must be a JSON integer (generation A)."""
     if generation == "A" and converted:
         # The converter keeps the prompt only when it is a string.
         found = body.get("prompt")
@@ -353,6 +355,18 @@ def read_submit(
         start: dict[str, Any] = {"prompt": prompt, "mode": "std", "duration": "5"}
         overlay = body
     else:
+        duration = body.get("duration")
+        if int_duration and duration is not None and not _is_int(duration):
+            # Before 2026-01-30 the task request's duration was a plain int: anything else
+            # fails to decode (checked on the gateway built from 8aa025f6e).
+            shown = f"number {duration}" if _is_number(duration) else _go_type(duration)
+            return Refusal(
+                400,
+                "task",
+                "invalid_request",
+                f"json: cannot unmarshal {shown} into Go struct field .Alias.duration "
+                "of type int",
+            )
         read = _task_layer_b(body)
         if isinstance(read, Refusal):
             return read
