@@ -142,6 +142,11 @@ def sync_detailed(
     dashboard login token is accepted too. Errors of the route itself come in a third
     shape, `ContentError` (no code, no request id): 404 for an unknown or foreign id, 400
     while the task is not `SUCCESS`, 403/500/502 when the video cannot be fetched.
+    **A defect of older gateways:** built before upstream 50ec2bac6 (2026-03-06), this
+    route looks the task up without its user and serves any task's video to any valid
+    token (seen on the gateway built from 8aa025f6e); `kling-contract` with
+    `KLING_OTHER_TOKEN` reports it. Those gateways also ran the distributor here, so a
+    model-limited token got 403.
 
     Args:
         task_id (str):
@@ -178,6 +183,11 @@ def sync(
     dashboard login token is accepted too. Errors of the route itself come in a third
     shape, `ContentError` (no code, no request id): 404 for an unknown or foreign id, 400
     while the task is not `SUCCESS`, 403/500/502 when the video cannot be fetched.
+    **A defect of older gateways:** built before upstream 50ec2bac6 (2026-03-06), this
+    route looks the task up without its user and serves any task's video to any valid
+    token (seen on the gateway built from 8aa025f6e); `kling-contract` with
+    `KLING_OTHER_TOKEN` reports it. Those gateways also ran the distributor here, so a
+    model-limited token got 403.
 
     Args:
         task_id (str):
@@ -209,6 +219,11 @@ async def asyncio_detailed(
     dashboard login token is accepted too. Errors of the route itself come in a third
     shape, `ContentError` (no code, no request id): 404 for an unknown or foreign id, 400
     while the task is not `SUCCESS`, 403/500/502 when the video cannot be fetched.
+    **A defect of older gateways:** built before upstream 50ec2bac6 (2026-03-06), this
+    route looks the task up without its user and serves any task's video to any valid
+    token (seen on the gateway built from 8aa025f6e); `kling-contract` with
+    `KLING_OTHER_TOKEN` reports it. Those gateways also ran the distributor here, so a
+    model-limited token got 403.
 
     Args:
         task_id (str):
@@ -243,6 +258,11 @@ async def asyncio(
     dashboard login token is accepted too. Errors of the route itself come in a third
     shape, `ContentError` (no code, no request id): 404 for an unknown or foreign id, 400
     while the task is not `SUCCESS`, 403/500/502 when the video cannot be fetched.
+    **A defect of older gateways:** built before upstream 50ec2bac6 (2026-03-06), this
+    route looks the task up without its user and serves any task's video to any valid
+    token (seen on the gateway built from 8aa025f6e); `kling-contract` with
+    `KLING_OTHER_TOKEN` reports it. Those gateways also ran the distributor here, so a
+    model-limited token got 403.
 
     Args:
         task_id (str):
