@@ -92,7 +92,13 @@ def test_generations_a_and_b_differ_where_the_spec_says_they_do(
         )  # fmt: skip
     fields = {(d.probe, d.path) for d in found if d.aspect == "field"}
     assert ("query image2video", "data.result_url") in fields  # B only
-    assert ("submit image2video", "object") in fields  # B's OpenAI-shaped submit answer
+    # Both answer a submit in the OpenAI video shape; A with an empty status and no ratios.
+    assert ("submit image2video", "status") in {
+        (d.probe, d.path) for d in found if d.aspect == "value"
+    }
+    assert ("submit image2video", "x-new-api-other-ratios") in {
+        (d.probe, d.path) for d in found if d.aspect == "header"
+    }
     assert ("submit with model_name only", "") in {
         (d.probe, d.path) for d in found if d.aspect == "status"
     }  # A reads model_name; B answers 400

@@ -345,3 +345,31 @@ def test_the_content_route_serves_only_the_first_video(tmp_path: Any) -> None:
 def test_an_unfinished_task_is_not_downloaded_from_any_route(tmp_path: Any) -> None:
     with pytest.raises(kg.DownloadError, match="no video"):
         _download(videos("in_progress"), f"{tmp_path}/")
+
+
+def _submit_answer_examples() -> list[tuple[str, dict[str, Any]]]:
+    import yaml
+
+    from .conftest import SPEC_PATH
+
+    spec = yaml.safe_load(SPEC_PATH.read_text())
+    for documented in spec["components"]["responses"].values():
+        media = documented.get("content", {}).get("application/json", {})
+        if media.get("schema", {}).get("$ref", "").endswith("/SubmittedTask"):
+            return [(name, e["value"]) for name, e in media["examples"].items()]
+    raise AssertionError("the spec documents no submit answer")
+
+
+@pytest.mark.parametrize(("name", "answer"), _submit_answer_examples())
+def test_every_documented_submit_answer_gives_the_id_to_poll(
+    name: str, answer: dict[str, Any]
+) -> None:
+    """Kling's create answer (gateways before 2025-10-11), generation A's empty status, B's
+    "queued", and a future answer without task_id: the id to poll comes out of each."""
+    clock = FakeClock()
+    result, _ = drive(
+        core(clock).submit(model="kling-v1", prompt="p", image="https://e.com/a.png"),
+        lambda send, now: response(send, 200, answer),
+        clock,
+    )
+    assert result.parsed.task_id == answer.get("task_id", answer.get("id"))

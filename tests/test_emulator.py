@@ -168,20 +168,22 @@ def test_text_to_video_submits_and_queries(
     assert task["data"]["action"] == "textGenerate"
 
 
-def test_generation_a_submit_answers_with_klings_create_response(
+def test_a_submit_answers_in_the_openai_video_shape_with_each_generations_status(
     http: httpx.Client, spec: dict[str, Any], emulator: EmulatorServer
 ) -> None:
-    body = checked(
-        spec, SUBMIT, "post", http.post(SUBMIT, json=GOOD_SUBMIT, headers=auth(TOKEN_1))
-    )
+    """Since 2025-10-11 every submit route answers the OpenAI video shape: generation A with
+    Kling's id and an empty status (the gateway built from 8aa025f6e), B with its own id,
+    "queued", and X-New-Api-Other-Ratios."""
+    response = http.post(SUBMIT, json=GOOD_SUBMIT, headers=auth(TOKEN_1))
+    body = checked(spec, SUBMIT, "post", response)
+    assert body["object"] == "video" and body["progress"] == 0
+    assert body["id"] == body["task_id"] and body["model"] == "kling-v1-6"
     if emulator.config.generation is Generation.A:
-        assert body["code"] == 0 and body["data"]["task_id"] == body["task_id"]
+        assert body["status"] == "" and body["task_id"].isdigit()
+        assert "x-new-api-other-ratios" not in response.headers
     else:
-        assert (
-            body["object"] == "video"
-            and body["status"] == "queued"
-            and body["progress"] == 0
-        )
+        assert body["status"] == "queued" and body["task_id"].startswith("task_")
+        assert response.headers["x-new-api-other-ratios"] == "{}"
 
 
 def test_seeded_tasks_cover_every_status(

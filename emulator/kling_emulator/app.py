@@ -447,10 +447,12 @@ class Gateway:
         record = self.store.add(
             lambda row: self._new_record(row, caller.user, submission, created)
         )
+        # Per-call prices have no other ratios: generation B sends an empty object, A
+        # nothing (checked on the gateways built from e2c7aa7 and 8aa025f6e).
+        ratios = {"X-New-Api-Other-Ratios": "{}"}
         return JSONResponse(
             submitted_body(record, self.config.generation),
-            # Per-call prices have no other ratios: upstream sends an empty object.
-            headers={"X-New-Api-Other-Ratios": "{}"},
+            headers=ratios if self.config.generation is Generation.B else None,
         )
 
     async def _get(self, task_id: str, user: int | None = None) -> TaskRecord | None:

@@ -192,23 +192,15 @@ def task_json(
 
 
 def submitted_body(record: TaskRecord, generation: Generation) -> JSON:
-    """The 200 answer to a submit."""
-    if generation is Generation.B:
-        return {
-            "id": record.task_id,
-            "task_id": record.task_id,
-            "object": "video",
-            "model": record.model,
-            "status": "queued",
-            "progress": 0,
-            "created_at": int(record.submitted_at),
-        }
-    # Older gateways answered with Kling's own create answer, plus their task id.
-    created_ms = int(record.submitted_at * 1000)
-    created = {
-        "task_id": record.kling_id,
-        "task_status": wire.TaskStatus.SUBMITTED.value,
-        "created_at": created_ms,
-        "updated_at": created_ms,
+    """The 200 answer to a submit, on every submit route: the OpenAI video shape since
+    2025-10-11 (when /v1/videos began to serve Kling tasks). Generation A left its status
+    empty (checked on the gateway built from 8aa025f6e); B says "queued"."""
+    return {
+        "id": record.task_id,
+        "task_id": record.task_id,
+        "object": "video",
+        "model": record.model,
+        "status": "queued" if generation is Generation.B else "",
+        "progress": 0,
+        "created_at": int(record.submitted_at),
     }
-    return {**wire.success(created, wire.new_request_id()), "task_id": record.task_id}

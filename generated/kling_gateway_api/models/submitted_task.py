@@ -17,9 +17,11 @@ T = TypeVar("T", bound="SubmittedTask")
 
 @_attrs_define
 class SubmittedTask:
-    """The answer to a submit. A current gateway answers in the OpenAI video shape (`id`,
-    `object`, `model`, `status`, `progress`, `created_at`); an older one with Kling's create
-    answer (`code`, `message`, `request_id`, `data`). Both carry `task_id`, the id to poll,
+    """The answer to a submit. A gateway built since 2025-10-11 answers in the OpenAI video
+    shape (`id`, `object`, `model`, `status`, `progress`, `created_at`; `status` is
+    `queued` in generation B and empty in generation A, as the gateways built from e2c7aa7
+    and 8aa025f6e answer); an older one with Kling's create answer (`code`, `message`,
+    `request_id`, `data`). Both carry `task_id`, the id to poll,
     but the gateway's source marks it as kept for old clients and due to be removed: where
     it is absent, poll by `id`. One of the two is always present.
 
