@@ -11,9 +11,17 @@ import httpx
 from kling_upstream.wire import MODELS
 
 from .handoff import HandOff
+from .spec import load_spec
 
 QUERY = "/kling/v1/videos/image2video/{task_id}"
-TASK_ID = re.compile(r"[A-Za-z0-9_-]{1,128}")
+# What a task id and a token may be: the spec's rules (the client holds the same ones).
+_SPEC = load_spec()
+_TASK_ID = _SPEC["components"]["parameters"]["TaskId"]["schema"]
+TASK_ID = re.compile(_TASK_ID["pattern"])
+TASK_ID_MAX_LENGTH: int = _TASK_ID["maxLength"]
+TOKEN = re.compile(
+    _SPEC["components"]["securitySchemes"]["bearerAuth"]["x-token-pattern"]
+)
 # A task id no gateway has: its answer tells whether the token is limited to some models.
 PROBE_TASK_ID = "kling_contract_probe_0"
 
@@ -65,7 +73,7 @@ class Target:
             ("KLING_API_TOKEN", token),
             ("KLING_OTHER_TOKEN", other_token),
         ):
-            if value is not None and not all("!" <= char <= "~" for char in value):
+            if value is not None and value and not TOKEN.fullmatch(value):
                 raise TargetError(
                     f"{name} contains spaces, control or non-ASCII characters; a gateway "
                     "token is visible ASCII only"
@@ -82,7 +90,7 @@ class Target:
         if not models or not all(models):
             raise TargetError("--models needs at least one model name")
         for task_id in task_ids:
-            if not TASK_ID.fullmatch(task_id):
+            if len(task_id) > TASK_ID_MAX_LENGTH or not TASK_ID.fullmatch(task_id):
                 raise TargetError(
                     f"task id {task_id[:40]!r} is not a gateway task id (letters, digits, "
                     "'_' and '-')"

@@ -555,10 +555,19 @@ def test_path_unsafe_task_ids_are_refused_before_sending(
     assert sent == []
 
 
-def test_task_id_rule_is_the_spec_rule(spec: dict[str, Any]) -> None:
+def test_task_id_and_token_rules_are_the_spec_rules(spec: dict[str, Any]) -> None:
+    """One source: the spec. The contract target reads it; the client's copies are held
+    to it here."""
+    from kling_contract import target
+    from kling_gateway import _settings
+
     schema = spec["components"]["parameters"]["TaskId"]["schema"]
-    assert answers.TASK_ID_PATTERN == schema["pattern"]
-    assert answers.TASK_ID_MAX_LENGTH == schema["maxLength"]
+    assert answers.TASK_ID_PATTERN == schema["pattern"] == target.TASK_ID.pattern
+    assert (
+        answers.TASK_ID_MAX_LENGTH == schema["maxLength"] == target.TASK_ID_MAX_LENGTH
+    )
+    token = spec["components"]["securitySchemes"]["bearerAuth"]["x-token-pattern"]
+    assert _settings.TOKEN_PATTERN == token == target.TOKEN.pattern
 
 
 # Configuration and secrets

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 from collections.abc import Mapping
 from typing import Any, Literal
 
@@ -27,6 +28,9 @@ ENV_REFRESH_PERIOD = "KLING_REFRESH_PERIOD"
 DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
 DEFAULT_MAX_CONNECTIONS = 20
 USER_AGENT = "kling-gateway-python"
+# The spec's bearerAuth x-token-pattern (a test keeps them equal): visible ASCII only.
+TOKEN_PATTERN = r"^[!-~]+$"
+_TOKEN = re.compile(TOKEN_PATTERN)
 # Which of the gateway's route families a call uses: the Kling routes (the task's kind is the
 # route), or the unified ones, `/v1/video/generations` (the Kling routes' envelope) and the
 # OpenAI-compatible `/v1/videos`, where an image makes an image-to-video task.
@@ -74,7 +78,7 @@ class Settings:
             raise errors.ConfigurationError(
                 f"no API token: pass token= or set {ENV_TOKEN}"
             )
-        if not all("!" <= char <= "~" for char in token):
+        if not _TOKEN.fullmatch(token):
             # httpx would refuse it later with the header's value in the error text; a
             # gateway token is visible ASCII only. The message must not echo the token.
             raise errors.ConfigurationError(
