@@ -302,3 +302,18 @@ def test_content_with_a_model_limited_token_per_generation(
         assert (
             response.status_code == 404 and body["error"]["message"] == "Task not found"
         )
+
+
+def test_a_metadata_type_error_is_wrapped_as_each_generation_wraps_it(
+    http: httpx.Client, spec: dict[str, Any], emulator: EmulatorServer
+) -> None:
+    """B wraps it twice (the adaptor and taskcommon.UnmarshalMetadata), A once (8aa025f6e)."""
+    body = {**UNIFIED_BODY, "metadata": {"duration": 5}}
+    response = http.post(VIDEOS, json=body, headers=auth(TOKEN_1))
+    answer = checked(spec, VIDEOS, "post", response)
+    assert response.status_code == 500 and answer["code"] == "build_request_failed"
+    wraps = 2 if emulator.config.generation is Generation.B else 1
+    assert answer["message"] == "unmarshal metadata failed: " * wraps + (
+        "json: cannot unmarshal number into Go struct field requestPayload.duration "
+        "of type string"
+    )
