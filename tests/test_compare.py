@@ -198,3 +198,32 @@ def test_a_side_file_without_a_main_token_is_refused(tmp_path: Path) -> None:
     bad.write_text(json.dumps({"base_url": "http://127.0.0.1:1", "tokens": {}}))
     result = CliRunner().invoke(main, ["--left", str(bad), "--right", str(bad)])
     assert result.exit_code == 2 and "tokens.main" in result.output
+
+
+KNOWN_GENERATION_A = (
+    Path(__file__).resolve().parent.parent
+    / "kling_contract"
+    / "known"
+    / "generation-a-8aa025f6e.json"
+)
+# kling-compare --report of the emulator (generation A, the Kling stand-in behind it) against
+# the gateway built from upstream 8aa025f6e, with --allow-create: the evidence for that list.
+RECORDED_GENERATION_A = (
+    Path(__file__).resolve().parent / "data" / "compare-emulator-a-vs-8aa025f6e.json"
+)
+
+
+def test_the_shipped_known_differences_are_exactly_what_the_live_comparison_found() -> (
+    None
+):
+    """Every difference the recorded comparison found is covered, with a reason, and no
+    entry covers nothing: the list neither hides a new difference nor outlives a fixed one."""
+    known = [Known(**item) for item in json.loads(KNOWN_GENERATION_A.read_text())]
+    recorded = [
+        Difference(**item) for item in json.loads(RECORDED_GENERATION_A.read_text())
+    ]
+    assert recorded and all(entry.reason for entry in known)
+    uncovered = [d for d in recorded if not any(k.covers(d) for k in known)]
+    assert uncovered == []
+    unused = [k for k in known if not any(k.covers(d) for d in recorded)]
+    assert unused == []
