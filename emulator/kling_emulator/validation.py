@@ -380,7 +380,8 @@ def read_submit(
             "build_request_failed",
             # Both the adaptor and taskcommon.UnmarshalMetadata wrap the error; generation A
             # had only the adaptor's wrap (the gateway built from 8aa025f6e).
-            "unmarshal metadata failed: " * (2 if generation == "B" else 1) + type_error,
+            "unmarshal metadata failed: " * (2 if generation == "B" else 1)
+            + type_error,
         )
     kling_request = {
         **start,
