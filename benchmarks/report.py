@@ -79,7 +79,11 @@ Where the refresh schedule misses a target, and what would close it:
   pool would close it.
 - 20 tasks per channel: passes outlast a second, so the gateway refreshes every 30 s while
   the schedule assumes 15 s. `RefreshSchedule(period=30)` (or `KLING_REFRESH_PERIOD=30`)
-  closes it; learning the period from `updated_at` would do it without configuration.
+  closes it. It cannot be learnt from the answers: the gateway writes a task only when a
+  pass finds something new, so the passes in between leave no trace, and on the gateway
+  built from source the gaps were 15, 30 or 45 s by chance even for one task (a due pass
+  starts on the scheduler's 15 s tick or the next). Polling on every tick catches each
+  pass, for at most two spare requests per gap.
 """
 
 
