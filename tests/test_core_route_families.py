@@ -289,22 +289,10 @@ def test_a_unified_submit_naming_its_task_may_be_retried() -> None:
 
 
 def _download(answer: Any, destination: str, **options: Any) -> list[Any]:
+    """The actions of a download of task t1 read on /v1/videos."""
     clock = FakeClock()
     flow = core(clock).download("t1", destination, route="videos", **options)
-    seen: list[Any] = []
-    outcome: object = None
-    with pytest.raises(StopIteration):
-        while True:
-            action = flow.send(outcome)
-            seen.append(action)
-            outcome = (
-                answer(action, clock.now)
-                if isinstance(action, Send)
-                else action.path
-                if isinstance(action, Fetch)
-                else None
-            )
-    return seen
+    return list(drive(flow, answer, clock)[1])
 
 
 def test_a_download_without_a_url_is_fetched_through_the_gateways_content_route(
