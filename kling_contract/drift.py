@@ -24,6 +24,8 @@ from typing import Any
 
 import attrs
 
+from kling_emulator.config import Generation
+
 from .spec import resolve
 
 # Headers every HTTP server sends; the spec documents the gateway's own.
@@ -218,7 +220,7 @@ class DriftItem:
 
 
 def against_spec(
-    spec: dict[str, Any], shape: Shape, generation: str | None
+    spec: dict[str, Any], shape: Shape, generation: Generation | None
 ) -> list[DriftItem]:
     items: list[DriftItem] = []
     for answer, seen in sorted(shape.answers.items()):
@@ -244,7 +246,10 @@ def against_spec(
 
 
 def _never_seen(
-    documented: Answer, observed: dict[str, Any], answer: str, generation: str | None
+    documented: Answer,
+    observed: dict[str, Any],
+    answer: str,
+    generation: Generation | None,
 ) -> list[DriftItem]:
     seen_branches = {
         field.branch for path in observed for field in documented.fields.get(path, [])

@@ -307,7 +307,7 @@ def emulator_target(
             other_token=TOKEN_2,
             allow_create=True,
             max_tasks=max_tasks,
-            generation=generation.value,
+            generation=generation,
         )
 
 

@@ -29,6 +29,8 @@ import copy
 from collections.abc import Sequence
 from typing import Any
 
+from kling_emulator.config import Generation
+
 REQUESTS = ("ImageToVideoRequest", "TextToVideoRequest")
 NESTED = (
     "KlingOptions",
@@ -46,7 +48,7 @@ def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
 
 
 def enforced_spec(
-    spec: dict[str, Any], generation: str, models: Sequence[str]
+    spec: dict[str, Any], generation: Generation, models: Sequence[str]
 ) -> dict[str, Any]:
     """A copy of the spec whose submit schemas say what this generation refuses, and whose
     model fields name only `models`."""
@@ -65,7 +67,7 @@ def enforced_spec(
             # A missing or empty image is taken: the task silently becomes text-to-video.
             properties["image"] = {"type": ["string", "null"]}
             schemas[name]["required"].remove("image")
-        if generation == "A":
+        if generation is Generation.A:
             properties["metadata"] = ANY_VALUE
             # Either model field names the model: neither is required on its own.
             schemas[name]["required"] = [
@@ -99,7 +101,9 @@ def enforced_spec(
     return spec
 
 
-def _unified(schemas: dict[str, Any], served: dict[str, Any], generation: str) -> None:
+def _unified(
+    schemas: dict[str, Any], served: dict[str, Any], generation: Generation
+) -> None:
     """The unified routes' bodies, as every generation reads them."""
     request = schemas["VideoSubmitRequest"]["properties"]
     for field, schema in request.items():
@@ -131,7 +135,7 @@ def _unified(schemas: dict[str, Any], served: dict[str, Any], generation: str) -
     remix["image"] = request["image"]
     remix["metadata"] = request["metadata"]
     remix["duration"] = {"type": ["integer", "null"]}
-    if generation == "B":
+    if generation is Generation.B:
         remix["duration"]["maximum"] = 3600
     form = schemas["VideoSubmitForm"]["properties"]
     for field in form:

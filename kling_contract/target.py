@@ -8,6 +8,7 @@ from urllib.parse import quote
 import attrs
 import httpx
 
+from kling_emulator.config import Generation
 from kling_upstream.wire import MODELS
 
 from .handoff import HandOff
@@ -41,8 +42,8 @@ class Target:
     # With allow_create: at most this many tasks created by the run (None: as many as the
     # phases make, about 370 at the default 100 examples).
     max_tasks: int | None = None
-    # "A" or "B" (see openapi.yaml); for a live gateway, learnt from its first answer.
-    generation: str | None = None
+    # See openapi.yaml; for a live gateway, learnt from its first answer.
+    generation: Generation | None = None
     # A token limited to some models answers 403, not 400, for a task id it does not know.
     model_limited: bool = False
     # The models the gateway has a channel for: submits name these (any other model is a
@@ -107,11 +108,11 @@ class Target:
         )
 
 
-def generation_of(task: object) -> str:
+def generation_of(task: object) -> Generation:
     """The generation of a task object: B sends its database fields (`id`, `created_at`)."""
     if isinstance(task, dict) and "id" in task and "created_at" in task:
-        return "B"
-    return "A"
+        return Generation.B
+    return Generation.A
 
 
 def preflight(target: Target, timeout: float = 15.0) -> Target:
