@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from . import (
+    client_cpu,
     client_overhead,
     many_waits,
     refresh_waits,
@@ -20,6 +21,7 @@ from . import (
 
 SECTIONS: dict[str, Callable[[], dict[str, Any]]] = {
     "client_overhead": client_overhead.run,
+    "client_cpu": client_cpu.run,
     "many_waits": many_waits.run,
     "refresh_waits": refresh_waits.run,
     "throughput": throughput.run,

@@ -123,6 +123,32 @@ def refresh_section(waits: dict[str, Any] | None) -> list[str]:
     return [*lines, "", *REFRESH_MISSES.strip().splitlines(), ""]
 
 
+def cpu_section(cpu: dict[str, Any] | None) -> list[str]:
+    """The client's own CPU per GET (client_cpu.py), when it was measured."""
+    if cpu is None:
+        return []
+    lines = [
+        "## Client CPU per GET",
+        "",
+        (
+            "The same finished-task answer served by `httpx.MockTransport` (no server, no "
+            f"socket): process CPU per GET, {cpu['rounds']} rounds of "
+            f"{cpu['requests_per_round']} per way, interleaved round by round. What is left over "
+            "plain httpx is the generated client's typed parse and this client's checks "
+            "(the answer's task and types, the gateway clock, the size bound)."
+        ),
+        "",
+        "| way | median µs/GET | min | max | ratio to httpx + json.loads |",
+        "|---|---|---|---|---|",
+    ]
+    lines += [
+        f"| {r['way']} | {r['median_us']:.1f} | {r['min_us']:.1f} | {r['max_us']:.1f} "
+        f"| {r['ratio']:.3f}x |"
+        for r in cpu["rows"]
+    ]
+    return [*lines, ""]
+
+
 def write(results: dict[str, Any], folder: Path = HERE) -> Path:
     client, waits = results["client_overhead"], results["many_waits"]
     throughput, suite, generate = (
@@ -185,10 +211,9 @@ def write(results: dict[str, Any], folder: Path = HERE) -> Path:
         f"| {r['way']} | {r['median_ms']:.3f} | {r['min_ms']:.3f} | {r['max_ms']:.3f} | {r['ratio']:.3f}x |"
         for r in client["rows"]
     ]
+    lines += ["", "![client overhead](client_overhead.png)", ""]
+    lines += cpu_section(results.get("client_cpu"))
     lines += [
-        "",
-        "![client overhead](client_overhead.png)",
-        "",
         "## Waiting for many tasks",
         "",
         (
