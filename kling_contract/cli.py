@@ -24,7 +24,7 @@ from pathlib import Path
 import attrs
 import click
 
-from kling_emulator.config import Generation
+from kling_emulator.generation import Generation
 from kling_upstream.wire import MODELS
 
 from .runner import (

@@ -8,7 +8,7 @@ from urllib.parse import quote
 import attrs
 import httpx
 
-from kling_emulator.config import Generation
+from kling_emulator.generation import Generation
 from kling_upstream.wire import MODELS
 
 from .handoff import HandOff

@@ -21,7 +21,7 @@ from kling_contract.compare import (
     corpus,
     main,
 )
-from kling_emulator.config import Generation
+from kling_emulator.generation import Generation
 from kling_emulator.server import EmulatorServer
 
 from .conftest import EXHAUSTED, LIMITED, TOKEN_1, TOKEN_2, make_config

@@ -25,7 +25,8 @@ from kling_contract.runner import (
 )
 from kling_contract.spec import load_spec
 from kling_contract.target import Target
-from kling_emulator.config import EmulatorConfig, Generation, Lifecycle
+from kling_emulator.config import EmulatorConfig, Lifecycle
+from kling_emulator.generation import Generation
 from kling_emulator.kling_stage import KlingUpstream
 from kling_emulator.server import EmulatorServer
 from kling_upstream.auth import KeyPair

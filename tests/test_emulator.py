@@ -12,7 +12,8 @@ from typing import Any
 import httpx
 import pytest
 
-from kling_emulator.config import EmulatorConfig, Faults, Generation, Lifecycle
+from kling_emulator.config import EmulatorConfig, Faults, Lifecycle
+from kling_emulator.generation import Generation
 from kling_emulator.server import EmulatorServer
 from kling_upstream.wire import VIDEO_DURATION
 

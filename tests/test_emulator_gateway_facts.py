@@ -12,7 +12,8 @@ from typing import Any
 import httpx
 import pytest
 
-from kling_emulator.config import UNAVAILABLE_MODEL, Generation
+from kling_emulator.config import UNAVAILABLE_MODEL
+from kling_emulator.generation import Generation
 from kling_emulator.server import EmulatorServer
 
 from .conftest import EXHAUSTED, LIMITED, TOKEN_1, make_config

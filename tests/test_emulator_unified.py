@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from kling_contract.checks import VIDEO_STATUS_OF
-from kling_emulator.config import Generation
+from kling_emulator.generation import Generation
 from kling_emulator.server import EmulatorServer
 from kling_upstream.wire import VIDEO_DURATION
 

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from kling_emulator.config import Generation
+from kling_emulator.generation import Generation
 from kling_emulator.kling_stage import KlingUpstream, RemoteKling
 from kling_emulator.server import EmulatorServer
 from kling_upstream import auth

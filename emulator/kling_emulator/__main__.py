@@ -17,10 +17,10 @@ from .config import (
     FAULT_KINDS,
     EmulatorConfig,
     Faults,
-    Generation,
     Lifecycle,
     Refresh,
 )
+from .generation import Generation
 from .kling_stage import KlingUpstream
 from .protocol import GatewayHttpProtocol
 

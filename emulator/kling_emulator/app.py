@@ -25,8 +25,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from kling_upstream.serving import bounded_body
 from kling_upstream.video import MEDIA_TYPE, sample_mp4
 
-from .config import GATEWAY_VERSION, EmulatorConfig, Generation, token_key
+from .config import GATEWAY_VERSION, EmulatorConfig, token_key
 from .faults import FaultInjector
+from .generation import Generation
 from .kling_stage import Created, RemoteKling
 from .refresh import RefreshPasses
 from .render import (
@@ -400,7 +401,7 @@ class Gateway:
             )
         # The unified routes read their body the generation B way in every generation,
         # forms included (checked on the gateway built from 8aa025f6e, generation A).
-        generation = self.config.generation.value if converted else "B"
+        generation = self.config.generation if converted else Generation.B
         body = parse_body(raw, request.headers.get("content-type", ""), generation)
         if isinstance(body, Refusal):
             return self.refusal(request, body)
@@ -425,7 +426,7 @@ class Gateway:
         submission = read_submit(
             body,
             model,
-            self.config.generation.value,
+            self.config.generation,
             check_kling=self.remote is None,
             converted=converted,
             # Generation A decoded a unified body's duration as an int: text, from JSON or

@@ -2,22 +2,13 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
-
 import attrs
 
 from kling_upstream.wire import MODELS as KLING_MODELS
 from kling_upstream.wire import Lifecycle as KlingLifecycle
 
+from .generation import Generation
 from .kling_stage import KlingUpstream
-
-
-class Generation(StrEnum):
-    """The two shapes of the task object that live gateways send (see openapi.yaml)."""
-
-    A = "A"  # older deployments: Kling's id as task_id, no database fields
-    B = "B"  # upstream since 2026-02: gateway ids, database fields, OpenAI-shaped submit answer
-
 
 # 429: Kling refused the submit for load (E2); 429-gate: a fork's token concurrency gate
 # (E1; upstream has none, so it comes only when asked for);

@@ -9,7 +9,7 @@ from typing import Any
 
 from kling_upstream import wire
 
-from .config import Generation
+from .generation import Generation
 from .tasks import FINAL, PROGRESS, VIDEO_STATUS, TaskRecord, random_label
 
 JSON = dict[str, Any]

@@ -6,7 +6,8 @@ from __future__ import annotations
 import time
 from functools import partial
 
-from .config import EmulatorConfig, Generation, Lifecycle
+from .config import EmulatorConfig, Lifecycle
+from .generation import Generation
 from .tasks import PROGRESS, TaskRecord, TaskStore
 
 SEEDED_STATUSES = tuple(PROGRESS)  # one frozen task per gateway status

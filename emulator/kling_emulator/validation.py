@@ -33,6 +33,8 @@ import attrs
 from kling_upstream import params as kling_params
 from kling_upstream import wire
 
+from .generation import Generation
+
 MAX_DURATION_SECONDS = 3600  # the gateway's billing guard since 2026-07-07
 CAMERA_AXES = kling_params.CAMERA_AXES
 # The Kling adaptor's request struct: only these keys ever reach Kling (`sound`,
@@ -127,10 +129,12 @@ def form_fields(raw: bytes, content_type: str) -> dict[str, str]:
     return fields
 
 
-def parse_body(raw: bytes, content_type: str, generation: str = "B") -> Any | Refusal:
+def parse_body(
+    raw: bytes, content_type: str, generation: Generation = Generation.B
+) -> Any | Refusal:
     """The routing layer's reading of the body: a JSON value (or, since the request-body
     cache of generation B, a form's fields), or its 400."""
-    if generation == "B" and content_type.lower().startswith(FORM_TYPES):
+    if generation is Generation.B and content_type.lower().startswith(FORM_TYPES):
         return form_fields(raw, content_type)
     if not content_type.lower().startswith("application/json"):
         # The gateway skips bodies of other types: it then finds no model.
@@ -161,11 +165,11 @@ def _without_lone_surrogates(value: Any) -> Any:
     return value
 
 
-def model_of(body: Any, generation: str) -> Any:
+def model_of(body: Any, generation: Generation) -> Any:
     """The model as the routing layer reads it ("" when there is none)."""
     if not isinstance(body, dict):
         return ""
-    if generation == "A":
+    if generation is Generation.A:
         for key in ("model_name", "model"):
             if isinstance(body.get(key), str) and body[key]:
                 return body[key]
@@ -336,7 +340,7 @@ def _task_layer_b(body: dict[str, Any]) -> Refusal | tuple[str, dict[str, Any]]:
 def read_submit(
     body: dict[str, Any],
     model: str,
-    generation: str,
+    generation: Generation,
     check_kling: bool = True,
     converted: bool = True,
     int_duration: bool = False,
@@ -346,7 +350,7 @@ def read_submit(
     `converted=False`: a unified route's body, which no Kling converter touched, read as
     the task request it is (the generation B reading, in every generation).
     `int_duration`: a unified body's duration must be a JSON integer (generation A)."""
-    if generation == "A" and converted:
+    if generation is Generation.A and converted:
         # The converter keeps the prompt only when it is a string.
         found = body.get("prompt")
         prompt = found if isinstance(found, str) else ""
@@ -380,7 +384,7 @@ def read_submit(
             "build_request_failed",
             # Both the adaptor and taskcommon.UnmarshalMetadata wrap the error; generation A
             # had only the adaptor's wrap (the gateway built from 8aa025f6e).
-            "unmarshal metadata failed: " * (2 if generation == "B" else 1)
+            "unmarshal metadata failed: " * (2 if generation is Generation.B else 1)
             + type_error,
         )
     kling_request = {
