@@ -35,6 +35,7 @@ from .render import (
     gateway_error,
     panic_error,
     request_id,
+    result_of,
     submitted_body,
     task_error,
     task_json,
@@ -337,11 +338,8 @@ class Gateway:
                 content_error(f"Task is not completed yet, current status: {status}"),
                 status_code=400,
             )
-        url = (
-            video_body(record, time.time(), str(request.base_url))
-            .get("metadata", {})
-            .get("url", "")
-        )
+        # The video URL the gateway recorded from Kling's last answer.
+        url = result_of(record, status, str(request.base_url))
         if self.remote is None or not url:
             # The video this emulator itself serves for the task: no request to make.
             video = sample_mp4()
@@ -402,7 +400,8 @@ class Gateway:
         # The unified routes read their body the generation B way in every generation,
         # forms included (checked on the gateway built from 8aa025f6e, generation A).
         generation = self.config.generation if converted else Generation.B
-        body = parse_body(raw, request.headers.get("content-type", ""), generation)
+        content_type = request.headers.get("content-type", "")
+        body = parse_body(raw, content_type, generation)
         if isinstance(body, Refusal):
             return self.refusal(request, body)
         if model is not None and isinstance(body, dict):
@@ -422,7 +421,6 @@ class Gateway:
                 f"No available channel for model {model} under group default (distributor)",
                 code="model_not_found",
             )
-        content_type = request.headers.get("content-type", "").lower()
         submission = read_submit(
             body,
             model,
@@ -433,7 +431,7 @@ class Gateway:
             # an urlencoded form, was refused; a multipart form's was read (8aa025f6e).
             int_duration=self.config.generation is Generation.A
             and not converted
-            and not content_type.startswith("multipart/"),
+            and not content_type.lower().startswith("multipart/"),
         )
         if isinstance(submission, Refusal):
             return self.refusal(request, submission)

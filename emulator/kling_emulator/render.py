@@ -84,7 +84,7 @@ def task_body(
 ) -> JSON:
     """The 200 answer to a query: the envelope around the task object."""
     status = record.status_at(now)
-    result = _result(record, status, base_url)
+    result = result_of(record, status, base_url)
     # Generation A's quirk: the video URL in fail_reason. Generation B keeps it in result_url.
     fail_reason = result if generation is Generation.A or status == "FAILURE" else ""
     task: JSON = {
@@ -122,7 +122,7 @@ def task_body(
     return {"code": "success", "message": "", "data": task}
 
 
-def _result(record: TaskRecord, status: str, base_url: str) -> str:
+def result_of(record: TaskRecord, status: str, base_url: str) -> str:
     """What the gateway records as the result: the video URL, or the failure text, from
     Kling's last answer (ParseTaskResult reads the first video and `task_status_msg`)."""
     if status not in FINAL:
