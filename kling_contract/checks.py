@@ -104,13 +104,16 @@ def _same_token(response: Response) -> dict[str, str]:
     return {"Authorization": auth} if auth else {}
 
 
+def _base_url(response: Response) -> str:
+    """The gateway's base URL, from a request to one of its /v1/videos routes."""
+    return str(response.request.url).split("/v1/videos/", 1)[0]
+
+
 def _envelope_of(response: Response, task_id: str) -> dict[str, Any]:
     """The task as the envelope route has it now, asked with the same token."""
-    base = str(response.request.url).split("/v1/videos/", 1)[0]
+    url = _base_url(response) + ENVELOPE_QUERY.format(task_id=task_id)
     try:
-        answer = _second_user().get(
-            f"{base}/v1/video/generations/{task_id}", headers=_same_token(response)
-        )
+        answer = _second_user().get(url, headers=_same_token(response))
         task = answer.json().get("data") if answer.status_code == 200 else None
     except (httpx.HTTPError, ValueError, AttributeError) as exc:
         raise AssertionError(
@@ -174,7 +177,7 @@ def _content_of(base: str, task_id: str, authorization: str) -> tuple[int, str, 
     """/content of one task, once per run: status, content type and length."""
     with _second_user().stream(
         "GET",
-        f"{base}/v1/videos/{task_id}/content",
+        base + CONTENT_ROUTE.format(task_id=task_id),
         headers={"Authorization": authorization},
     ) as answer:
         size = sum(len(chunk) for chunk in answer.iter_bytes())
@@ -192,10 +195,9 @@ def completed_videos_are_served(
     metadata = video.get("metadata")
     if not isinstance(metadata, dict) or not metadata.get("url"):
         raise AssertionError("a completed video has no metadata.url")
-    base = str(response.request.url).split("/v1/videos/", 1)[0]
     auth = _same_token(response).get("Authorization", "")
     try:
-        status, content_type, size = _content_of(base, video["id"], auth)
+        status, content_type, size = _content_of(_base_url(response), video["id"], auth)
     except httpx.HTTPError as exc:
         raise AssertionError(
             f"/content of a completed video failed ({type(exc).__name__})"
