@@ -43,8 +43,23 @@ ALWAYS_REFUSED_WHEN_NULL = frozenset({"model", "prompt"})
 ANY_VALUE: dict[str, Any] = {}
 
 
+# The unified routes' bodies: read without a converter, the same in every generation.
+UNIFIED_REQUESTS = ("VideoSubmitRequest", "VideoRemixRequest")
+
+
 def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
     return {"anyOf": [schema, {"type": "null"}]}
+
+
+def _metadata_as_read() -> dict[str, Any]:
+    """`metadata` where a gateway reads Kling's fields from it: typed when it is an object,
+    ignored otherwise."""
+    return {
+        "anyOf": [
+            {"$ref": "#/components/schemas/KlingOptions"},
+            {"not": {"type": "object"}},
+        ]
+    }
 
 
 def enforced_spec(
@@ -56,7 +71,7 @@ def enforced_spec(
     spec = copy.deepcopy(spec)
     schemas = spec["components"]["schemas"]
     kling_only = set(schemas["KlingOptions"]["properties"])
-    for name in (*REQUESTS, *NESTED):
+    for name in (*REQUESTS, *UNIFIED_REQUESTS, *NESTED):
         properties = schemas[name]["properties"]
         for field, schema in properties.items():
             if field not in ALWAYS_REFUSED_WHEN_NULL:
@@ -91,12 +106,7 @@ def enforced_spec(
                 if field in properties:
                     properties[field] = ANY_VALUE
             properties["model"] = served
-            properties["metadata"] = {
-                "anyOf": [
-                    {"$ref": "#/components/schemas/KlingOptions"},
-                    {"not": {"type": "object"}},
-                ]
-            }
+            properties["metadata"] = _metadata_as_read()
     _unified(schemas, served, generation)
     return spec
 
@@ -106,9 +116,6 @@ def _unified(
 ) -> None:
     """The unified routes' bodies, as every generation reads them."""
     request = schemas["VideoSubmitRequest"]["properties"]
-    for field, schema in request.items():
-        if field not in ALWAYS_REFUSED_WHEN_NULL:
-            request[field] = _nullable(schema)
     request["model"] = served
     request["image"] = {"type": ["string", "null"]}
     # Go reads a null item of a []string as "".
@@ -117,23 +124,15 @@ def _unified(
     )
     # An integer, a string that parses as one, or anything else read as the default.
     request["duration"] = ANY_VALUE
-    request["metadata"] = {
-        "anyOf": [
-            {"$ref": "#/components/schemas/KlingOptions"},
-            {"not": {"type": "object"}},
-        ]
-    }
+    request["metadata"] = _metadata_as_read()
     # A remix's body is read as a submit's, but its model is ignored (the earlier task's is
     # used), and its duration is an integer on every generation that makes the task (A
     # decodes nothing else; 0 and null read as the default; more than 3600 is refused since
     # the billing guard of generation B).
     remix = schemas["VideoRemixRequest"]["properties"]
-    for field, schema in remix.items():
-        if field not in ALWAYS_REFUSED_WHEN_NULL:
-            remix[field] = _nullable(schema)
     remix["model"] = ANY_VALUE
     remix["image"] = request["image"]
-    remix["metadata"] = request["metadata"]
+    remix["metadata"] = _metadata_as_read()
     remix["duration"] = {"type": ["integer", "null"]}
     if generation is Generation.B:
         remix["duration"]["maximum"] = 3600
