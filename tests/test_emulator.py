@@ -70,10 +70,11 @@ def submit(
     spec: dict[str, Any],
     body: dict[str, Any] | None = None,
     token: str = TOKEN_1,
+    path: str = SUBMIT,
 ) -> str:
-    response = http.post(SUBMIT, json=body or GOOD_SUBMIT, headers=auth(token))
+    response = http.post(path, json=body or GOOD_SUBMIT, headers=auth(token))
     assert response.status_code == 200, response.text
-    task_id: str = checked(spec, SUBMIT, "post", response)["task_id"]
+    task_id: str = checked(spec, path, "post", response)["task_id"]
     return task_id
 
 

@@ -39,10 +39,7 @@ def unified_submit(
     path: str = VIDEOS,
     body: dict[str, Any] | None = None,
 ) -> str:
-    response = http.post(path, json=body or UNIFIED_BODY, headers=auth(TOKEN_1))
-    assert response.status_code == 200, response.text
-    task_id: str = checked(spec, path, "post", response)["task_id"]
-    return task_id
+    return submit(http, spec, body or UNIFIED_BODY, path=path)
 
 
 def both_reads(
