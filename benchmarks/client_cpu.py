@@ -6,7 +6,6 @@ is dominated by the server and its noise; this is what the client itself costs."
 from __future__ import annotations
 
 import json
-import statistics
 import time
 from collections.abc import Callable
 
@@ -15,6 +14,8 @@ import httpx
 from kling_gateway import KlingClient
 from kling_gateway_api import Client
 from kling_gateway_api.api.tasks import get_image_to_video_task
+
+from .client_overhead import rows, side_by_side
 
 ROUNDS = 7
 REQUESTS_PER_ROUND = 2000
@@ -78,14 +79,6 @@ def _answer(request: httpx.Request) -> httpx.Response:
     return httpx.Response(200, content=ANSWER, headers=HEADERS)
 
 
-def _cpu_per_call(call: Callable[[], object], count: int) -> float:
-    """Process CPU seconds per call, over `count` calls."""
-    started = time.process_time()
-    for _ in range(count):
-        call()
-    return (time.process_time() - started) / count
-
-
 def run() -> dict[str, object]:
     base = "http://gateway.test"
     path = f"/kling/v1/videos/image2video/{TASK_ID}"
@@ -102,28 +95,13 @@ def run() -> dict[str, object]:
         ),
         "kling_gateway client": lambda: client.get(TASK_ID),
     }
-    for call in ways.values():  # warm up code paths and caches
-        _cpu_per_call(call, 200)
-    samples: dict[str, list[float]] = {name: [] for name in ways}
-    for round_number in range(ROUNDS):
-        order = list(ways)[round_number % 3 :] + list(ways)[: round_number % 3]
-        for name in order:
-            samples[name].append(_cpu_per_call(ways[name], REQUESTS_PER_ROUND))
+    samples = side_by_side(
+        ways, ROUNDS, REQUESTS_PER_ROUND, clock=time.process_time, warm_up=200
+    )
     plain.close()
     client.close()
-    floor = statistics.median(samples["httpx + json.loads"])
-    rows = [
-        {
-            "way": name,
-            "median_us": statistics.median(values) * 1e6,
-            "min_us": min(values) * 1e6,
-            "max_us": max(values) * 1e6,
-            "ratio": statistics.median(values) / floor,
-        }
-        for name, values in samples.items()
-    ]
     return {
-        "rows": rows,
+        "rows": rows(samples, "httpx + json.loads", "us", 1e6),
         "rounds": ROUNDS,
         "requests_per_round": REQUESTS_PER_ROUND,
     }

@@ -20,12 +20,49 @@ ROUNDS = 7
 REQUESTS_PER_ROUND = 400
 
 
-def _timed(call: Callable[[], object], count: int) -> float:
-    """Seconds per call, over `count` calls."""
-    started = time.perf_counter()
-    for _ in range(count):
-        call()
-    return (time.perf_counter() - started) / count
+def side_by_side(
+    ways: dict[str, Callable[[], object]],
+    rounds: int,
+    per_round: int,
+    clock: Callable[[], float] = time.perf_counter,
+    warm_up: int = 50,
+) -> dict[str, list[float]]:
+    """Seconds of `clock` per call of each way, one figure per round, the ways interleaved
+    round by round (the order rotating) so that noise hits all of them alike."""
+
+    def per_call(call: Callable[[], object], count: int) -> float:
+        started = clock()
+        for _ in range(count):
+            call()
+        return (clock() - started) / count
+
+    for call in ways.values():  # warm up connections, code paths and caches
+        per_call(call, warm_up)
+    names = list(ways)
+    samples: dict[str, list[float]] = {name: [] for name in names}
+    for round_number in range(rounds):
+        shift = round_number % len(names)
+        for name in names[shift:] + names[:shift]:
+            samples[name].append(per_call(ways[name], per_round))
+    return samples
+
+
+def rows(
+    samples: dict[str, list[float]], floor: str, unit: str, scale: float
+) -> list[dict[str, object]]:
+    """Median, min and max per way in `unit` (seconds times `scale`), and the ratio of each
+    median to the `floor` way's."""
+    base = statistics.median(samples[floor])
+    return [
+        {
+            "way": name,
+            f"median_{unit}": statistics.median(values) * scale,
+            f"min_{unit}": min(values) * scale,
+            f"max_{unit}": max(values) * scale,
+            "ratio": statistics.median(values) / base,
+        }
+        for name, values in samples.items()
+    ]
 
 
 def run() -> dict[str, object]:
@@ -44,31 +81,13 @@ def run() -> dict[str, object]:
             ),
             "kling_gateway client": lambda: client.get(task_id),
         }
-        for call in ways.values():  # warm up connections and code paths
-            _timed(call, 50)
-        samples: dict[str, list[float]] = {name: [] for name in ways}
-        for round_number in range(ROUNDS):
-            order = list(ways)[round_number % 3 :] + list(ways)[: round_number % 3]
-            for name in order:
-                samples[name].append(_timed(ways[name], REQUESTS_PER_ROUND))
+        samples = side_by_side(ways, ROUNDS, REQUESTS_PER_ROUND)
         plain.close()
         client.close()
-    floor = statistics.median(samples["httpx + json.loads"])
-    rows = []
-    for name, values in samples.items():
-        median = statistics.median(values)
-        rows.append(
-            {
-                "way": name,
-                "median_ms": median * 1000,
-                "min_ms": min(values) * 1000,
-                "max_ms": max(values) * 1000,
-                "ratio": median / floor,
-            }
-        )
-    ratio = rows[-1]["ratio"]
+    table = rows(samples, "httpx + json.loads", "ms", 1000)
+    ratio = table[-1]["ratio"]
     return {
-        "rows": rows,
+        "rows": table,
         "rounds": ROUNDS,
         "requests_per_round": REQUESTS_PER_ROUND,
         "target": "kling_gateway client within 1.15x of httpx + json.loads",
