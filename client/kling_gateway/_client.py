@@ -9,10 +9,19 @@ import asyncio
 import functools
 import time
 from collections.abc import Callable, Coroutine, Mapping
-from contextlib import AbstractAsyncContextManager, nullcontext
+from contextlib import AbstractAsyncContextManager, closing, nullcontext
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Concatenate, Generic, ParamSpec, Protocol, Self, TypeVar
+from typing import (
+    Any,
+    Concatenate,
+    Generic,
+    ParamSpec,
+    Protocol,
+    Self,
+    TypeVar,
+    assert_never,
+)
 
 import httpx
 
@@ -188,23 +197,29 @@ class KlingClient(_ClientBase[httpx.BaseTransport]):
     download = _blocking(ClientCore.download)
 
     def _run(self, flow: Flow[R]) -> R:
-        outcome: object = None
-        while True:
-            try:
-                action = flow.send(outcome)
-            except StopIteration as stop:
-                result: R = stop.value
-                return result
-            if isinstance(action, Send):
-                outcome = self._send(action)
-            elif isinstance(action, Sleep):
-                time.sleep(action.seconds)
-                outcome = None
-            elif isinstance(action, Gather):
-                # One thread sends one request at a time: the waits take turns.
-                outcome = self._run(in_turn(action.flows, self._core.clock))
-            else:
-                outcome = self._fetch(action)
+        # As httpx drives an auth flow: whatever ends the run, the flow is closed, so that
+        # its own clean-up (an in_turn's other waits) runs at once.
+        with closing(flow):
+            outcome: object = None
+            while True:
+                try:
+                    action = flow.send(outcome)
+                except StopIteration as stop:
+                    result: R = stop.value
+                    return result
+                match action:
+                    case Send():
+                        outcome = self._send(action)
+                    case Sleep():
+                        time.sleep(action.seconds)
+                        outcome = None
+                    case Gather():
+                        # One thread sends one request at a time: the waits take turns.
+                        outcome = self._run(in_turn(action.flows, self._core.clock))
+                    case Fetch():
+                        outcome = self._fetch(action)
+                    case _:
+                        assert_never(action)
 
     def _send(self, send: Send) -> httpx.Response | Failure:
         try:
@@ -282,26 +297,43 @@ class AsyncKlingClient(_ClientBase[httpx.AsyncBaseTransport]):
     ) -> R:
         """Run one flow; `limit` (a semaphore shared by the flows of one Gather) bounds
         the requests in flight, not the sleeps."""
-        outcome: object = None
-        while True:
-            try:
-                action = flow.send(outcome)
-            except StopIteration as stop:
-                result: R = stop.value
-                return result
-            if isinstance(action, Send):
-                async with limit or nullcontext():
-                    outcome = await self._send(action)
-            elif isinstance(action, Sleep):
-                await asyncio.sleep(action.seconds)
-                outcome = None
-            elif isinstance(action, Gather):
-                shared = asyncio.Semaphore(action.concurrency or self.max_connections)
-                outcome = list(
-                    await asyncio.gather(*(self._run(f, shared) for f in action.flows))
-                )
-            else:
-                outcome = await self._fetch(action)
+        with closing(flow):
+            outcome: object = None
+            while True:
+                try:
+                    action = flow.send(outcome)
+                except StopIteration as stop:
+                    result: R = stop.value
+                    return result
+                match action:
+                    case Send():
+                        async with limit or nullcontext():
+                            outcome = await self._send(action)
+                    case Sleep():
+                        await asyncio.sleep(action.seconds)
+                        outcome = None
+                    case Gather():
+                        outcome = await self._gather(action)
+                    case Fetch():
+                        outcome = await self._fetch(action)
+                    case _:
+                        assert_never(action)
+
+    async def _gather(self, gather: Gather) -> list[Any]:
+        """The flows side by side in one task group: when one raises, the others are
+        cancelled and awaited before the error leaves, so no wait of a failed wait_many
+        goes on polling, and no request of it is still in flight."""
+        shared = asyncio.Semaphore(gather.concurrency or self.max_connections)
+        first: BaseException | None = None
+        try:
+            async with asyncio.TaskGroup() as group:
+                tasks = [group.create_task(self._run(f, shared)) for f in gather.flows]
+        except BaseExceptionGroup as failed:
+            first = failed.exceptions[0]
+        if first is not None:
+            # The first failure, as a single wait would raise it (the rest were cancelled).
+            raise first
+        return [task.result() for task in tasks]
 
     async def _send(self, send: Send) -> httpx.Response | Failure:
         try:

@@ -232,21 +232,27 @@ def in_turn(
     goes on, so one task's pause (a poll interval, a retry's backoff) never holds up another."""
     results: dict[int, T] = {}
     due = [(clock(), index) for index in range(len(flows))]
-    while due:
-        when, index = heapq.heappop(due)
-        pause = when - clock()
-        if pause > 0:
-            yield Sleep(pause)
-        outcome: object = None
-        try:
-            while True:
-                action = flows[index].send(outcome)
-                if isinstance(action, Sleep):
-                    heapq.heappush(due, (clock() + action.seconds, index))
-                    break
-                outcome = yield action
-        except StopIteration as stop:
-            results[index] = stop.value
+    try:
+        while due:
+            when, index = heapq.heappop(due)
+            pause = when - clock()
+            if pause > 0:
+                yield Sleep(pause)
+            outcome: object = None
+            try:
+                while True:
+                    action = flows[index].send(outcome)
+                    if isinstance(action, Sleep):
+                        heapq.heappush(due, (clock() + action.seconds, index))
+                        break
+                    outcome = yield action
+            except StopIteration as stop:
+                results[index] = stop.value
+    finally:
+        # Whatever ends the turns (one wait raising, the caller closing this flow), no
+        # other wait is left suspended: each is closed, and its clean-up runs now.
+        for flow in flows:
+            flow.close()
     return [results[index] for index in range(len(flows))]
 
 
