@@ -26,7 +26,7 @@ from kling_emulator.generation import Generation
 from kling_emulator.server import EmulatorServer
 
 from . import checks, drift, junit
-from .spec import load_config, load_spec
+from .spec import for_generation, load_config, load_spec
 from .submit_rules import enforced_spec
 from .target import Target, TargetError, handoff_for, preflight
 
@@ -96,6 +96,7 @@ def derived_spec(target: Target, folder: Path) -> Path:
             "value": task_id,
         }
     if target.generation is not None:
+        spec = for_generation(spec, target.generation)
         spec = enforced_spec(spec, target.generation, target.models)
     # JSON, which schemathesis loads many times faster than YAML; the copy is for machines.
     path = folder / "openapi.json"
@@ -247,7 +248,10 @@ def tasks_created(shapes_log: Path) -> int:
 def _drift(
     target: Target, options: Options, shape: drift.Shape, folder: Path
 ) -> tuple[drift.DriftItem, ...]:
-    items = drift.against_spec(load_spec(), shape, target.generation)
+    spec = load_spec()
+    if target.generation is not None:
+        spec = for_generation(spec, target.generation)
+    items = drift.against_spec(spec, shape, target.generation)
     if options.baseline is not None:
         baseline = json.loads(options.baseline.read_text())
         items += drift.against_baseline(shape, baseline.get(target.label, {}))

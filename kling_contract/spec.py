@@ -14,6 +14,8 @@ from typing import Any
 
 import yaml
 
+from kling_emulator.generation import Generation
+
 # libyaml parses the spec about ten times faster than the pure-Python loader, and every
 # schemathesis process parses it once at start-up.
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -48,3 +50,35 @@ def resolve(spec: dict[str, Any], node: Any) -> Any:
             target = target[part]
         node = target
     return node
+
+
+def for_generation(spec: dict[str, Any], generation: Generation) -> dict[str, Any]:
+    """A copy of the spec as a gateway of `generation` answers: the operations, responses and
+    `oneOf` branches that `x-generations` gives to other generations are left out."""
+    spec = copy.deepcopy(spec)
+
+    def serves(node: Any) -> bool:
+        marks = node.get("x-generations") if isinstance(node, dict) else None
+        return marks is None or generation.value in marks
+
+    for path in list(spec["paths"]):
+        item = spec["paths"][path]
+        for method in list(item):
+            operation = item[method]
+            if not serves(operation):
+                del item[method]
+                continue
+            responses = operation["responses"]
+            for status in list(responses):
+                if not serves(resolve(spec, responses[status])):
+                    del responses[status]
+        if not item:
+            del spec["paths"][path]
+    for response in spec["components"]["responses"].values():
+        for media in response.get("content", {}).values():
+            options = media.get("schema", {}).get("oneOf")
+            if options is None:
+                continue
+            kept = [option for option in options if serves(resolve(spec, option))]
+            media["schema"] = kept[0] if len(kept) == 1 else {"oneOf": kept}
+    return spec

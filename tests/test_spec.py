@@ -10,6 +10,8 @@ import pytest
 import yaml
 from openapi_spec_validator import validate
 
+from kling_gateway._response import PROGRESS_OF_STATUS
+
 from .conftest import SEED_DOCUMENT, SEED_EXAMPLE, SEED_OPENAPI, SPEC_PATH
 from .spec_tools import resolve, seed_document_parts, seed_example_body, validator
 
@@ -35,19 +37,28 @@ def test_every_operation_requires_the_bearer_token(spec: dict[str, Any]) -> None
         "scheme": "bearer",
     }
     assert spec["security"] == [{"bearerAuth": []}]
+    # An artifact's content is served with the token or with its access value alone.
+    either: list[dict[str, list[str]]] = [{"bearerAuth": []}, {}]
     for path, item in spec["paths"].items():
         for method, op in item.items():
-            assert op.get("security", spec["security"]) == [{"bearerAuth": []}], (
-                path,
-                method,
+            expected = (
+                either
+                if path.endswith("/content") and "artifacts" in path
+                else [{"bearerAuth": []}]
             )
+            assert op.get("security", spec["security"]) == expected, (path, method)
 
 
-def test_unknown_task_is_400_in_the_task_error_shape(spec: dict[str, Any]) -> None:
+def test_unknown_task_is_400_task_error_or_404_native_error(
+    spec: dict[str, Any],
+) -> None:
+    """Generations A and B: 400 task_not_exist; generation C: 404 task_not_found."""
     get = spec["paths"]["/kling/v1/videos/image2video/{task_id}"]["get"]
-    assert set(get["responses"]) == {"200", "400", "401", "403", "429", "500"}
-    assert "404" not in get["responses"]
+    assert set(get["responses"]) == {"200", "400", "401", "403", "404", "429", "500"}
     assert get["responses"]["400"]["$ref"].endswith("/TaskNotFound")
+    assert get["responses"]["404"]["$ref"].endswith("/NativeTaskNotFound")
+    native = resolve(spec, get["responses"]["404"])["content"]["application/json"]
+    assert native["schema"] == {"$ref": "#/components/schemas/NativeError"}
 
 
 def test_all_seven_statuses_are_listed(spec: dict[str, Any]) -> None:
@@ -99,7 +110,7 @@ def test_every_example_matches_its_schema(spec: dict[str, Any]) -> None:
             for target in targets:
                 if target is None:
                     continue
-                media = resolve(spec, target)["content"].get("application/json")
+                media = resolve(spec, target).get("content", {}).get("application/json")
                 if media is None:  # the video itself
                     continue
                 for example in media.get("examples", {}).values():
@@ -170,6 +181,10 @@ def test_submit_errors_allow_both_shapes_on_every_status(spec: dict[str, Any]) -
             if status == "200":
                 continue
             response = resolve(spec, ref)
+            if status == "415":  # generation C's alone: the task plugin's shape
+                native = {"$ref": "#/components/schemas/NativeError"}
+                assert response["content"]["application/json"]["schema"] == native
+                continue
             assert (
                 response["content"]["application/json"]["schema"] == error_response
             ), (
@@ -237,6 +252,8 @@ def test_the_progress_table_is_the_specs_and_the_emulator_follows_it(
     assert all(re.fullmatch(r"\d{1,3}%", value) for value in table.values())
     assert checks.PROGRESS == table
     assert {k: v for k, v in EMULATOR_PROGRESS.items() if k != "UNKNOWN"} == table
+    # The client derives generation C's progress, which its Kling routes do not send.
+    assert {str(k): v for k, v in PROGRESS_OF_STATUS.items()} == table
 
 
 def test_the_video_status_table_is_the_specs_and_the_emulator_follows_it(

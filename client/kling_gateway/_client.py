@@ -252,7 +252,7 @@ class KlingClient(_ClientBase[httpx.BaseTransport]):
                     part.write(chunk)
                 part.received = response.num_bytes_downloaded
         except httpx.HTTPError as exc:
-            raise download_failure(exc) from exc
+            raise download_failure(exc, fetch) from exc
         return fetch.path
 
 
@@ -366,7 +366,7 @@ class AsyncKlingClient(_ClientBase[httpx.AsyncBaseTransport]):
                         part.write(chunk)
                 part.received = response.num_bytes_downloaded
         except httpx.HTTPError as exc:
-            raise download_failure(exc) from exc
+            raise download_failure(exc, fetch) from exc
         return fetch.path
 
 

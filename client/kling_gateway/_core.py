@@ -25,7 +25,9 @@ import httpx
 from kling_gateway_api import AuthenticatedClient, Client
 from kling_gateway_api.api.tasks import (
     get_image_to_video_task,
+    get_task_summary,
     get_text_to_video_task,
+    list_task_artifacts,
     submit_image_to_video_task,
     submit_text_to_video_task,
 )
@@ -52,15 +54,18 @@ from ._response import (
     PARSE_ERRORS,
     APIResponse,
     Submitted,
+    artifact_url,
     checked_task_id,
     connection_error,
+    is_native,
     malformed,
     request_id_of,
     submitted_from,
     task_from,
+    task_from_summary,
     task_from_video,
 )
-from ._settings import UNIFIED_ROUTES, Route, Settings, checked_timeout
+from ._settings import KLING_ROUTES, UNIFIED_ROUTES, Route, Settings, checked_timeout
 from ._submit_fields import SubmitFields, checked_fields
 from ._tasks import is_success, video_urls
 from ._transport import ResponseTooLarge
@@ -107,12 +112,14 @@ class Fetch:
     runner sends back the path. `headers` only for the gateway's own /content route (they
     hold the token: never shown)."""
 
-    url: str
+    url: str = attrs.field(repr=False)
     path: Path
     max_bytes: int | None = None
     timeout: httpx.Timeout | None = None
     headers: Mapping[str, str] = attrs.field(factory=dict, repr=False)
     source: str = "video server"  # who answers, for the error a refusal raises
+    # The URL itself is a credential (an artifact's `access=`): never in a message.
+    secret: bool = False
 
 
 @attrs.frozen
@@ -158,6 +165,12 @@ _QUERIES: dict[
         task_from,
     ),
     "videos": (get_video._get_kwargs, get_video._parse_response, task_from_video),
+    # Generation C's own view of a task: its status, reason and times, no video URL.
+    "tasks": (
+        get_task_summary._get_kwargs,
+        get_task_summary._parse_response,
+        task_from_summary,
+    ),
 }
 
 
@@ -459,13 +472,39 @@ class ClientCore:
         timeout: float | httpx.Timeout | None,
         extra_headers: Mapping[str, str] | None,
     ) -> Flow[Task]:
-        poll = self._query(waiter.task_id, route, timeout, extra_headers)
+        query = self._query(waiter.task_id, route, timeout, extra_headers)
+        # The /v1/tasks poll, once a Kling route answered in generation C's envelope.
+        summary: Callable[[], Flow[APIResponse[Task]]] | None = None
+        tasks_served = True
         while True:
             sent = self.clock()
-            answer = yield from poll()
+            poll = summary or query
+            try:
+                answer = yield from poll()
+            except errors.NotFoundError:
+                if summary is None:
+                    raise
+                # This gateway does not serve /v1/tasks: its Kling route is all there is.
+                summary, tasks_served = None, False
+                continue
+            if (
+                summary is None
+                and tasks_served
+                and route in KLING_ROUTES
+                and is_native(answer.http_response)
+            ):
+                # Generation C: the Kling route shows Kling's last answer as stored, which
+                # keeps saying "processing" for a task the gateway failed itself (its 24 h
+                # sweep, 20 failed polls, Kling's 404). The gateway's own status is on
+                # /v1/tasks/{id}: poll that, and come back here for the videos.
+                summary = self._query(waiter.task_id, "tasks", timeout, extra_headers)
             delay = waiter.observe(answer.parsed, sent=sent)
             if delay is None:
-                return answer.parsed
+                if poll is query:
+                    return answer.parsed
+                # SUCCESS by the gateway's word: the Kling route names the videos.
+                final = yield from query()
+                return final.parsed
             yield Sleep(delay)
 
     def wait(
@@ -554,10 +593,56 @@ class ClientCore:
         if video_urls(task) or not is_success(task):
             fetch = Fetch(video_url(task, index), path, max_bytes, chosen)
         else:
-            fetch = self._content(task, index, path, max_bytes, chosen, extra_headers)
+            artifact = yield from self._artifact(
+                task, index, path, max_bytes, chosen, extra_headers
+            )
+            fetch = artifact or self._content(
+                task, index, path, max_bytes, chosen, extra_headers
+            )
         saved = yield fetch
         assert isinstance(saved, Path)
         return saved
+
+    def _artifact(
+        self,
+        task: Task,
+        index: int,
+        path: Path,
+        max_bytes: int | None,
+        timeout: httpx.Timeout | None,
+        extra_headers: Mapping[str, str] | None,
+    ) -> Flow[Fetch | None]:
+        """A finished task's video from generation C's artifact list: its content URL,
+        fetched without the token (its `access` value is the credential, never shown). None
+        where the gateway serves no /v1/tasks routes (older generations) or lists no video."""
+        task_id = checked_task_id(task.task_id)
+        send = self._send(
+            list_task_artifacts._get_kwargs(task_id), timeout, extra_headers
+        )
+
+        def unwrap(response: httpx.Response, parsed: object) -> str | None:
+            return artifact_url(response, parsed, "video")
+
+        try:
+            answer = yield from self._call(
+                f"GET tasks/{task_id}/artifacts",
+                send,
+                list_task_artifacts._parse_response,
+                unwrap,
+                True,
+            )
+        except errors.NotFoundError:
+            return None
+        if answer.parsed is None:
+            return None
+        return Fetch(
+            answer.parsed,
+            path,
+            max_bytes,
+            timeout,
+            source="the gateway's artifact route",
+            secret=True,
+        )
 
     def _content(
         self,

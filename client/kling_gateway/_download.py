@@ -6,7 +6,7 @@ import os
 import uuid
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 from urllib.parse import urlsplit
 
 import httpx
@@ -16,6 +16,9 @@ from kling_gateway_api.models import Task
 from . import errors
 from ._response import checked_task_id
 from ._tasks import status_of, video_urls
+
+if TYPE_CHECKING:
+    from ._core import Fetch
 from ._transport import shared_tls_context
 
 
@@ -129,8 +132,16 @@ class PartialFile:
         os.replace(self._path, self.destination)
 
 
-def download_failure(exc: httpx.HTTPError) -> errors.DownloadError:
-    return errors.DownloadError(f"video download failed: {type(exc).__name__}: {exc}")
+def download_failure(exc: httpx.HTTPError, fetch: Fetch) -> errors.DownloadError:
+    """The error of a failed download. A URL that is a credential (an artifact's access
+    value) is cut from the message, should the HTTP library have named it."""
+    text = str(exc)
+    if fetch.secret:
+        text = text.replace(fetch.url, "<artifact URL>")
+        query = urlsplit(fetch.url).query
+        if query:
+            text = text.replace(query, "<access>")
+    return errors.DownloadError(f"video download failed: {type(exc).__name__}: {text}")
 
 
 def download_client_args(timeout: httpx.Timeout) -> dict[str, Any]:

@@ -14,12 +14,17 @@ import attrs
 import httpx
 
 from kling_gateway_api.models import (
+    ArtifactList,
     GatewayError,
+    KlingResponse,
+    KlingTask,
+    NativeTaskResponse,
     SubmittedTask,
     Task,
     TaskError,
     TaskResponse,
     TaskStatus,
+    TaskSummary,
     Video,
     VideoError,
     VideoMetadata,
@@ -176,6 +181,9 @@ def _explained(status: int, message: str) -> tuple[str, str | None]:
     return f"{message} ({hint})", ""
 
 
+# An unknown task, or another user's: 400 task_not_exist (generations A and B), 404
+# task_not_found (generation C's Kling routes).
+_TASK_NOT_FOUND = frozenset({(400, "task_not_exist"), (404, "task_not_found")})
 _BY_STATUS: dict[int, type[errors.APIStatusError]] = {
     400: errors.BadRequestError,
     401: errors.AuthenticationError,
@@ -198,7 +206,7 @@ def status_error(
         "request_id": request_id_of(response),
         "response": response,
     }
-    if status == 400 and code == "task_not_exist":
+    if (status, code) in _TASK_NOT_FOUND:
         return errors.TaskNotFoundError(message, **common)
     if status == 429:
         return errors.RateLimitError(
@@ -258,6 +266,8 @@ def task_from(
 ) -> Task:
     """The task of a 200 query answer, with the fields everyone reads checked for type, and
     refused when it is not the task `asked` for (its id names files and later requests)."""
+    if response.status_code == 200 and isinstance(parsed, NativeTaskResponse):
+        return task_from_native(response, parsed, asked)
     if response.status_code != 200 or not isinstance(parsed, TaskResponse):
         raise status_error(response, parsed)
     task = parsed.data
@@ -297,7 +307,7 @@ def _seconds(value: object) -> int | None:
     return value // 1000 if value >= _MILLISECONDS_FROM else value
 
 
-def _task_status(status: str | VideoStatus) -> TaskStatus | str:
+def _task_status(status: str | VideoStatus | TaskStatus) -> TaskStatus | str:
     """The task status a video status stands for, typed as the other families' are; a task
     status (the compact answer some later gateways send) is kept, and any other string as it
     is: not final, so a wait goes on until its deadline rather than stopping on a word it
@@ -367,6 +377,131 @@ def task_from_video(
     )
 
 
+# Generation C's Kling routes show Kling's status only: the gateway's status for each (the
+# Kling plugin's parseTaskResult), and the progress the gateway gives it (the spec's TaskStatus
+# x-progress; a test keeps them equal).
+TASK_STATUS_OF_KLING = {
+    "submitted": TaskStatus.SUBMITTED,
+    "processing": TaskStatus.IN_PROGRESS,
+    "succeed": TaskStatus.SUCCESS,
+    "failed": TaskStatus.FAILURE,
+}
+PROGRESS_OF_STATUS = {
+    TaskStatus.NOT_START: "0%",
+    TaskStatus.SUBMITTED: "10%",
+    TaskStatus.QUEUED: "20%",
+    TaskStatus.IN_PROGRESS: "30%",
+    TaskStatus.SUCCESS: "100%",
+    TaskStatus.FAILURE: "100%",
+}
+_FINAL = (TaskStatus.SUCCESS, TaskStatus.FAILURE)
+
+
+def progress_of_status(status: TaskStatus | str) -> str:
+    """The progress the gateway gives a status; "" for a status it does not know."""
+    return PROGRESS_OF_STATUS.get(status, "") if isinstance(status, TaskStatus) else ""
+
+
+def is_native(response: httpx.Response) -> bool:
+    """Whether a 200 query answer is Kling's own envelope (generation C), not the gateway's
+    wrapper: Kling's `code` is the number 0, the wrapper's the text `success`."""
+    try:
+        body = json.loads(response.content)
+    except ValueError:
+        return False
+    code = body.get("code") if isinstance(body, dict) else None
+    return isinstance(code, int) and not isinstance(code, bool)
+
+
+def task_from_native(
+    response: httpx.Response, parsed: NativeTaskResponse, asked: str | None = None
+) -> Task:
+    """A generation C answer of a Kling route, in the client's terms: the gateway's status
+    for Kling's, the progress the gateway gives it, times in seconds, Kling's reason as
+    `fail_reason`, and Kling's envelope as `data`, so that the video URLs are read as on
+    every route. `updated_at` stays unset: Kling's clock, not the gateway's passes.
+
+    Beware: this route shows Kling's last answer as stored, so a task the gateway failed
+    itself still reads as running here (`wait` asks /v1/tasks/{id} for that reason)."""
+    inner = parsed.data
+    _require(
+        response,
+        isinstance(inner.task_id, str) and inner.task_id != "",
+        "data.task_id is not a string",
+    )
+    _require(
+        response,
+        asked is None or inner.task_id == asked,
+        f"the answer is about another task than {asked!r}",
+    )
+    _require(
+        response, isinstance(inner.task_status, str), "data.task_status is not a string"
+    )
+    status: TaskStatus | str = TASK_STATUS_OF_KLING.get(
+        str(inner.task_status), str(inner.task_status)
+    )
+    created = _seconds(inner.created_at)
+    updated = _seconds(inner.updated_at)
+    reason = inner.task_status_msg
+    return Task(
+        task_id=inner.task_id,
+        status=status,
+        progress=progress_of_status(status),
+        data=KlingResponse.from_dict(parsed.to_dict()),
+        submit_time=created if created is not None else UNSET,
+        created_at=created if created is not None else UNSET,
+        finish_time=updated if updated is not None and status in _FINAL else UNSET,
+        fail_reason=reason if isinstance(reason, str) and reason else UNSET,
+    )
+
+
+def task_from_summary(
+    response: httpx.Response, parsed: object, asked: str | None = None
+) -> Task:
+    """The answer of GET /v1/tasks/{id} (generation C): the gateway's own status, progress,
+    reason and times (seconds), with no Kling payload and no video URL."""
+    if response.status_code != 200 or not isinstance(parsed, TaskSummary):
+        raise status_error(response, parsed)
+    _require(
+        response,
+        isinstance(parsed.task_id, str) and parsed.task_id != "",
+        "task_id is not a string",
+    )
+    _require(
+        response,
+        asked is None or parsed.task_id == asked,
+        f"the answer is about another task than {asked!r}",
+    )
+    _require(response, isinstance(parsed.status, str), "status is not a string")
+    status = _task_status(parsed.status)
+    created = _seconds(parsed.created_at)
+    finished = _seconds(parsed.finished_at)
+    progress = parsed.progress if isinstance(parsed.progress, str) else ""
+    reason = parsed.fail_reason
+    return Task(
+        task_id=parsed.task_id,
+        status=status,
+        progress=progress or progress_of_status(status),
+        data=None,
+        submit_time=created if created is not None else UNSET,
+        created_at=created if created is not None else UNSET,
+        finish_time=finished if finished is not None else UNSET,
+        fail_reason=reason if isinstance(reason, str) and reason else UNSET,
+    )
+
+
+def artifact_url(response: httpx.Response, parsed: object, key: str) -> str | None:
+    """The content URL of a task's artifact `key` from GET /v1/tasks/{id}/artifacts, or None
+    when the list has none (yet). The URL carries a credential: never show it."""
+    if response.status_code != 200 or not isinstance(parsed, ArtifactList):
+        raise status_error(response, parsed)
+    for artifact in parsed.artifacts:
+        url = artifact.content_url
+        if artifact.key == key and isinstance(url, str) and url:
+            return url
+    return None
+
+
 @attrs.frozen
 class Submitted:
     """The answer to a submit: the id to poll, and everything the gateway said."""
@@ -383,7 +518,11 @@ def submitted_from(response: httpx.Response, parsed: object) -> Submitted:
     (its source marks `task_id` as kept for old clients and due to be removed)."""
     if response.status_code != 200 or not isinstance(parsed, SubmittedTask):
         raise status_error(response, parsed)
-    for candidate in (parsed.task_id, parsed.id):
+    # Generation C answers Kling's create answer, the gateway's id in data.task_id only.
+    inner = parsed.data.task_id if isinstance(parsed.data, KlingTask) else None
+    for candidate in (parsed.task_id, parsed.id, inner):
         if isinstance(candidate, str) and candidate:
             return Submitted(candidate, parsed)
-    raise malformed(response, TypeError("neither task_id nor id is a usable string"))
+    raise malformed(
+        response, TypeError("none of task_id, id and data.task_id is a usable string")
+    )

@@ -134,10 +134,6 @@ class BadRequestError(APIStatusError):
     """400: the request was refused (invalid field, content rejected by Kling, ...)."""
 
 
-class TaskNotFoundError(BadRequestError):
-    """400 `task_not_exist`: unknown task id, or a task of another user."""
-
-
 class AuthenticationError(APIStatusError):
     """401: missing, unknown, disabled or expired token, or one whose quota is used up (a
     current gateway says the same for all of these)."""
@@ -159,6 +155,12 @@ class PermissionDeniedError(APIStatusError):
 
 class NotFoundError(APIStatusError):
     """404: no such route on this gateway (wrong base URL?)."""
+
+
+class TaskNotFoundError(BadRequestError, NotFoundError):
+    """Unknown task id, or a task of another user: 400 `task_not_exist` (generations A and
+    B), or 404 `task_not_found` (generation C's Kling routes). Both a BadRequestError and a
+    NotFoundError, so that either `except` catches it on every generation."""
 
 
 class RateLimitError(APIStatusError):

@@ -1,5 +1,9 @@
 """Contains all the data models used in inputs/outputs"""
 
+from .artifact import Artifact
+from .artifact_error import ArtifactError
+from .artifact_error_detail import ArtifactErrorDetail
+from .artifact_list import ArtifactList
 from .aspect_ratio import AspectRatio
 from .camera_control import CameraControl
 from .camera_control_config import CameraControlConfig
@@ -20,12 +24,17 @@ from .kling_task_result import KlingTaskResult
 from .kling_task_status import KlingTaskStatus
 from .kling_video import KlingVideo
 from .kling_watermark_info import KlingWatermarkInfo
+from .native_error import NativeError
+from .native_error_code import NativeErrorCode
+from .native_task import NativeTask
+from .native_task_response import NativeTaskResponse
 from .submitted_task import SubmittedTask
 from .task import Task
 from .task_error import TaskError
 from .task_properties import TaskProperties
 from .task_response import TaskResponse
 from .task_status import TaskStatus
+from .task_summary import TaskSummary
 from .text_to_video_request import TextToVideoRequest
 from .trajectory_point import TrajectoryPoint
 from .video import Video
@@ -39,6 +48,10 @@ from .video_submit_form import VideoSubmitForm
 from .video_submit_request import VideoSubmitRequest
 
 __all__ = (
+    "Artifact",
+    "ArtifactError",
+    "ArtifactErrorDetail",
+    "ArtifactList",
     "AspectRatio",
     "CameraControl",
     "CameraControlConfig",
@@ -59,12 +72,17 @@ __all__ = (
     "KlingTaskStatus",
     "KlingVideo",
     "KlingWatermarkInfo",
+    "NativeError",
+    "NativeErrorCode",
+    "NativeTask",
+    "NativeTaskResponse",
     "SubmittedTask",
     "Task",
     "TaskError",
     "TaskProperties",
     "TaskResponse",
     "TaskStatus",
+    "TaskSummary",
     "TextToVideoRequest",
     "TrajectoryPoint",
     "Video",

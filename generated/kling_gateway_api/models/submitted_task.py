@@ -17,7 +17,9 @@ T = TypeVar("T", bound="SubmittedTask")
 
 @_attrs_define
 class SubmittedTask:
-    """The answer to a submit. A gateway built since 2025-10-11 answers in the OpenAI video
+    """The answer to a submit. A generation C gateway (the Kling task plugin) answers Kling's
+    create answer with its own id in `data.task_id` and no top-level id. A gateway built
+    since 2025-10-11 answers in the OpenAI video
     shape (`id`, `object`, `model`, `status`, `progress`, `created_at`; `status` is
     `queued` in generation B and empty in generation A, as the gateways built from e2c7aa7
     and 8aa025f6e answer); an older one with Kling's create answer (`code`, `message`,

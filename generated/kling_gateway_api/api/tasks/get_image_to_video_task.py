@@ -7,6 +7,8 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.gateway_error import GatewayError
+from ...models.native_error import NativeError
+from ...models.native_task_response import NativeTaskResponse
 from ...models.task_error import TaskError
 from ...models.task_response import TaskResponse
 from ...types import Response
@@ -28,9 +30,25 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> GatewayError | TaskError | TaskResponse | None:
+) -> GatewayError | TaskError | NativeError | NativeTaskResponse | TaskResponse | None:
     if response.status_code == 200:
-        response_200 = TaskResponse.from_dict(response.json())
+
+        def _parse_response_200(data: object) -> NativeTaskResponse | TaskResponse:
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                response_200_type_0 = TaskResponse.from_dict(data)
+
+                return response_200_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            if not isinstance(data, dict):
+                raise TypeError()
+            response_200_type_1 = NativeTaskResponse.from_dict(data)
+
+            return response_200_type_1
+
+        response_200 = _parse_response_200(response.json())
 
         return response_200
 
@@ -48,6 +66,11 @@ def _parse_response(
         response_403 = GatewayError.from_dict(response.json())
 
         return response_403
+
+    if response.status_code == 404:
+        response_404 = NativeError.from_dict(response.json())
+
+        return response_404
 
     if response.status_code == 429:
 
@@ -99,7 +122,9 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[GatewayError | TaskError | TaskResponse]:
+) -> Response[
+    GatewayError | TaskError | NativeError | NativeTaskResponse | TaskResponse
+]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -112,12 +137,22 @@ def sync_detailed(
     task_id: str,
     *,
     client: AuthenticatedClient | Client,
-) -> Response[GatewayError | TaskError | TaskResponse]:
+) -> Response[
+    GatewayError | TaskError | NativeError | NativeTaskResponse | TaskResponse
+]:
     """获取 Kling 图生视频任务状态
 
      查询 Kling 图生视频任务的状态和结果。Query the status and the result of an image-to-video
     task by the `task_id` returned when it was submitted. A token only sees tasks of its own
-    user: another user's task id answers exactly like an unknown one (400 `task_not_exist`).
+    user: another user's task id answers exactly like an unknown one (400 `task_not_exist`;
+    404 `task_not_found` on a generation C gateway).
+
+    Generation C (new-api 1.0 release candidates, the official Kling task plugin) answers
+    Kling's own envelope (`NativeTaskResponse`) instead of the `TaskResponse` wrapper: no
+    gateway status, no progress, the gateway's id in `data.task_id`. Its `data` is Kling's
+    last answer as stored: a task the gateway failed itself (the 24 h sweep, 20 failed
+    polls, Kling's 404) keeps reading `processing` here; `GET /v1/tasks/{task_id}` has the
+    gateway's own status and reason.
 
     A token limited to some models answers 403 (`GatewayError`) for a task id that is
     unknown to it (since 2026-06; before that, for every query). A token whose quota is used
@@ -132,7 +167,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[GatewayError | GatewayError | TaskError | TaskError | TaskResponse]
+        Response[GatewayError | GatewayError | TaskError | NativeError | NativeTaskResponse | TaskResponse | TaskError]
     """
 
     kwargs = _get_kwargs(
@@ -150,12 +185,20 @@ def sync(
     task_id: str,
     *,
     client: AuthenticatedClient | Client,
-) -> GatewayError | TaskError | TaskResponse | None:
+) -> GatewayError | TaskError | NativeError | NativeTaskResponse | TaskResponse | None:
     """获取 Kling 图生视频任务状态
 
      查询 Kling 图生视频任务的状态和结果。Query the status and the result of an image-to-video
     task by the `task_id` returned when it was submitted. A token only sees tasks of its own
-    user: another user's task id answers exactly like an unknown one (400 `task_not_exist`).
+    user: another user's task id answers exactly like an unknown one (400 `task_not_exist`;
+    404 `task_not_found` on a generation C gateway).
+
+    Generation C (new-api 1.0 release candidates, the official Kling task plugin) answers
+    Kling's own envelope (`NativeTaskResponse`) instead of the `TaskResponse` wrapper: no
+    gateway status, no progress, the gateway's id in `data.task_id`. Its `data` is Kling's
+    last answer as stored: a task the gateway failed itself (the 24 h sweep, 20 failed
+    polls, Kling's 404) keeps reading `processing` here; `GET /v1/tasks/{task_id}` has the
+    gateway's own status and reason.
 
     A token limited to some models answers 403 (`GatewayError`) for a task id that is
     unknown to it (since 2026-06; before that, for every query). A token whose quota is used
@@ -170,7 +213,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        GatewayError | GatewayError | TaskError | TaskError | TaskResponse
+        GatewayError | GatewayError | TaskError | NativeError | NativeTaskResponse | TaskResponse | TaskError
     """
 
     return sync_detailed(
@@ -183,12 +226,22 @@ async def asyncio_detailed(
     task_id: str,
     *,
     client: AuthenticatedClient | Client,
-) -> Response[GatewayError | TaskError | TaskResponse]:
+) -> Response[
+    GatewayError | TaskError | NativeError | NativeTaskResponse | TaskResponse
+]:
     """获取 Kling 图生视频任务状态
 
      查询 Kling 图生视频任务的状态和结果。Query the status and the result of an image-to-video
     task by the `task_id` returned when it was submitted. A token only sees tasks of its own
-    user: another user's task id answers exactly like an unknown one (400 `task_not_exist`).
+    user: another user's task id answers exactly like an unknown one (400 `task_not_exist`;
+    404 `task_not_found` on a generation C gateway).
+
+    Generation C (new-api 1.0 release candidates, the official Kling task plugin) answers
+    Kling's own envelope (`NativeTaskResponse`) instead of the `TaskResponse` wrapper: no
+    gateway status, no progress, the gateway's id in `data.task_id`. Its `data` is Kling's
+    last answer as stored: a task the gateway failed itself (the 24 h sweep, 20 failed
+    polls, Kling's 404) keeps reading `processing` here; `GET /v1/tasks/{task_id}` has the
+    gateway's own status and reason.
 
     A token limited to some models answers 403 (`GatewayError`) for a task id that is
     unknown to it (since 2026-06; before that, for every query). A token whose quota is used
@@ -203,7 +256,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[GatewayError | GatewayError | TaskError | TaskError | TaskResponse]
+        Response[GatewayError | GatewayError | TaskError | NativeError | NativeTaskResponse | TaskResponse | TaskError]
     """
 
     kwargs = _get_kwargs(
@@ -219,12 +272,20 @@ async def asyncio(
     task_id: str,
     *,
     client: AuthenticatedClient | Client,
-) -> GatewayError | TaskError | TaskResponse | None:
+) -> GatewayError | TaskError | NativeError | NativeTaskResponse | TaskResponse | None:
     """获取 Kling 图生视频任务状态
 
      查询 Kling 图生视频任务的状态和结果。Query the status and the result of an image-to-video
     task by the `task_id` returned when it was submitted. A token only sees tasks of its own
-    user: another user's task id answers exactly like an unknown one (400 `task_not_exist`).
+    user: another user's task id answers exactly like an unknown one (400 `task_not_exist`;
+    404 `task_not_found` on a generation C gateway).
+
+    Generation C (new-api 1.0 release candidates, the official Kling task plugin) answers
+    Kling's own envelope (`NativeTaskResponse`) instead of the `TaskResponse` wrapper: no
+    gateway status, no progress, the gateway's id in `data.task_id`. Its `data` is Kling's
+    last answer as stored: a task the gateway failed itself (the 24 h sweep, 20 failed
+    polls, Kling's 404) keeps reading `processing` here; `GET /v1/tasks/{task_id}` has the
+    gateway's own status and reason.
 
     A token limited to some models answers 403 (`GatewayError`) for a task id that is
     unknown to it (since 2026-06; before that, for every query). A token whose quota is used
@@ -239,7 +300,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        GatewayError | GatewayError | TaskError | TaskError | TaskResponse
+        GatewayError | GatewayError | TaskError | NativeError | NativeTaskResponse | TaskResponse | TaskError
     """
 
     return (

@@ -7,6 +7,8 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.gateway_error import GatewayError
+from ...models.native_error import NativeError
+from ...models.native_task_response import NativeTaskResponse
 from ...models.task_error import TaskError
 from ...models.task_response import TaskResponse
 from ...types import Response
@@ -28,9 +30,25 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> GatewayError | TaskError | TaskResponse | None:
+) -> GatewayError | TaskError | NativeError | NativeTaskResponse | TaskResponse | None:
     if response.status_code == 200:
-        response_200 = TaskResponse.from_dict(response.json())
+
+        def _parse_response_200(data: object) -> NativeTaskResponse | TaskResponse:
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                response_200_type_0 = TaskResponse.from_dict(data)
+
+                return response_200_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            if not isinstance(data, dict):
+                raise TypeError()
+            response_200_type_1 = NativeTaskResponse.from_dict(data)
+
+            return response_200_type_1
+
+        response_200 = _parse_response_200(response.json())
 
         return response_200
 
@@ -48,6 +66,11 @@ def _parse_response(
         response_403 = GatewayError.from_dict(response.json())
 
         return response_403
+
+    if response.status_code == 404:
+        response_404 = NativeError.from_dict(response.json())
+
+        return response_404
 
     if response.status_code == 429:
 
@@ -99,7 +122,9 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[GatewayError | TaskError | TaskResponse]:
+) -> Response[
+    GatewayError | TaskError | NativeError | NativeTaskResponse | TaskResponse
+]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -112,7 +137,9 @@ def sync_detailed(
     task_id: str,
     *,
     client: AuthenticatedClient | Client,
-) -> Response[GatewayError | TaskError | TaskResponse]:
+) -> Response[
+    GatewayError | TaskError | NativeError | NativeTaskResponse | TaskResponse
+]:
     """Query a Kling text-to-video task
 
      The same handler and answers as the image-to-video query.
@@ -125,7 +152,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[GatewayError | GatewayError | TaskError | TaskError | TaskResponse]
+        Response[GatewayError | GatewayError | TaskError | NativeError | NativeTaskResponse | TaskResponse | TaskError]
     """
 
     kwargs = _get_kwargs(
@@ -143,7 +170,7 @@ def sync(
     task_id: str,
     *,
     client: AuthenticatedClient | Client,
-) -> GatewayError | TaskError | TaskResponse | None:
+) -> GatewayError | TaskError | NativeError | NativeTaskResponse | TaskResponse | None:
     """Query a Kling text-to-video task
 
      The same handler and answers as the image-to-video query.
@@ -156,7 +183,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        GatewayError | GatewayError | TaskError | TaskError | TaskResponse
+        GatewayError | GatewayError | TaskError | NativeError | NativeTaskResponse | TaskResponse | TaskError
     """
 
     return sync_detailed(
@@ -169,7 +196,9 @@ async def asyncio_detailed(
     task_id: str,
     *,
     client: AuthenticatedClient | Client,
-) -> Response[GatewayError | TaskError | TaskResponse]:
+) -> Response[
+    GatewayError | TaskError | NativeError | NativeTaskResponse | TaskResponse
+]:
     """Query a Kling text-to-video task
 
      The same handler and answers as the image-to-video query.
@@ -182,7 +211,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[GatewayError | GatewayError | TaskError | TaskError | TaskResponse]
+        Response[GatewayError | GatewayError | TaskError | NativeError | NativeTaskResponse | TaskResponse | TaskError]
     """
 
     kwargs = _get_kwargs(
@@ -198,7 +227,7 @@ async def asyncio(
     task_id: str,
     *,
     client: AuthenticatedClient | Client,
-) -> GatewayError | TaskError | TaskResponse | None:
+) -> GatewayError | TaskError | NativeError | NativeTaskResponse | TaskResponse | None:
     """Query a Kling text-to-video task
 
      The same handler and answers as the image-to-video query.
@@ -211,7 +240,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        GatewayError | GatewayError | TaskError | TaskError | TaskResponse
+        GatewayError | GatewayError | TaskError | NativeError | NativeTaskResponse | TaskResponse | TaskError
     """
 
     return (

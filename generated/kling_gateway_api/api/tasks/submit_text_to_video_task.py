@@ -6,6 +6,7 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.gateway_error import GatewayError
+from ...models.native_error import NativeError
 from ...models.submitted_task import SubmittedTask
 from ...models.task_error import TaskError
 from ...models.text_to_video_request import TextToVideoRequest
@@ -33,7 +34,7 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> GatewayError | TaskError | SubmittedTask | None:
+) -> GatewayError | TaskError | NativeError | SubmittedTask | None:
     if response.status_code == 200:
         response_200 = SubmittedTask.from_dict(response.json())
 
@@ -122,6 +123,11 @@ def _parse_response(
         response_404 = _parse_response_404(response.json())
 
         return response_404
+
+    if response.status_code == 415:
+        response_415 = NativeError.from_dict(response.json())
+
+        return response_415
 
     if response.status_code == 429:
 
@@ -215,7 +221,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[GatewayError | TaskError | SubmittedTask]:
+) -> Response[GatewayError | TaskError | NativeError | SubmittedTask]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -228,7 +234,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
     body: TextToVideoRequest,
-) -> Response[GatewayError | TaskError | SubmittedTask]:
+) -> Response[GatewayError | TaskError | NativeError | SubmittedTask]:
     """Submit a Kling text-to-video task
 
      Like the image-to-video submit, without the image fields, and with the same wire format
@@ -245,7 +251,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[GatewayError | TaskError | SubmittedTask]
+        Response[GatewayError | TaskError | NativeError | SubmittedTask]
     """
 
     kwargs = _get_kwargs(
@@ -263,7 +269,7 @@ def sync(
     *,
     client: AuthenticatedClient | Client,
     body: TextToVideoRequest,
-) -> GatewayError | TaskError | SubmittedTask | None:
+) -> GatewayError | TaskError | NativeError | SubmittedTask | None:
     """Submit a Kling text-to-video task
 
      Like the image-to-video submit, without the image fields, and with the same wire format
@@ -280,7 +286,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        GatewayError | TaskError | SubmittedTask
+        GatewayError | TaskError | NativeError | SubmittedTask
     """
 
     return sync_detailed(
@@ -293,7 +299,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
     body: TextToVideoRequest,
-) -> Response[GatewayError | TaskError | SubmittedTask]:
+) -> Response[GatewayError | TaskError | NativeError | SubmittedTask]:
     """Submit a Kling text-to-video task
 
      Like the image-to-video submit, without the image fields, and with the same wire format
@@ -310,7 +316,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[GatewayError | TaskError | SubmittedTask]
+        Response[GatewayError | TaskError | NativeError | SubmittedTask]
     """
 
     kwargs = _get_kwargs(
@@ -326,7 +332,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient | Client,
     body: TextToVideoRequest,
-) -> GatewayError | TaskError | SubmittedTask | None:
+) -> GatewayError | TaskError | NativeError | SubmittedTask | None:
     """Submit a Kling text-to-video task
 
      Like the image-to-video submit, without the image fields, and with the same wire format
@@ -343,7 +349,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        GatewayError | TaskError | SubmittedTask
+        GatewayError | TaskError | NativeError | SubmittedTask
     """
 
     return (

@@ -7,6 +7,7 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.gateway_error import GatewayError
+from ...models.native_task_response import NativeTaskResponse
 from ...models.task_error import TaskError
 from ...models.task_response import TaskResponse
 from ...types import Response
@@ -28,9 +29,25 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> GatewayError | TaskError | TaskResponse | None:
+) -> GatewayError | TaskError | NativeTaskResponse | TaskResponse | None:
     if response.status_code == 200:
-        response_200 = TaskResponse.from_dict(response.json())
+
+        def _parse_response_200(data: object) -> NativeTaskResponse | TaskResponse:
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                response_200_type_0 = TaskResponse.from_dict(data)
+
+                return response_200_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            if not isinstance(data, dict):
+                raise TypeError()
+            response_200_type_1 = NativeTaskResponse.from_dict(data)
+
+            return response_200_type_1
+
+        response_200 = _parse_response_200(response.json())
 
         return response_200
 
@@ -99,7 +116,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[GatewayError | TaskError | TaskResponse]:
+) -> Response[GatewayError | TaskError | NativeTaskResponse | TaskResponse]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -112,7 +129,7 @@ def sync_detailed(
     task_id: str,
     *,
     client: AuthenticatedClient | Client,
-) -> Response[GatewayError | TaskError | TaskResponse]:
+) -> Response[GatewayError | TaskError | NativeTaskResponse | TaskResponse]:
     """Query a task on the unified video route
 
      The same handler and answers as the Kling query routes, for a task created on any
@@ -127,7 +144,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[GatewayError | GatewayError | TaskError | TaskError | TaskResponse]
+        Response[GatewayError | GatewayError | TaskError | NativeTaskResponse | TaskResponse | TaskError]
     """
 
     kwargs = _get_kwargs(
@@ -145,7 +162,7 @@ def sync(
     task_id: str,
     *,
     client: AuthenticatedClient | Client,
-) -> GatewayError | TaskError | TaskResponse | None:
+) -> GatewayError | TaskError | NativeTaskResponse | TaskResponse | None:
     """Query a task on the unified video route
 
      The same handler and answers as the Kling query routes, for a task created on any
@@ -160,7 +177,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        GatewayError | GatewayError | TaskError | TaskError | TaskResponse
+        GatewayError | GatewayError | TaskError | NativeTaskResponse | TaskResponse | TaskError
     """
 
     return sync_detailed(
@@ -173,7 +190,7 @@ async def asyncio_detailed(
     task_id: str,
     *,
     client: AuthenticatedClient | Client,
-) -> Response[GatewayError | TaskError | TaskResponse]:
+) -> Response[GatewayError | TaskError | NativeTaskResponse | TaskResponse]:
     """Query a task on the unified video route
 
      The same handler and answers as the Kling query routes, for a task created on any
@@ -188,7 +205,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[GatewayError | GatewayError | TaskError | TaskError | TaskResponse]
+        Response[GatewayError | GatewayError | TaskError | NativeTaskResponse | TaskResponse | TaskError]
     """
 
     kwargs = _get_kwargs(
@@ -204,7 +221,7 @@ async def asyncio(
     task_id: str,
     *,
     client: AuthenticatedClient | Client,
-) -> GatewayError | TaskError | TaskResponse | None:
+) -> GatewayError | TaskError | NativeTaskResponse | TaskResponse | None:
     """Query a task on the unified video route
 
      The same handler and answers as the Kling query routes, for a task created on any
@@ -219,7 +236,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        GatewayError | GatewayError | TaskError | TaskError | TaskResponse
+        GatewayError | GatewayError | TaskError | NativeTaskResponse | TaskResponse | TaskError
     """
 
     return (
