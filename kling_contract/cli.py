@@ -24,8 +24,8 @@ from pathlib import Path
 import attrs
 import click
 
-from kling_emulator.generation import Generation
-from kling_upstream.wire import MODELS
+from kling_common.generation import Generation
+from kling_common.wire import MODELS
 
 from .runner import (
     CUSTOM_CHECKS,

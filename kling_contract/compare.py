@@ -32,7 +32,7 @@ import attrs
 import click
 import httpx
 
-from kling_upstream.wire import MODELS
+from kling_common.wire import MODELS
 
 JSON = dict[str, Any]
 ROLES = ("main", "other", "exhausted", "limited")

@@ -24,7 +24,7 @@ from typing import Any
 
 import attrs
 
-from kling_emulator.generation import Generation
+from kling_common.generation import Generation
 
 from .spec import resolve
 

@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 
-EXTRA_MODULES = frozenset({"schemathesis", "yaml", "starlette", "uvicorn", "httptools"})
+from kling_common.launcher import EMULATOR_MODULES, run_with_extra
+
+# What the contract extra brings, the embedded emulator's included.
+CONTRACT_MODULES = EMULATOR_MODULES | {"schemathesis", "yaml", "tomli_w"}
+
+
+def _load() -> Callable[[], None]:
+    from .cli import main
+
+    return lambda: sys.exit(main())
 
 
 def main() -> None:
-    try:
-        from .cli import main as run
-    except ModuleNotFoundError as exc:
-        if exc.name not in EXTRA_MODULES:
-            raise
-        sys.exit(
-            f"kling-contract needs the contract extra ({exc.name} is missing): "
-            "pip install 'kling-gateway[contract]'"
-        )
-    sys.exit(run())
+    run_with_extra("kling-contract", "contract", CONTRACT_MODULES, _load)

@@ -21,8 +21,8 @@ import attrs
 import schemathesis.checks
 import tomli_w
 
+from kling_common.generation import Generation
 from kling_emulator.config import TOKEN_1, TOKEN_2, EmulatorConfig, Lifecycle
-from kling_emulator.generation import Generation
 from kling_emulator.server import EmulatorServer
 
 from . import checks, drift, junit

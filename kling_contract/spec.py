@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from kling_emulator.generation import Generation
+from kling_common.generation import Generation
 
 # libyaml parses the spec about ten times faster than the pure-Python loader, and every
 # schemathesis process parses it once at start-up.

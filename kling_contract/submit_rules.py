@@ -29,7 +29,7 @@ import copy
 from collections.abc import Sequence
 from typing import Any
 
-from kling_emulator.generation import Generation
+from kling_common.generation import Generation
 
 REQUESTS = ("ImageToVideoRequest", "TextToVideoRequest")
 NESTED = (

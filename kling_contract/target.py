@@ -8,8 +8,8 @@ from urllib.parse import quote
 import attrs
 import httpx
 
-from kling_emulator.generation import Generation
-from kling_upstream.wire import MODELS
+from kling_common.generation import Generation
+from kling_common.wire import MODELS
 
 from .handoff import HandOff
 from .spec import load_spec

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 import yaml
 
+from kling_common.generation import Generation
 from kling_emulator.config import EmulatorConfig, Faults, Lifecycle, Refresh
-from kling_emulator.generation import Generation
 from kling_emulator.server import EmulatorServer
 
 ROOT = Path(__file__).resolve().parent.parent

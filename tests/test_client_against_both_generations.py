@@ -12,8 +12,8 @@ import pytest
 from click.testing import CliRunner
 
 import kling_gateway as kg
+from kling_common.generation import Generation
 from kling_emulator.config import UNAVAILABLE_MODEL
-from kling_emulator.generation import Generation
 from kling_emulator.server import EmulatorServer
 from kling_gateway import RetryPolicy
 from kling_gateway.cli import main as cli_main

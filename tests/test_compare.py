@@ -12,6 +12,7 @@ import pytest
 from click.testing import CliRunner
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from kling_common.generation import Generation
 from kling_contract.compare import (
     Difference,
     Known,
@@ -21,7 +22,6 @@ from kling_contract.compare import (
     corpus,
     main,
 )
-from kling_emulator.generation import Generation
 from kling_emulator.server import EmulatorServer
 
 from .conftest import EXHAUSTED, LIMITED, TOKEN_1, TOKEN_2, make_config

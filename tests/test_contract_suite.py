@@ -14,6 +14,9 @@ from typing import Any
 import attrs
 import pytest
 
+from kling_common.auth import KeyPair
+from kling_common.generation import Generation
+from kling_common.wire import KlingLifecycle
 from kling_contract.cli import choose_mode, main
 from kling_contract.drift import DriftItem
 from kling_contract.runner import (
@@ -26,13 +29,10 @@ from kling_contract.runner import (
 from kling_contract.spec import for_generation, load_spec
 from kling_contract.target import Target
 from kling_emulator.config import EmulatorConfig, Lifecycle
-from kling_emulator.generation import Generation
 from kling_emulator.kling_stage import KlingUpstream
 from kling_emulator.server import EmulatorServer
-from kling_upstream.auth import KeyPair
 from kling_upstream.config import UpstreamConfig
 from kling_upstream.server import UpstreamServer
-from kling_upstream.wire import Lifecycle as KlingLifecycle
 
 from .broken_gateways import (
     BROKEN_GATEWAYS,

@@ -12,10 +12,10 @@ from typing import Any
 import httpx
 import pytest
 
+from kling_common.generation import Generation
+from kling_common.wire import VIDEO_DURATION
 from kling_emulator.config import EmulatorConfig, Faults, Lifecycle
-from kling_emulator.generation import Generation
 from kling_emulator.server import EmulatorServer
-from kling_upstream.wire import VIDEO_DURATION
 
 from .conftest import BANNED, FAST_LIFECYCLE_SECONDS, TOKEN_1, TOKEN_2
 from .spec_tools import assert_conforms

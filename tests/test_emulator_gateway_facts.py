@@ -12,8 +12,8 @@ from typing import Any
 import httpx
 import pytest
 
+from kling_common.generation import Generation
 from kling_emulator.config import UNAVAILABLE_MODEL
-from kling_emulator.generation import Generation
 from kling_emulator.server import EmulatorServer
 
 from .conftest import EXHAUSTED, LIMITED, TOKEN_1, make_config

@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kling_emulator.generation import Generation
+from kling_common.generation import Generation
 from kling_emulator.server import EmulatorServer
 
 from .conftest import TOKEN_1, make_config

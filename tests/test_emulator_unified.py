@@ -9,10 +9,10 @@ from typing import Any
 import httpx
 import pytest
 
+from kling_common.generation import Generation
+from kling_common.wire import VIDEO_DURATION
 from kling_contract.checks import VIDEO_STATUS_OF
-from kling_emulator.generation import Generation
 from kling_emulator.server import EmulatorServer
-from kling_upstream.wire import VIDEO_DURATION
 
 from .conftest import FAST_LIFECYCLE_SECONDS, LIMITED, TOKEN_1, TOKEN_2
 from .test_emulator import GOOD_SUBMIT, auth, checked, submit

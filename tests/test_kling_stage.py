@@ -11,14 +11,14 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from kling_emulator.generation import Generation
+from kling_common import auth
+from kling_common.auth import KeyPair
+from kling_common.generation import Generation
+from kling_common.video import sample_mp4
 from kling_emulator.kling_stage import KlingUpstream, RemoteKling
 from kling_emulator.server import EmulatorServer
-from kling_upstream import auth
-from kling_upstream.auth import KeyPair
 from kling_upstream.config import Faults
 from kling_upstream.server import UpstreamServer
-from kling_upstream.video import sample_mp4
 
 from .conftest import TOKEN_1, make_config
 from .test_kling_upstream import ALICE, standin_config

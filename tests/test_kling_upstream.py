@@ -27,13 +27,13 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from kling_upstream import auth, params, wire
-from kling_upstream.auth import KeyPair
+from kling_common import auth, params, wire
+from kling_common.auth import KeyPair
+from kling_common.serving import ThreadedServer
+from kling_common.video import sample_mp4
 from kling_upstream.config import FAULT_CODES, Faults, UpstreamConfig
 from kling_upstream.server import UpstreamServer
-from kling_upstream.serving import ThreadedServer
 from kling_upstream.store import KlingStore
-from kling_upstream.video import sample_mp4
 
 ALICE = KeyPair("aliceaccesskey", "alice-secret-key-of-thirty-two-b")
 BOB = KeyPair("bobaccesskey", "bob-secret-key-of-thirty-two-byte")
@@ -51,7 +51,7 @@ GOOD = {
 def standin_config(**changes: Any) -> UpstreamConfig:
     base: dict[str, Any] = {
         "keys": (ALICE, BOB),
-        "lifecycle": wire.Lifecycle.scaled(LIFECYCLE),
+        "lifecycle": wire.KlingLifecycle.scaled(LIFECYCLE),
     }
     return UpstreamConfig(**{**base, **changes})
 
@@ -442,12 +442,12 @@ def test_an_unfinished_tasks_video_is_not_served(kling: UpstreamServer) -> None:
 
 
 def test_the_lifecycle_table() -> None:
-    life = wire.Lifecycle(submitted=10, processing=20)
+    life = wire.KlingLifecycle(submitted=10, processing=20)
     assert [life.status_after(t, fails=False) for t in (0, 9.9, 10, 29.9, 30)] == [
         "submitted", "submitted", "processing", "processing", "succeed",
     ]  # fmt: skip
     assert life.status_after(30, fails=True) == "failed"
-    assert wire.Lifecycle.scaled(9) == wire.Lifecycle(3, 6)
+    assert wire.KlingLifecycle.scaled(9) == wire.KlingLifecycle(3, 6)
 
 
 def test_the_store_evicts_the_oldest_and_its_external_id() -> None:

@@ -13,9 +13,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kling_upstream import auth
+from kling_common import auth
+from kling_common.wire import ERRORS
 from kling_upstream.server import UpstreamServer
-from kling_upstream.wire import ERRORS
 
 from .test_emulator_properties import headers, json_values, methods
 from .test_kling_upstream import ALICE, standin_config

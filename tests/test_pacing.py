@@ -350,7 +350,7 @@ def test_the_refresh_period_comes_from_the_environment_and_junk_is_refused() -> 
 
 
 def test_an_answer_is_rendered_again_only_when_a_pass_changed_the_task() -> None:
-    from kling_emulator.generation import Generation
+    from kling_common.generation import Generation
     from kling_emulator.render import task_body, task_json
 
     clock = SettableClock()

@@ -101,7 +101,8 @@ def test_submit_fields_are_the_specs() -> None:
 
 def test_every_package_is_typed() -> None:
     for package in ("client/kling_gateway", "generated/kling_gateway_api",
-                    "emulator/kling_emulator", "kling_contract"):  # fmt: skip
+                    "common/kling_common", "emulator/kling_emulator",
+                    "emulator/kling_upstream", "kling_contract"):  # fmt: skip
         assert (ROOT / package / "py.typed").is_file(), package
 
 
@@ -119,8 +120,8 @@ def test_every_installed_top_level_name_is_the_projects() -> None:
         )
     }
     assert packages == {
-        "kling_gateway", "kling_gateway_api", "kling_emulator", "kling_upstream",
-        "kling_contract",
+        "kling_gateway", "kling_gateway_api", "kling_common", "kling_emulator",
+        "kling_upstream", "kling_contract",
     }  # fmt: skip
 
 
@@ -329,9 +330,9 @@ def test_a_console_script_without_its_extra_says_which_to_install(
         cached,
         "kling_contract.runner",
         "kling_contract.checks",
-        "kling_upstream.serving",
+        "kling_common.serving",
         "kling_upstream.app",
-        "kling_upstream.auth",
+        "kling_common.auth",
         "kling_upstream.config",
     ):
         monkeypatch.delitem(sys.modules, name, raising=False)

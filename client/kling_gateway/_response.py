@@ -13,6 +13,7 @@ from typing import Any, Generic, TypeVar
 import attrs
 import httpx
 
+from kling_common.wire import GATEWAY_STATUS
 from kling_gateway_api.models import (
     ArtifactList,
     GatewayError,
@@ -378,13 +379,10 @@ def task_from_video(
 
 
 # Generation C's Kling routes show Kling's status only: the gateway's status for each (the
-# Kling plugin's parseTaskResult), and the progress the gateway gives it (the spec's TaskStatus
+# floor's map, which the Kling plugin's parseTaskResult follows), and the progress the gateway gives it (the spec's TaskStatus
 # x-progress; a test keeps them equal).
 TASK_STATUS_OF_KLING = {
-    "submitted": TaskStatus.SUBMITTED,
-    "processing": TaskStatus.IN_PROGRESS,
-    "succeed": TaskStatus.SUCCESS,
-    "failed": TaskStatus.FAILURE,
+    str(kling): TaskStatus(gateway) for kling, gateway in GATEWAY_STATUS.items()
 }
 PROGRESS_OF_STATUS = {
     TaskStatus.NOT_START: "0%",

@@ -8,9 +8,10 @@ from pathlib import Path
 import attrs
 import click
 
-from kling_upstream.auth import KeyPair
-from kling_upstream.options import finite
-from kling_upstream.serving import serve_forever
+from kling_common.auth import KeyPair
+from kling_common.generation import Generation
+from kling_common.options import finite
+from kling_common.serving import serve_forever
 
 from .app import create_app
 from .config import (
@@ -20,7 +21,6 @@ from .config import (
     Lifecycle,
     Refresh,
 )
-from .generation import Generation
 from .kling_stage import KlingUpstream
 from .protocol import GatewayHttpProtocol
 

@@ -22,12 +22,12 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Match, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from kling_upstream.serving import bounded_body
-from kling_upstream.video import MEDIA_TYPE, sample_mp4
+from kling_common.generation import Generation
+from kling_common.serving import bounded_body
+from kling_common.video import MEDIA_TYPE, sample_mp4
 
 from .config import GATEWAY_VERSION, EmulatorConfig, token_key
 from .faults import FaultInjector
-from .generation import Generation
 from .kling_stage import Created, RemoteKling
 from .refresh import RefreshPasses
 from .render import (

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import attrs
 
-from kling_upstream.wire import MODELS as KLING_MODELS
-from kling_upstream.wire import Lifecycle as KlingLifecycle
+from kling_common.generation import Generation
+from kling_common.wire import MODELS as KLING_MODELS
+from kling_common.wire import KlingLifecycle
 
-from .generation import Generation
 from .kling_stage import KlingUpstream
 
 # 429: Kling refused the submit for load (E2); 429-gate: a fork's token concurrency gate

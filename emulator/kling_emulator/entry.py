@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from kling_upstream.entry import run_with_extra
+from kling_common.launcher import EMULATOR_MODULES, run_with_extra
 
 
 def _load() -> Callable[[], None]:
@@ -14,4 +14,4 @@ def _load() -> Callable[[], None]:
 
 
 def main() -> None:
-    run_with_extra("kling-emulator", _load)
+    run_with_extra("kling-emulator", "emulator", EMULATOR_MODULES, _load)

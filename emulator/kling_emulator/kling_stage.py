@@ -4,7 +4,7 @@ Kling base URL. Submits and polls are forwarded as a gateway's Kling adaptor sen
 answers are read the way the gateway reads them.
 
 Without one, the emulator models Kling in-process with the same lifecycle and rules
-(`kling_upstream.wire`, `kling_upstream.params`).
+(`kling_common.wire`, `kling_common.params`).
 """
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ from typing import Any
 import attrs
 import httpx
 
-from kling_upstream import auth
-from kling_upstream.auth import KeyPair
-from kling_upstream.wire import GATEWAY_STATUS, TaskStatus
+from kling_common import auth
+from kling_common.auth import KeyPair
+from kling_common.wire import GATEWAY_STATUS, TaskStatus
 
 from .validation import Refusal
 

@@ -7,9 +7,9 @@ import time
 import uuid
 from typing import Any
 
-from kling_upstream import wire
+from kling_common import wire
+from kling_common.generation import Generation
 
-from .generation import Generation
 from .tasks import FINAL, PROGRESS, VIDEO_STATUS, TaskRecord, random_label
 
 JSON = dict[str, Any]

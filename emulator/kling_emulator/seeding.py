@@ -6,8 +6,9 @@ from __future__ import annotations
 import time
 from functools import partial
 
+from kling_common.generation import Generation
+
 from .config import EmulatorConfig, Lifecycle
-from .generation import Generation
 from .tasks import PROGRESS, TaskRecord, TaskStore
 
 SEEDED_STATUSES = tuple(PROGRESS)  # one frozen task per gateway status

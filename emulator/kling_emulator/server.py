@@ -7,7 +7,7 @@ from collections.abc import Callable
 from starlette.applications import Starlette
 from starlette.types import ASGIApp
 
-from kling_upstream.serving import ThreadedServer
+from kling_common.serving import ThreadedServer
 
 from .app import create_app
 from .config import EmulatorConfig

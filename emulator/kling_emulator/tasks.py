@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from kling_upstream.wire import GATEWAY_STATUS
+from kling_common.wire import GATEWAY_STATUS
 
 from .config import Lifecycle
 

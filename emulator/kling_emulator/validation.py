@@ -30,10 +30,9 @@ from urllib.parse import parse_qsl
 
 import attrs
 
-from kling_upstream import params as kling_params
-from kling_upstream import wire
-
-from .generation import Generation
+from kling_common import params as kling_params
+from kling_common import wire
+from kling_common.generation import Generation
 
 MAX_DURATION_SECONDS = 3600  # the gateway's billing guard since 2026-07-07
 CAMERA_AXES = kling_params.CAMERA_AXES

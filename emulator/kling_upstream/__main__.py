@@ -6,13 +6,14 @@ from pathlib import Path
 
 import click
 
+from kling_common.auth import LEEWAY, KeyPair
+from kling_common.options import finite
+from kling_common.params import UNSAFE_MARKER
+from kling_common.serving import check_loopback, serve_forever
+from kling_common.wire import KlingLifecycle
+
 from .app import create_app
-from .auth import LEEWAY, KeyPair
 from .config import DEFAULT_KEYS, FAULT_CODES, Faults, UpstreamConfig
-from .options import finite
-from .params import UNSAFE_MARKER
-from .serving import check_loopback, serve_forever
-from .wire import Lifecycle
 
 
 def _rates(values: tuple[str, ...]) -> dict[int, float]:
@@ -53,7 +54,7 @@ def _rates(values: tuple[str, ...]) -> dict[int, float]:
     "--lifecycle",
     type=click.FloatRange(min=0.001),
     callback=finite,
-    default=Lifecycle().total,
+    default=KlingLifecycle().total,
     show_default=True,
     help="Seconds from create to succeed or failed (a third submitted, then processing).",
 )
@@ -130,7 +131,7 @@ def main(
     try:
         config = UpstreamConfig(
             keys=tuple(map(KeyPair, access_keys, secret_keys)) or DEFAULT_KEYS,
-            lifecycle=Lifecycle.scaled(lifecycle),
+            lifecycle=KlingLifecycle.scaled(lifecycle),
             failure_rate=failure_rate,
             unsafe_marker=unsafe_marker,
             faults=Faults(rates=_rates(faults)),

@@ -26,14 +26,15 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from . import auth
+from kling_common import auth
+from kling_common.params import FAIL_MARKER, refusal_of
+from kling_common.serving import bounded_body
+from kling_common.video import MEDIA_TYPE, sample_mp4
+from kling_common.wire import TaskStatus, failure, new_request_id, success
+
 from .callbacks import Callbacks, is_loopback_url
 from .config import FAULT_CODES, UpstreamConfig
-from .params import FAIL_MARKER, refusal_of
-from .serving import bounded_body
 from .store import DuplicateExternalId, KlingStore, KlingTask
-from .video import MEDIA_TYPE, sample_mp4
-from .wire import TaskStatus, failure, new_request_id, success
 
 Handler = Callable[[Request], Awaitable[Response]]
 FAULT_HEADER = "x-kling-fault"

@@ -13,8 +13,9 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from kling_common.wire import FINAL_STATUSES, JSON, KlingLifecycle, TaskStatus
+
 from .store import KlingTask
-from .wire import FINAL_STATUSES, JSON, Lifecycle, TaskStatus
 
 log = logging.getLogger("kling_upstream")
 LOOPBACK_NAMES = frozenset({"localhost"})
@@ -44,7 +45,7 @@ class Callbacks:
 
     def __init__(
         self,
-        lifecycle: Lifecycle,
+        lifecycle: KlingLifecycle,
         render: Callable[[KlingTask, TaskStatus], JSON],
         timeout: float,
         clock: Callable[[], float],

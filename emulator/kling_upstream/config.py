@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import attrs
 
-from .auth import LEEWAY, KeyPair
-from .params import UNSAFE_MARKER
-from .wire import Lifecycle
+from kling_common.auth import LEEWAY, KeyPair
+from kling_common.params import UNSAFE_MARKER
+from kling_common.wire import KlingLifecycle
 
 # Kling's account, rate and server faults, which the stand-in can answer on demand.
 FAULT_CODES = (1100, 1101, 1102, 1103, 1302, 1303, 1304, 5000, 5001, 5002)
@@ -46,7 +46,7 @@ class Faults:
 @attrs.frozen
 class UpstreamConfig:
     keys: tuple[KeyPair, ...] = attrs.field(default=DEFAULT_KEYS, validator=_check_keys)
-    lifecycle: Lifecycle = attrs.field(factory=Lifecycle)
+    lifecycle: KlingLifecycle = attrs.field(factory=KlingLifecycle)
     # Share of accepted tasks that end failed; a prompt with "[fail]" always does.
     failure_rate: float = attrs.field(
         default=0.0, validator=[attrs.validators.ge(0), attrs.validators.le(1)]

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from kling_common.serving import ThreadedServer
+
 from .app import KlingStandIn, create_app
 from .config import UpstreamConfig
-from .serving import ThreadedServer
 
 
 class UpstreamServer(ThreadedServer):

@@ -11,7 +11,14 @@ from typing import Any
 
 import attrs
 
-from .wire import FAILURE_REASON, JSON, Lifecycle, TaskStatus, Video, task_data
+from kling_common.wire import (
+    FAILURE_REASON,
+    JSON,
+    KlingLifecycle,
+    TaskStatus,
+    Video,
+    task_data,
+)
 
 Clock = Callable[[], float]
 ACTIONS = ("image2video", "text2video")
@@ -35,14 +42,14 @@ class KlingTask:
     def callback_url(self) -> str:
         return str(self.request.get("callback_url") or "")
 
-    def status(self, now: float, lifecycle: Lifecycle) -> TaskStatus:
+    def status(self, now: float, lifecycle: KlingLifecycle) -> TaskStatus:
         return lifecycle.status_after(now - self.created_at, self.fails)
 
-    def data(self, now: float, lifecycle: Lifecycle) -> JSON:
+    def data(self, now: float, lifecycle: KlingLifecycle) -> JSON:
         """The task as Kling's answers carry it, as of `now`."""
         return self.data_in(self.status(now, lifecycle), lifecycle)
 
-    def data_in(self, status: TaskStatus, lifecycle: Lifecycle) -> JSON:
+    def data_in(self, status: TaskStatus, lifecycle: KlingLifecycle) -> JSON:
         """The task as Kling's answers carry it once it is in `status`."""
         created_ms = int(self.created_at * 1000)
         videos: tuple[Video, ...] = ()

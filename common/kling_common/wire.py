@@ -145,7 +145,7 @@ def task_data(
 
 
 @attrs.frozen
-class Lifecycle:
+class KlingLifecycle:
     """How long Kling takes with a task, in seconds: `submitted`, then `processing`, then
     succeed or failed. 90 s in all by default; `scaled(total)` keeps the proportions."""
 
@@ -157,7 +157,7 @@ class Lifecycle:
         return self.submitted + self.processing
 
     @classmethod
-    def scaled(cls, total: float) -> Lifecycle:
+    def scaled(cls, total: float) -> KlingLifecycle:
         factor = total / cls().total
         return cls(cls().submitted * factor, cls().processing * factor)
 

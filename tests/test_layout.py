@@ -1,0 +1,84 @@
+"""The import graph reads one way: the products (the client, the emulator, the Kling
+stand-in, the contract suite) stand on one floor of shared facts (`kling_common`) and on the
+generated client; nothing imports upward, and nothing imports in a circle."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGES = {
+    "kling_gateway_api": ROOT / "generated" / "kling_gateway_api",
+    "kling_common": ROOT / "common" / "kling_common",
+    "kling_gateway": ROOT / "client" / "kling_gateway",
+    "kling_upstream": ROOT / "emulator" / "kling_upstream",
+    "kling_emulator": ROOT / "emulator" / "kling_emulator",
+    "kling_contract": ROOT / "kling_contract",
+}
+# What each package may import of the project's own. The contract suite runs the embedded
+# emulator and asks gateways through the client: it is the top floor.
+ALLOWED = {
+    "kling_gateway_api": set(),
+    "kling_common": set(),
+    "kling_gateway": {"kling_gateway_api", "kling_common"},
+    "kling_upstream": {"kling_common"},
+    "kling_emulator": {"kling_common"},
+    "kling_contract": {
+        "kling_common",
+        "kling_emulator",
+        "kling_gateway",
+        "kling_gateway_api",
+    },
+}
+
+
+def imports_of(package: str) -> dict[str, set[str]]:
+    """The project's packages each module of `package` imports: {module path: packages}."""
+    found: dict[str, set[str]] = {}
+    for path in sorted(PACKAGES[package].rglob("*.py")):
+        names: set[str] = set()
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Import):
+                names.update(alias.name.split(".")[0] for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                names.add(node.module.split(".")[0])
+        found[str(path.relative_to(ROOT))] = (names & set(PACKAGES)) - {package}
+    return found
+
+
+@pytest.mark.parametrize("package", sorted(PACKAGES))
+def test_a_package_imports_only_the_floors_below_it(package: str) -> None:
+    for module, imported in imports_of(package).items():
+        assert imported <= ALLOWED[package], (module, imported - ALLOWED[package])
+
+
+def test_the_allowed_imports_have_no_cycle() -> None:
+    def reaches(start: str, goal: str, seen: frozenset[str] = frozenset()) -> bool:
+        return any(
+            nxt == goal or (nxt not in seen and reaches(nxt, goal, seen | {nxt}))
+            for nxt in ALLOWED[start]
+        )
+
+    assert not [p for p in ALLOWED if reaches(p, p)]
+
+
+def test_the_floor_needs_no_server_library_to_be_imported() -> None:
+    """The client imports facts from the floor: those modules must load without the
+    emulator extra (starlette, uvicorn, jwt) or the CLI's libraries."""
+    heavy = {"starlette", "uvicorn", "jwt", "click", "rich"}
+    for module in ("wire", "generation"):
+        tree = ast.parse((PACKAGES["kling_common"] / f"{module}.py").read_text())
+        top = {
+            (node.module or "").split(".")[0]
+            for node in ast.walk(tree)
+            if isinstance(node, ast.ImportFrom)
+        } | {
+            alias.name.split(".")[0]
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Import)
+            for alias in node.names
+        }
+        assert not top & heavy, (module, top & heavy)
