@@ -49,7 +49,7 @@ lint: $(STAMP) ## ruff lint and format check over everything, generated/ include
 	$(BIN)/ruff format --check .
 
 typecheck: $(STAMP) ## mypy --strict on the generated client, the hand-written code, the tests, benchmarks and tools
-	$(BIN)/mypy generated/kling_gateway_api client/kling_gateway common/kling_common emulator/kling_emulator emulator/kling_upstream kling_contract tests benchmarks tools
+	$(BIN)/mypy generated/kling_gateway_api client/kling_gateway common/kling_common emulator/kling_emulator emulator/kling_upstream contract_tests/kling_contract tests benchmarks tools
 
 # Workers for pytest-xdist: every core by default (half the suite's time is waiting on the
 # emulator's clock, which overlaps well); PYTEST_WORKERS=0 runs in one process.

@@ -202,6 +202,7 @@ def test_a_side_file_without_a_main_token_is_refused(tmp_path: Path) -> None:
 
 KNOWN_GENERATION_A = (
     Path(__file__).resolve().parent.parent
+    / "contract_tests"
     / "kling_contract"
     / "known"
     / "generation-a-8aa025f6e.json"

@@ -16,7 +16,7 @@ PACKAGES = {
     "kling_gateway": ROOT / "client" / "kling_gateway",
     "kling_upstream": ROOT / "emulator" / "kling_upstream",
     "kling_emulator": ROOT / "emulator" / "kling_emulator",
-    "kling_contract": ROOT / "kling_contract",
+    "kling_contract": ROOT / "contract_tests" / "kling_contract",
 }
 # What each package may import of the project's own. The contract suite runs the embedded
 # emulator and asks gateways through the client: it is the top floor.
@@ -82,3 +82,16 @@ def test_the_floor_needs_no_server_library_to_be_imported() -> None:
             for alias in node.names
         }
         assert not top & heavy, (module, top & heavy)
+
+
+def test_every_root_is_a_role_holding_its_package() -> None:
+    for package, folder in PACKAGES.items():
+        assert folder.parent.parent == ROOT and folder.name == package, folder
+
+
+def test_the_spec_exists_once_and_the_contract_package_links_to_it() -> None:
+    packaged = PACKAGES["kling_contract"] / "openapi.yaml"
+    assert packaged.is_symlink()
+    assert packaged.resolve() == ROOT / "openapi.yaml"
+    specs = [p for p in ROOT.rglob("openapi.yaml") if ".venv" not in p.parts]
+    assert [p for p in specs if not p.is_symlink()] == [ROOT / "openapi.yaml"]

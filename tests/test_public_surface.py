@@ -102,7 +102,7 @@ def test_submit_fields_are_the_specs() -> None:
 def test_every_package_is_typed() -> None:
     for package in ("client/kling_gateway", "generated/kling_gateway_api",
                     "common/kling_common", "emulator/kling_emulator",
-                    "emulator/kling_upstream", "kling_contract"):  # fmt: skip
+                    "emulator/kling_upstream", "contract_tests/kling_contract"):  # fmt: skip
         assert (ROOT / package / "py.typed").is_file(), package
 
 

@@ -1,8 +1,9 @@
 """Regenerate generated/kling_gateway_api from openapi.yaml, or check that it is up to date.
 
 The contract checks ship the spec inside their package (an installed `kling-contract` has no
-repository to read it from): this step also copies openapi.yaml to kling_contract/, and
---check fails when that copy differs.
+repository to read it from). The tree holds it once: contract_tests/kling_contract/openapi.yaml
+is a link to openapi.yaml, which the build copies into the wheel; --check fails when the link
+is gone or points elsewhere.
 
 openapi-python-client's --overwrite only replaces api/ and models/, so a file the spec no longer
 produces would survive. We generate into a fresh temporary folder and make generated/ an exact
@@ -35,7 +36,7 @@ SPEC = ROOT / "openapi.yaml"
 CONFIG = ROOT / "generator-config.yaml"
 PACKAGE = "kling_gateway_api"
 TARGET = ROOT / "generated" / PACKAGE
-SPEC_COPY = ROOT / "kling_contract" / "openapi.yaml"
+SPEC_LINK = ROOT / "contract_tests" / "kling_contract" / "openapi.yaml"
 
 
 def generator_input(spec: dict[str, Any]) -> dict[str, Any]:
@@ -126,11 +127,9 @@ def main() -> int:
         fresh = generate_into(Path(tmp))
         if args.check:
             lines = diff(fresh, TARGET)
-            if not SPEC_COPY.is_file() or not filecmp.cmp(
-                SPEC, SPEC_COPY, shallow=False
-            ):
+            if not SPEC_LINK.is_symlink() or SPEC_LINK.resolve() != SPEC:
                 lines.append(
-                    f"{SPEC_COPY.relative_to(ROOT)} is not a copy of openapi.yaml\n"
+                    f"{SPEC_LINK.relative_to(ROOT)} is not a link to openapi.yaml\n"
                 )
             if lines:
                 sys.stdout.writelines(lines)
@@ -143,8 +142,7 @@ def main() -> int:
         if TARGET.exists():
             shutil.rmtree(TARGET)
         shutil.copytree(fresh, TARGET, ignore=shutil.ignore_patterns("__pycache__"))
-        shutil.copyfile(SPEC, SPEC_COPY)
-        print(f"generated {TARGET.relative_to(ROOT)} and {SPEC_COPY.relative_to(ROOT)}")
+        print(f"generated {TARGET.relative_to(ROOT)}")
     return 0
 
 

@@ -1,7 +1,8 @@
 """The contract as this package ships it: openapi.yaml and the schemathesis configuration.
 
 Read with importlib.resources, so that an installed `kling-contract` works from any folder.
-`make generate` keeps the packaged openapi.yaml a copy of the repository's.
+In the tree the package's openapi.yaml is a link to the repository's one spec; a build puts
+the file itself into the wheel.
 """
 
 from __future__ import annotations
