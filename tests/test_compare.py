@@ -14,9 +14,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from kling_common.generation import Generation
 from kling_contract.compare import (
+    AnswerShape,
     Difference,
     Known,
-    Shape,
     Side,
     compare,
     corpus,
@@ -149,11 +149,12 @@ def test_a_shape_keeps_types_and_the_headers_that_must_agree() -> None:
         json={"code": "x", "data": None, "n": [1, "a"]},
         headers={"Retry-After": "180", "Date": "now", "X-Oneapi-Request-Id": "r"},
     )
-    shape = Shape.of(response)
+    shape = AnswerShape.of(response)
     assert ("retry-after", "180") in shape.headers
     assert all(name != "date" for name, _ in shape.headers)
     assert ("x-oneapi-request-id", "") in shape.headers  # present; its value is an id
-    assert ("n[]", "number", "1") in shape.fields and (
+    # Integers are told from other numbers, as drift reports tell them.
+    assert ("n[]", "integer", "1") in shape.fields and (
         "n[]",
         "string",
         '"a"',
@@ -228,3 +229,17 @@ def test_the_shipped_known_differences_are_exactly_what_the_live_comparison_foun
     assert uncovered == []
     unused = [k for k in known if not any(k.covers(d) for d in recorded)]
     assert unused == []
+
+
+def test_compare_and_drift_read_an_answers_shape_alike() -> None:
+    """One reading of an answer's JSON shape: kling-compare's fields and types are drift's."""
+    from kling_contract import compare
+    from kling_contract.json_shape import fields_of, json_type
+
+    body = {"a": 1, "b": 0.5, "c": {"d": [{"e": True}], "f": None}, "g": "x"}
+    compared = {(path, type_) for path, type_, _ in compare.flatten(body)}
+    # Drift records the fields (drift.record_answer_shapes); compare also each list item.
+    recorded = {(path, json_type(value)) for path, value in fields_of(body)}
+    assert compared - recorded == {("c.d[]", "object")}
+    assert recorded <= compared
+    assert ("a", "integer") in compared and ("b", "number") in compared

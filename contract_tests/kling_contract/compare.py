@@ -12,7 +12,7 @@ not a route, method probes and trailing slashes. With `--allow-create` it first 
 task on each side and waits until both are final (this costs money on a real gateway), so
 that queries of real tasks compare like with like.
 
-Each answer is reduced to what must agree (`Shape`): the status, the kind of body, the
+Each answer is reduced to what must agree (`AnswerShape`): the status, the kind of body, the
 header names (and the values of a few), every JSON field with its type, and the values of
 fields that are not ids, times or request ids (`comparable_value`). The rules are here,
 not in a list of exceptions; a team's known differences go in `--known FILE`.
@@ -33,6 +33,8 @@ import click
 import httpx
 
 from kling_common.wire import MODELS
+
+from .json_shape import fields_of, json_type
 
 JSON = dict[str, Any]
 ROLES = ("main", "other", "exhausted", "limited")
@@ -245,43 +247,25 @@ def comparable_value(key: str, value: Any) -> Any:
     return value
 
 
-def _json_type(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int | float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    return "array" if isinstance(value, list) else "object"
-
-
-def flatten(value: Any, path: str = "") -> Iterator[tuple[str, str, Any]]:
-    """Every field as (path, JSON type, comparable value); list items share `path[]`."""
-    if isinstance(value, dict):
-        if path:
-            yield path, "object", None
-        for key, item in value.items():
-            yield from flatten(item, f"{path}.{key}" if path else key)
-    elif isinstance(value, list):
-        yield path, "array", None
-        for item in value:
-            yield from flatten(item, f"{path}[]")
-    else:
-        key = path.rsplit(".", 1)[-1].removesuffix("[]")
-        yield path, _json_type(value), comparable_value(key, value)
+def flatten(value: Any) -> Iterator[tuple[str, str, Any]]:
+    """Every field as (path, JSON type, comparable value); containers have no value."""
+    for path, item in fields_of(value, items=True):
+        if isinstance(item, dict | list):
+            yield path, json_type(item), None
+        else:
+            key = path.rsplit(".", 1)[-1].removesuffix("[]")
+            yield path, json_type(item), comparable_value(key, item)
 
 
 @attrs.frozen
-class Shape:
+class AnswerShape:
     status: int
     body_kind: str  # json, html, text, empty, binary
     headers: tuple[tuple[str, str], ...]
     fields: tuple[tuple[str, str, str], ...]  # path, type, value (as JSON)
 
     @classmethod
-    def of(cls, response: httpx.Response) -> Shape:
+    def of(cls, response: httpx.Response) -> AnswerShape:
         content_type = response.headers.get("content-type", "").split(";")[0].strip()
         headers = sorted(
             (name, normalized_text(value) if name in VALUE_HEADERS else "")
@@ -327,7 +311,7 @@ class Difference:
         )
 
 
-def differences(probe: str, left: Shape, right: Shape) -> list[Difference]:
+def differences(probe: str, left: AnswerShape, right: AnswerShape) -> list[Difference]:
     found: list[Difference] = []
     if left.status != right.status:
         found.append(
@@ -472,7 +456,7 @@ def compare(
                 skipped.append(f"{probe.name}: needs {', '.join(missing)}")
                 continue
             shapes = [
-                Shape.of(send(client, side, probe, tasks[side.label]))
+                AnswerShape.of(send(client, side, probe, tasks[side.label]))
                 for side in (left, right)
             ]
             compared += 1

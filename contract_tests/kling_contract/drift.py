@@ -18,7 +18,7 @@ Paths name fields from the answer's root: `data.status`, `data.data.data.task_re
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -26,40 +26,13 @@ import attrs
 
 from kling_common.generation import Generation
 
+from .json_shape import fields_of, json_type
 from .spec import resolve
 
 # Headers every HTTP server sends; the spec documents the gateway's own.
 _TRANSPORT_HEADERS = frozenset(
     {"content-length", "content-type", "date", "server", "connection"}
 )
-
-
-def json_type(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int):
-        return "integer"
-    if isinstance(value, float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "array"
-    return "object"
-
-
-def fields_of(value: Any, prefix: str = "") -> Iterator[tuple[str, Any]]:
-    """Every field below `value` as (path, value); list items share the path `name[]`."""
-    if isinstance(value, dict):
-        for key, item in value.items():
-            path = f"{prefix}.{key}" if prefix else str(key)
-            yield path, item
-            yield from fields_of(item, path)
-    elif isinstance(value, list):
-        for item in value:
-            yield from fields_of(item, f"{prefix}[]")
 
 
 @attrs.frozen
