@@ -318,7 +318,10 @@ def _free_port() -> int:
     ("change", "reason"),
     [
         ({"token": "sk-not-a-token"}, "rejected the token"),
-        ({"task_ids": ("999999999999999999",)}, "does not exist for this token's user"),
+        (
+            {"task_ids": ("999999999999999999",)},
+            "does not exist for this token's user: create one with `kling submit",
+        ),
         ({"other_token": "sk-not-a-token"}, "rejected KLING_OTHER_TOKEN"),
         ({"base_url": "http://127.0.0.1:{port}"}, "unreachable"),
     ],

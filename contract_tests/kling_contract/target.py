@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
-from urllib.parse import quote
 
 import attrs
 import httpx
 
+import kling_gateway as kg
 from kling_common.generation import Generation
 from kling_common.wire import MODELS
+from kling_gateway._response import AUTHENTICATION_HINT
 
 from .handoff import HandOff
 from .spec import load_spec
@@ -108,94 +109,117 @@ class Target:
         )
 
 
-def generation_of(task: object) -> Generation:
-    """The generation of a task object: B sends its database fields (`id`, `created_at`)."""
+def generation_of(body: object) -> Generation:
+    """The generation of a query's 200 answer: B's task has its database fields (`id`,
+    `created_at`), A's has not."""
+    if not isinstance(body, dict):
+        return Generation.A
+    task = body.get("data")
     if isinstance(task, dict) and "id" in task and "created_at" in task:
         return Generation.B
     return Generation.A
 
 
+# How to make a task to check against, when the run may not make one itself.
+HOW_TO_GET_A_TASK = (
+    "create one with `kling submit --image URL --prompt TEXT --wait` (it costs money), or "
+    "let this run create its own with --allow-create"
+)
+
+
 def preflight(target: Target, timeout: float = 15.0) -> Target:
     """Fail early, and clearly, when the token or the task id cannot work; else the target,
-    with its generation learnt from the first task's answer."""
+    with its generation learnt from the first task's answer.
+
+    Asks as the client does, so that a refusal reads as the client explains it; but an
+    answer the client finds mis-shaped is the suite's to judge, not a reason to test nothing."""
     generation = target.generation
-    headers = {"Authorization": f"Bearer {target.token}"}
-    with httpx.Client(base_url=target.base_url, timeout=timeout) as client:
+    with _client(target.base_url, target.token, timeout) as client:
         for task_id in target.task_ids:
-            url = QUERY.format(task_id=quote(task_id, safe=""))
             try:
-                response = client.get(url, headers=headers)
-            except httpx.TransportError as exc:
+                body = client.with_raw_response.get(task_id).http_response.json()
+            except kg.MalformedResponseError as exc:
+                body = _json_object(exc) if exc.status_code == 200 else None
+                if body is None:
+                    raise TargetError(_refusal(target, task_id, exc)) from None
+            except kg.TaskNotFoundError:
                 raise TargetError(
-                    f"{target.base_url} is unreachable: {type(exc).__name__}"
+                    f"task {task_id!r} does not exist for this token's user: "
+                    + HOW_TO_GET_A_TASK
                 ) from None
-            if response.status_code == 401:
-                raise TargetError(
-                    "the gateway rejected the token (HTTP 401): it is wrong, disabled or "
-                    "expired, or its quota is used up (a current gateway answers all of "
-                    "these alike)"
-                )
-            if response.status_code == 403:
+            except kg.PermissionDeniedError:
                 raise TargetError(
                     "the gateway refused the token (HTTP 403): its user is banned, it names "
                     "a channel, or it is limited to models that do not include this task's"
-                )
-            if response.status_code == 400 and _code(response) == "task_not_exist":
-                raise TargetError(
-                    f"task {task_id!r} does not exist for this token's user"
-                )
-            if response.status_code != 200:
-                raise TargetError(
-                    f"querying task {task_id!r} answered HTTP {response.status_code}, not 200"
-                )
-            body = _json(response)
-            if body is None:
-                raise TargetError(
-                    f"querying task {task_id!r} answered 200 with "
-                    f"{response.headers.get('content-type', 'no content type')}, not JSON: "
-                    "is KLING_BASE_URL the gateway's API address?"
-                )
-            if generation is None and isinstance(body, dict):
-                generation = generation_of(body.get("data"))
-        try:
-            probe = client.get(QUERY.format(task_id=PROBE_TASK_ID), headers=headers)
-        except httpx.TransportError as exc:
-            raise TargetError(
-                f"{target.base_url} stopped answering: {type(exc).__name__}"
-            ) from None
-        model_limited = probe.status_code == 403
-        if target.other_token:
-            other = {"Authorization": f"Bearer {target.other_token}"}
-            try:
-                response = client.get(
-                    QUERY.format(task_id=quote(target.task_ids[0], safe="")),
-                    headers=other,
-                )
-            except httpx.TransportError as exc:
-                raise TargetError(
-                    f"asking with KLING_OTHER_TOKEN failed: {type(exc).__name__}"
                 ) from None
-            if response.status_code >= 500:
-                raise TargetError(
-                    f"the gateway failed (HTTP {response.status_code}) for KLING_OTHER_TOKEN"
-                )
-            if response.status_code in (401, 403):
-                raise TargetError(
-                    f"the gateway rejected KLING_OTHER_TOKEN (HTTP {response.status_code})"
-                )
+            except kg.KlingError as exc:
+                raise TargetError(_refusal(target, task_id, exc)) from None
+            if generation is None:
+                generation = generation_of(body)
+        model_limited = _answers_403_for_unknown_tasks(client, target)
+    if target.other_token:
+        _check_other_token(target, timeout)
     return attrs.evolve(target, generation=generation, model_limited=model_limited)
 
 
-def _json(response: httpx.Response) -> object | None:
+def _client(base_url: str, token: str, timeout: float) -> kg.KlingClient:
+    # One attempt: a preflight that waits through retries tells the user nothing sooner.
+    return kg.KlingClient(
+        base_url, token, timeout=timeout, retry=kg.RetryPolicy(max_retries=0)
+    )
+
+
+def _json_object(exc: kg.APIError) -> dict[str, object] | None:
     try:
-        return response.json()  # type: ignore[no-any-return]
+        body = exc.response.json() if exc.response is not None else None
     except ValueError:
         return None
+    return body if isinstance(body, dict) else None
 
 
-def _code(response: httpx.Response) -> str | None:
-    body = _json(response)
-    return body.get("code") if isinstance(body, dict) else None
+def _refusal(target: Target, task_id: str, exc: kg.KlingError) -> str:
+    """Why the run cannot test anything, in the client's own words."""
+    if isinstance(exc, kg.AuthenticationError):
+        return f"the gateway rejected the token (HTTP 401): {AUTHENTICATION_HINT}"
+    if isinstance(exc, kg.APIConnectionError):
+        return f"{target.base_url} is unreachable: {exc}"
+    return f"querying task {task_id!r} failed: {exc}"
+
+
+def _answers_403_for_unknown_tasks(client: kg.KlingClient, target: Target) -> bool:
+    """Whether the token is limited to some models: such a token answers 403 for a task id
+    it does not know, where others answer that the task does not exist."""
+    try:
+        client.get(PROBE_TASK_ID)
+    except kg.PermissionDeniedError:
+        return True
+    except kg.APIConnectionError as exc:
+        raise TargetError(f"{target.base_url} stopped answering: {exc}") from None
+    except kg.KlingError:
+        return False
+    return False
+
+
+def _check_other_token(target: Target, timeout: float) -> None:
+    """KLING_OTHER_TOKEN must be a working token: the gateway may refuse it the task, but
+    not the token itself, and must not fail."""
+    assert target.other_token is not None
+    with _client(target.base_url, target.other_token, timeout) as client:
+        try:
+            client.get(target.task_ids[0])
+        except (kg.AuthenticationError, kg.PermissionDeniedError) as exc:
+            raise TargetError(
+                f"the gateway rejected KLING_OTHER_TOKEN (HTTP {exc.status_code})"
+            ) from None
+        except kg.APIConnectionError as exc:
+            raise TargetError(f"asking with KLING_OTHER_TOKEN failed: {exc}") from None
+        except kg.APIStatusError as exc:
+            if exc.status_code >= 500:
+                raise TargetError(
+                    f"the gateway failed (HTTP {exc.status_code}) for KLING_OTHER_TOKEN"
+                ) from None
+        except kg.KlingError:
+            pass  # an answer the suite will judge
 
 
 def handoff_for(target: Target, shapes_log: str) -> HandOff:
