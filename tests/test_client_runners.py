@@ -17,7 +17,7 @@ import httpx
 import pytest
 
 import kling_gateway as kg
-from kling_gateway._core import Sleep, in_turn
+from kling_gateway._flows import Sleep, in_turn
 
 
 def _task_answer(task_id: str, status: str) -> dict[str, Any]:

@@ -13,8 +13,8 @@ import httpx
 import pytest
 
 import kling_gateway as kg
-from kling_gateway._core import (
-    ClientCore,
+from kling_gateway._core import ClientCore
+from kling_gateway._flows import (
     Failure,
     Fetch,
     Flow,

@@ -15,8 +15,8 @@ import httpx
 import pytest
 
 import kling_gateway as kg
-from kling_gateway._core import Fetch, Send
 from kling_gateway._download import download_failure
+from kling_gateway._flows import Fetch, Send
 from kling_gateway._response import PROGRESS_OF_STATUS, TASK_STATUS_OF_KLING
 from kling_gateway_api.models import TaskStatus
 

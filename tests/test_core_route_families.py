@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 import kling_gateway as kg
-from kling_gateway._core import Fetch, Send, Sleep
+from kling_gateway._flows import Fetch, Send, Sleep
 from kling_gateway._response import TASK_STATUS_OF_VIDEO
 
 from .test_core_flows import FakeClock, always, core, drive, response

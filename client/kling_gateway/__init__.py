@@ -18,7 +18,7 @@ from ._logs import setup_logging
 from ._pacing import IntervalSchedule, RefreshSchedule
 from ._policies import ProgressCallback, RetryPolicy, WaitPolicy
 from ._response import APIResponse, Submitted
-from ._settings import Route
+from ._routes import Route
 from ._submit_fields import SubmitFields
 from ._tasks import (
     fail_reason_of,

@@ -25,18 +25,9 @@ from typing import (
 
 import httpx
 
-from ._core import (
-    UNREADABLE,
-    ClientCore,
-    Failure,
-    Fetch,
-    Flow,
-    Gather,
-    Send,
-    Sleep,
-    in_turn,
-)
+from ._core import UNREADABLE, ClientCore
 from ._download import PartialFile, download_client_args, download_failure
+from ._flows import Failure, Fetch, Flow, Gather, Send, Sleep, in_turn
 from ._policies import RetryPolicy, WaitPolicy
 from ._response import APIResponse
 from ._settings import Settings

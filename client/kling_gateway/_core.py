@@ -1,43 +1,22 @@
-"""The client's one core, without I/O: every call is a flow that says what to do next.
-
-A flow is a generator. It yields `Send` and is sent back the `httpx.Response` (or the
-`Failure` that stopped it); it yields `Sleep` and is sent back None; it yields `Gather` (wait
-for many flows) and `Fetch` (stream a video to disk) and is sent back their results; it
-returns the call's result or raises a KlingError. `KlingClient` runs flows with httpx.Client
-and time.sleep, `AsyncKlingClient` with httpx.AsyncClient and asyncio.sleep, as httpx's
-`Auth.auth_flow` drives both of its clients: retries, waiting, request building and answer
-classification exist once, and a test can drive a flow with scripted answers on a fake clock.
+"""The client's one core, without I/O: every call is a flow that says what to do next
+(`_flows.py`). `KlingClient` runs flows with httpx.Client and time.sleep, `AsyncKlingClient`
+with httpx.AsyncClient, as httpx's `Auth.auth_flow` drives both of its clients: retries,
+waiting, request building and answer classification exist once, and a test can drive a flow
+with scripted answers on a fake clock. Which operation serves each call is `_routes.py`'s.
 """
 
 from __future__ import annotations
 
-import heapq
 import logging
 import os
 import time
-from collections.abc import Callable, Generator, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
-from typing import Any, Protocol, TypeVar, Unpack
+from typing import Any, TypeVar, Unpack
 
-import attrs
 import httpx
 
-from kling_gateway_api import AuthenticatedClient, Client
-from kling_gateway_api.api.tasks import (
-    get_image_to_video_task,
-    get_task_summary,
-    get_text_to_video_task,
-    list_task_artifacts,
-    submit_image_to_video_task,
-    submit_text_to_video_task,
-)
-from kling_gateway_api.api.unified import (
-    create_video,
-    get_video,
-    get_video_content,
-    get_video_generation,
-    submit_video_generation,
-)
+from kling_gateway_api import Client
 from kling_gateway_api.models import (
     ImageToVideoRequest,
     Task,
@@ -47,6 +26,8 @@ from kling_gateway_api.models import (
 
 from . import errors
 from ._download import destination_for, video_url
+from ._flows import Failure, Fetch, Flow, Gather, Send, Sleep, exchange, settled
+from ._generated import Parser
 from ._logs import logger
 from ._pacing import GatewayClock, server_time
 from ._policies import ProgressCallback, Waiter, WaitPolicy
@@ -61,11 +42,19 @@ from ._response import (
     malformed,
     request_id_of,
     submitted_from,
-    task_from,
-    task_from_summary,
-    task_from_video,
 )
-from ._settings import KLING_ROUTES, UNIFIED_ROUTES, Route, Settings, checked_timeout
+from ._routes import (
+    ARTIFACTS,
+    CONTENT,
+    KLING_ROUTES,
+    QUERIES,
+    SUBMITS,
+    UNIFIED_ROUTES,
+    Route,
+    SubmitRequest,
+    route_entry,
+)
+from ._settings import Settings, checked_timeout
 from ._submit_fields import SubmitFields, checked_fields
 from ._tasks import is_success, video_urls
 from ._transport import ResponseTooLarge
@@ -73,200 +62,8 @@ from ._wire import submit_body, unified_submit_body
 
 T = TypeVar("T")
 R = TypeVar("R")
-R_co = TypeVar("R_co", covariant=True)
-SubmitRequest = ImageToVideoRequest | TextToVideoRequest | VideoSubmitRequest
 # What can go wrong while an answer's body is read, after its headers arrived.
 UNREADABLE = (httpx.TransportError, httpx.DecodingError, ResponseTooLarge)
-
-
-@attrs.frozen
-class Send:
-    """Send one request to the gateway; the runner sends back its response, read in full, or
-    the Failure that stopped it. `timeout` None: the client's."""
-
-    method: str
-    url: str
-    json: Any = None
-    headers: Mapping[str, str] = attrs.field(factory=dict)
-    timeout: httpx.Timeout | None = None
-
-
-@attrs.frozen
-class Sleep:
-    seconds: float
-
-
-@attrs.frozen
-class Gather:
-    """Run these flows to their ends and send back their results, in order. The async client
-    runs them at once, at most `concurrency` requests in flight; the blocking one takes their
-    requests in turn (`in_turn`), one thread being one request at a time."""
-
-    flows: Sequence[Flow[Any]]
-    concurrency: int | None = None
-
-
-@attrs.frozen
-class Fetch:
-    """Stream the video at `url` to `path` (bounded, atomic: _download.PartialFile); the
-    runner sends back the path. `headers` only for the gateway's own /content route (they
-    hold the token: never shown)."""
-
-    url: str = attrs.field(repr=False)
-    path: Path
-    max_bytes: int | None = None
-    timeout: httpx.Timeout | None = None
-    headers: Mapping[str, str] = attrs.field(factory=dict, repr=False)
-    source: str = "video server"  # who answers, for the error a refusal raises
-    # The URL itself is a credential (an artifact's `access=`): never in a message.
-    secret: bool = False
-
-
-@attrs.frozen
-class Failure:
-    """A request that got no usable answer; `response` when its headers had arrived."""
-
-    error: Exception
-    response: httpx.Response | None = None
-
-
-Action = Send | Sleep | Gather | Fetch
-Flow = Generator[Action, object, T]
-
-
-class _Parser(Protocol[R_co]):
-    """The generated endpoint modules' typed parsers."""
-
-    def __call__(
-        self, *, client: AuthenticatedClient | Client, response: httpx.Response
-    ) -> R_co: ...
-
-
-# Each route's request builder, parser and reading of the answer as a Task, from the
-# generated modules: the paths, methods and bodies come from the spec, and each answer is
-# parsed once, by the generated models. /v1/videos answers a Video, read in the client's terms.
-_Reader = Callable[[httpx.Response, object, str], Task]
-_QUERIES: dict[
-    str, tuple[Callable[[str], dict[str, Any]], _Parser[object], _Reader]
-] = {
-    "image2video": (
-        get_image_to_video_task._get_kwargs,
-        get_image_to_video_task._parse_response,
-        task_from,
-    ),
-    "text2video": (
-        get_text_to_video_task._get_kwargs,
-        get_text_to_video_task._parse_response,
-        task_from,
-    ),
-    "generations": (
-        get_video_generation._get_kwargs,
-        get_video_generation._parse_response,
-        task_from,
-    ),
-    "videos": (get_video._get_kwargs, get_video._parse_response, task_from_video),
-    # Generation C's own view of a task: its status, reason and times, no video URL.
-    "tasks": (
-        get_task_summary._get_kwargs,
-        get_task_summary._parse_response,
-        task_from_summary,
-    ),
-}
-
-
-def _builder(
-    model: type[SubmitRequest], build: Callable[..., dict[str, Any]]
-) -> Callable[[SubmitRequest], dict[str, Any]]:
-    """A generated request builder, for the body type its route takes."""
-
-    def kwargs(body: SubmitRequest) -> dict[str, Any]:
-        assert isinstance(body, model)
-        return build(body=body)
-
-    return kwargs
-
-
-_SUBMITS: dict[
-    str,
-    tuple[
-        type[SubmitRequest],
-        Callable[[SubmitRequest], dict[str, Any]],
-        _Parser[object],
-    ],
-] = {
-    "image2video": (
-        ImageToVideoRequest,
-        _builder(ImageToVideoRequest, submit_image_to_video_task._get_kwargs),
-        submit_image_to_video_task._parse_response,
-    ),
-    "text2video": (
-        TextToVideoRequest,
-        _builder(TextToVideoRequest, submit_text_to_video_task._get_kwargs),
-        submit_text_to_video_task._parse_response,
-    ),
-    "generations": (
-        VideoSubmitRequest,
-        _builder(VideoSubmitRequest, submit_video_generation._get_kwargs),
-        submit_video_generation._parse_response,
-    ),
-    "videos": (
-        VideoSubmitRequest,
-        _builder(VideoSubmitRequest, create_video._get_kwargs),
-        create_video._parse_response,
-    ),
-}
-
-
-def _route_entry(table: Mapping[str, T], route: str) -> T:
-    try:
-        return table[route]
-    except KeyError:
-        raise errors.ConfigurationError(f"unknown route {route!r}") from None
-
-
-def exchange(send: Send) -> Generator[Action, object, httpx.Response | Failure]:
-    outcome = yield send
-    assert isinstance(outcome, httpx.Response | Failure), outcome
-    return outcome
-
-
-def settled(flow: Flow[T]) -> Flow[T | errors.KlingError]:
-    """The flow's result, or the KlingError that ended it, as a value (for wait_many)."""
-    try:
-        return (yield from flow)
-    except errors.KlingError as exc:
-        return exc
-
-
-def in_turn(
-    flows: Sequence[Flow[T]], clock: Callable[[], float] = time.monotonic
-) -> Flow[list[T]]:
-    """Many flows on one thread: each runs until it would sleep, then the one due soonest
-    goes on, so one task's pause (a poll interval, a retry's backoff) never holds up another."""
-    results: dict[int, T] = {}
-    due = [(clock(), index) for index in range(len(flows))]
-    try:
-        while due:
-            when, index = heapq.heappop(due)
-            pause = when - clock()
-            if pause > 0:
-                yield Sleep(pause)
-            outcome: object = None
-            try:
-                while True:
-                    action = flows[index].send(outcome)
-                    if isinstance(action, Sleep):
-                        heapq.heappush(due, (clock() + action.seconds, index))
-                        break
-                    outcome = yield action
-            except StopIteration as stop:
-                results[index] = stop.value
-    finally:
-        # Whatever ends the turns (one wait raising, the caller closing this flow), no
-        # other wait is left suspended: each is closed, and its clean-up runs now.
-        for flow in flows:
-            flow.close()
-    return [results[index] for index in range(len(flows))]
 
 
 def _outcome_text(outcome: httpx.Response | Failure) -> str:
@@ -299,7 +96,7 @@ class ClientCore:
         self,
         what: str,
         send: Send,
-        parse: _Parser[T],
+        parse: Parser[T],
         unwrap: Callable[[httpx.Response, T], R],
         idempotent: bool,
     ) -> Flow[APIResponse[R]]:
@@ -335,7 +132,7 @@ class ClientCore:
         self,
         outcome: httpx.Response | Failure,
         sent: float,
-        parse: _Parser[T],
+        parse: Parser[T],
         unwrap: Callable[[httpx.Response, T], R],
     ) -> R:
         if isinstance(outcome, Failure):
@@ -394,14 +191,14 @@ class ClientCore:
         """One query, checked and built once: each call of the result asks again (a wait
         polls with it, and does not check the id and build the request at every poll)."""
         task_id = checked_task_id(task_id)
-        build, parse, read = _route_entry(_QUERIES, route)
-        send = self._send(build(task_id), timeout, extra_headers)
+        operation, read = route_entry(QUERIES, route)
+        send = self._send(operation.build(task_id), timeout, extra_headers)
         what = f"GET {route}/{task_id}"
 
         def unwrap(response: httpx.Response, parsed: object) -> Task:
             return read(response, parsed, task_id)
 
-        return lambda: self._call(what, send, parse, unwrap, True)
+        return lambda: self._call(what, send, operation.parse, unwrap, True)
 
     def submit(
         self,
@@ -424,12 +221,16 @@ class ClientCore:
         second task), unless it has an `external_task_id` or `retry_submit=True`.
         `timeout` and `extra_headers` as for `get`.
         """
-        model, build, parse = _route_entry(_SUBMITS, route)
+        model, operation = route_entry(SUBMITS, route)
         body, idempotent = _submit_body(route, model, request, fields, extra_body)
-        send = self._send(build(body), timeout, extra_headers)
+        send = self._send(operation.build(body=body), timeout, extra_headers)
         return (
             yield from self._call(
-                f"POST {route}", send, parse, submitted_from, retry_submit or idempotent
+                f"POST {route}",
+                send,
+                operation.parse,
+                submitted_from,
+                retry_submit or idempotent,
             )
         )
 
@@ -616,9 +417,7 @@ class ClientCore:
         fetched without the token (its `access` value is the credential, never shown). None
         where the gateway serves no /v1/tasks routes (older generations) or lists no video."""
         task_id = checked_task_id(task.task_id)
-        send = self._send(
-            list_task_artifacts._get_kwargs(task_id), timeout, extra_headers
-        )
+        send = self._send(ARTIFACTS.build(task_id), timeout, extra_headers)
 
         def unwrap(response: httpx.Response, parsed: object) -> str | None:
             return artifact_url(response, parsed, "video")
@@ -627,7 +426,7 @@ class ClientCore:
             answer = yield from self._call(
                 f"GET tasks/{task_id}/artifacts",
                 send,
-                list_task_artifacts._parse_response,
+                ARTIFACTS.parse,
                 unwrap,
                 True,
             )
@@ -660,7 +459,7 @@ class ClientCore:
                 f"task {task.task_id} names no video URL; the gateway serves only its "
                 f"first video, not #{index}"
             )
-        kwargs = get_video_content._get_kwargs(checked_task_id(task.task_id))
+        kwargs = CONTENT.build(checked_task_id(task.task_id))
         return Fetch(
             self.settings.base_url + kwargs["url"],
             path,

@@ -18,7 +18,7 @@ from ._response import checked_task_id
 from ._tasks import status_of, video_urls
 
 if TYPE_CHECKING:
-    from ._core import Fetch
+    from ._flows import Fetch
 from ._transport import shared_tls_context
 
 

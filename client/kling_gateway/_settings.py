@@ -6,7 +6,7 @@ import math
 import os
 import re
 from collections.abc import Mapping
-from typing import Any, Literal
+from typing import Any
 
 import attrs
 import httpx
@@ -34,10 +34,6 @@ _TOKEN = re.compile(TOKEN_PATTERN)
 # Which of the gateway's route families a call uses: the Kling routes (the task's kind is the
 # route), or the unified ones, `/v1/video/generations` (the Kling routes' envelope) and the
 # OpenAI-compatible `/v1/videos`, where an image makes an image-to-video task.
-Route = Literal["image2video", "text2video", "generations", "videos", "tasks"]
-# The Kling routes, whose generation C answers cannot show a task the gateway failed itself.
-KLING_ROUTES = frozenset({"image2video", "text2video"})
-UNIFIED_ROUTES = frozenset({"generations", "videos"})
 
 
 @attrs.frozen

@@ -23,7 +23,7 @@ from kling_gateway_api.models import Task
 from . import errors
 from ._client import KlingClient
 from ._logs import setup_logging
-from ._settings import Route
+from ._routes import Route
 from ._tasks import fail_reason_of, progress_of, status_of, video_urls
 
 EXIT_OK, EXIT_TASK_FAILED, EXIT_USAGE, EXIT_ERROR, EXIT_TIMEOUT = 0, 1, 2, 3, 4
