@@ -9,9 +9,10 @@ taken for another.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Generator
+from collections.abc import Awaitable, Callable, Generator
 from typing import Any
 
+import anyio
 import attrs
 import httpx
 import pytest
@@ -132,3 +133,34 @@ async def test_the_async_runner_refuses_an_unknown_action_and_closes_the_flow() 
         with pytest.raises(AssertionError):
             await client._run(_flow_with_unknown_action(closed))
     assert closed == [True]
+
+
+def _wait_many_then_stop() -> Callable[[], Awaitable[dict[str, int]]]:
+    """A failed wait_many, and the polls each task got by a moment after it raised."""
+
+    async def main() -> dict[str, int]:
+        gateway = _Gateway()
+        async with kg.AsyncKlingClient(
+            "http://gw.test", "sk-runner", transport=httpx.MockTransport(gateway)
+        ) as client:
+            with pytest.raises(_CallbackBroke):
+                await client.wait_many(
+                    ["running", "done"],
+                    deadline=30,
+                    interval=0.02,
+                    on_progress=_raise_on_done,
+                )
+            raised = dict(gateway.polls)
+            await anyio.sleep(0.3)
+        assert gateway.polls == raised, "a wait went on polling after wait_many raised"
+        return raised
+
+    return main
+
+
+@pytest.mark.parametrize("backend", ["asyncio", "trio"])
+def test_the_async_client_runs_under_asyncio_and_trio(backend: str) -> None:
+    """The async client sleeps, limits and gathers through anyio, as httpx runs under both:
+    a wait, and a failed wait_many that leaves nothing running, on either event loop."""
+    polls = anyio.run(_wait_many_then_stop(), backend=backend)
+    assert polls["done"] >= 1 and polls["running"] >= 1

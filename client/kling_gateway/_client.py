@@ -1,11 +1,10 @@
 """The two faces of one core: `KlingClient` runs the flows of _core.py with blocking I/O,
-`AsyncKlingClient` with asyncio. Each public method is a core call wrapped once here, so its
+`AsyncKlingClient` with anyio (asyncio or trio). Each public method is a core call wrapped once here, so its
 signature and docstring are written once, in ClientCore; what differs is only how a flow's
 actions are carried out (and `Gather`: many waits at once, or in turn on one thread)."""
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import time
 from collections.abc import Callable, Coroutine, Mapping
@@ -23,6 +22,7 @@ from typing import (
     assert_never,
 )
 
+import anyio
 import httpx
 
 from ._core import UNREADABLE, ClientCore
@@ -248,8 +248,9 @@ class KlingClient(_ClientBase[httpx.BaseTransport]):
 
 
 class AsyncKlingClient(_ClientBase[httpx.AsyncBaseTransport]):
-    """An asyncio client for the Kling task routes of a gateway: KlingClient's methods,
-    awaited. Use it as an async context manager, or await `aclose()`."""
+    """An async client for the Kling task routes of a gateway: KlingClient's methods,
+    awaited, under asyncio or trio (through anyio, as httpx itself). Use it as an async
+    context manager, or await `aclose()`."""
 
     with_raw_response: AsyncRawResponses
 
@@ -301,7 +302,7 @@ class AsyncKlingClient(_ClientBase[httpx.AsyncBaseTransport]):
                         async with limit or nullcontext():
                             outcome = await self._send(action)
                     case Sleep():
-                        await asyncio.sleep(action.seconds)
+                        await anyio.sleep(action.seconds)
                         outcome = None
                     case Gather():
                         outcome = await self._gather(action)
@@ -314,17 +315,23 @@ class AsyncKlingClient(_ClientBase[httpx.AsyncBaseTransport]):
         """The flows side by side in one task group: when one raises, the others are
         cancelled and awaited before the error leaves, so no wait of a failed wait_many
         goes on polling, and no request of it is still in flight."""
-        shared = asyncio.Semaphore(gather.concurrency or self.max_connections)
+        shared = anyio.Semaphore(gather.concurrency or self.max_connections)
+        results: list[Any] = [None] * len(gather.flows)
+
+        async def run(index: int, flow: Flow[Any]) -> None:
+            results[index] = await self._run(flow, shared)
+
         first: BaseException | None = None
         try:
-            async with asyncio.TaskGroup() as group:
-                tasks = [group.create_task(self._run(f, shared)) for f in gather.flows]
+            async with anyio.create_task_group() as group:
+                for index, flow in enumerate(gather.flows):
+                    group.start_soon(run, index, flow)
         except BaseExceptionGroup as failed:
             first = failed.exceptions[0]
         if first is not None:
             # The first failure, as a single wait would raise it (the rest were cancelled).
             raise first
-        return [task.result() for task in tasks]
+        return results
 
     async def _send(self, send: Send) -> httpx.Response | Failure:
         try:

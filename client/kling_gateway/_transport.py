@@ -9,13 +9,13 @@ off past `max_bytes` or past the request's total deadline.
 
 from __future__ import annotations
 
-import asyncio
 import ssl
 import time
 import zlib
 from collections.abc import AsyncIterator, Iterator
 from functools import cache
 
+import anyio
 import httpx
 
 DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024 * 1024
@@ -203,9 +203,8 @@ class AsyncBoundedTransport(httpx.AsyncBaseTransport):
         try:
             # Here the deadline also covers the headers (the sync transport cannot interrupt
             # httpx while it reads them; each read there is bounded by the read timeout).
-            response = await asyncio.wait_for(
-                self._inner.handle_async_request(request), total
-            )
+            with anyio.fail_after(total):
+                response = await self._inner.handle_async_request(request)
         except TimeoutError:
             raise httpx.ReadTimeout(
                 "the answer did not arrive within the request timeout", request=request
