@@ -35,7 +35,7 @@ $(STAMP): pyproject.toml requirements/dev.lock | $(UV)
 	touch $(STAMP) $(CONTRACT_STAMP)
 
 lock: $(UV) ## Re-resolve requirements/*.lock from pyproject.toml (after changing a dependency)
-	$(UV) pip compile pyproject.toml --extra dev --universal --python-version 3.11 -q -o requirements/dev.lock
+	$(UV) pip compile pyproject.toml --extra cli --extra contract --group dev --universal --python-version 3.11 -q -o requirements/dev.lock
 	$(UV) pip compile pyproject.toml --extra contract --universal --python-version 3.11 -q -o requirements/contract.lock
 
 generate: $(STAMP) ## Regenerate generated/ from openapi.yaml (from scratch, deterministic)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import ast
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -66,25 +67,6 @@ def test_the_allowed_imports_have_no_cycle() -> None:
     assert not [p for p in ALLOWED if reaches(p, p)]
 
 
-def test_the_floor_needs_no_server_library_to_be_imported() -> None:
-    """The client imports facts from the floor: those modules must load without the
-    emulator extra (starlette, uvicorn, jwt) or the CLI's libraries."""
-    heavy = {"starlette", "uvicorn", "jwt", "click", "rich"}
-    for module in ("wire", "generation"):
-        tree = ast.parse((PACKAGES["kling_common"] / f"{module}.py").read_text())
-        top = {
-            (node.module or "").split(".")[0]
-            for node in ast.walk(tree)
-            if isinstance(node, ast.ImportFrom)
-        } | {
-            alias.name.split(".")[0]
-            for node in ast.walk(tree)
-            if isinstance(node, ast.Import)
-            for alias in node.names
-        }
-        assert not top & heavy, (module, top & heavy)
-
-
 def test_every_root_is_a_role_holding_its_package() -> None:
     for package, folder in PACKAGES.items():
         assert folder.parent.parent == ROOT and folder.name == package, folder
@@ -109,3 +91,49 @@ def test_the_spec_exists_once_and_the_contract_package_links_to_it() -> None:
         and (name := mode_and_name.split("\t")[1]).rsplit("/", 1)[-1] == "openapi.yaml"
     ]
     assert files == ["openapi.yaml"]
+
+
+def _third_party_imports(path: Path) -> set[str]:
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            names.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+def test_the_library_imports_no_cli_or_server_library() -> None:
+    """A plain install has only what the library needs: outside the `kling` CLI (the cli
+    extra), no module of the client, the generated client or the floor modules the client
+    uses imports the CLI's libraries or any server's. (httpx imports click and rich itself
+    when they are installed, for its own CLI: so this is read from the source.)"""
+    extras = {"click", "rich", "starlette", "uvicorn", "jwt", "yaml", "schemathesis"}
+    modules = [
+        *PACKAGES["kling_gateway"].glob("*.py"),
+        *PACKAGES["kling_gateway_api"].rglob("*.py"),
+        *(
+            PACKAGES["kling_common"] / f"{m}.py"
+            for m in ("wire", "generation", "launcher")
+        ),
+    ]
+    for path in modules:
+        if path.name == "cli.py":
+            continue
+        assert not _third_party_imports(path) & extras, path
+
+
+def test_a_missing_extra_is_named_in_one_line(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from kling_common.launcher import run_with_extra
+    from kling_gateway._entry import CLI_MODULES
+
+    def load() -> Callable[[], None]:
+        raise ModuleNotFoundError("No module named 'rich'", name="rich")
+
+    with pytest.raises(SystemExit) as stopped:
+        run_with_extra("kling", "cli", CLI_MODULES, load)
+    assert str(stopped.value.code) == (
+        "kling needs the cli extra (rich is missing): pip install 'kling-gateway[cli]'"
+    )
