@@ -13,7 +13,7 @@ from typing import Any
 from starlette.applications import Starlette
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from kling_emulator.app import Caller
+from kling_emulator.gateway import Caller
 
 QUERY_PATH = re.compile(r"^/kling/v1/videos/(image2video|text2video)/(.+)$")
 # Every id the emulator hands out, so that only ids the suite makes up reach the crash.
