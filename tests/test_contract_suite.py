@@ -361,7 +361,7 @@ def test_a_run_that_cannot_test_anything_fails_and_says_why(
         ),
         (["--emulator", "--base-url", "http://127.0.0.1:9"], {}, "exclude each other"),
         (["--max-examples", "0"], {}, "--max-examples"),
-        (["--generations", "C"], {}, "--generations"),
+        (["--generations", "D"], {}, "--generations"),
         (["--no-such-option"], {}, "No such option"),
     ],
 )

@@ -15,7 +15,7 @@ from kling_common import auth
 from kling_common.auth import KeyPair
 from kling_common.generation import Generation
 from kling_common.video import sample_mp4
-from kling_emulator.kling_stage import KlingUpstream, RemoteKling
+from kling_emulator.kling_stage import KlingUpstream, PollFailure, RemoteKling
 from kling_emulator.server import EmulatorServer
 from kling_upstream.config import Faults
 from kling_upstream.server import UpstreamServer
@@ -136,7 +136,13 @@ def test_an_unreachable_kling_is_a_500_do_request_failed() -> None:
 def test_a_poll_kling_refuses_leaves_the_task_as_it_was() -> None:
     with UpstreamServer(standin_config(faults=Faults(rates={1302: 1.0}))) as limited:
         remote = RemoteKling(KlingUpstream(limited.base_url, ALICE, timeout=2))
-        assert remote.poll("123456789012345678", "generate") is None
+        failure = remote.poll("123456789012345678", "generate")
+        assert isinstance(failure, PollFailure)
+        assert (failure.kind, failure.http_status, failure.gone) == (
+            "transient",
+            429,
+            False,
+        )
         remote.close()
 
 

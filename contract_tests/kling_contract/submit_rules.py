@@ -134,7 +134,7 @@ def _unified(
     remix["image"] = request["image"]
     remix["metadata"] = _metadata_as_read()
     remix["duration"] = {"type": ["integer", "null"]}
-    if generation is Generation.B:
+    if generation is not Generation.A:
         remix["duration"]["maximum"] = 3600
     form = schemas["VideoSubmitForm"]["properties"]
     for field in form:

@@ -51,7 +51,7 @@ def _pairs(values: tuple[str, ...], what: str) -> list[tuple[str, str]]:
     "--banned-token", multiple=True, help="A token whose user is banned (403)."
 )
 @click.option(
-    "--generation", type=click.Choice(["A", "B"]), default="B", show_default=True
+    "--generation", type=click.Choice(["A", "B", "C"]), default="B", show_default=True
 )
 @click.option(
     "--lifecycle",

@@ -10,6 +10,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from kling_common.generation import Generation
 from kling_common.video import MEDIA_TYPE, sample_mp4
 
 from .config import GATEWAY_VERSION, EmulatorConfig
@@ -18,6 +19,7 @@ from .faults import FaultInjector
 from .headers import GatewayHeadersMiddleware
 from .kling_routes import KlingRoutes
 from .not_a_route import gzipped, not_a_route, trailing_slash_redirect
+from .task_routes import TaskRoutes
 from .unified_routes import UnifiedRoutes
 
 
@@ -37,7 +39,11 @@ class TaskIdConvertor(Convertor[str]):
 register_url_convertor("taskid", TaskIdConvertor())
 
 
-class Gateway(KlingRoutes, UnifiedRoutes):
+# The paths of the Kling plugin's routes (generation C).
+NATIVE_PREFIX = "/kling/v1/videos/"
+
+
+class Gateway(KlingRoutes, UnifiedRoutes, TaskRoutes):
     """One emulated gateway: every route family on one state, and the emulator's own routes."""
 
     async def forwarded(self, request: Request) -> Response:
@@ -76,8 +82,17 @@ class Gateway(KlingRoutes, UnifiedRoutes):
         )
 
     async def not_found(self, request: Request, exc: Exception) -> Response:
-        # gin redirects before any middleware runs; the web rate limit counts the rest.
-        redirect = trailing_slash_redirect(request)
+        plugin_path = (
+            self.config.generation is Generation.C
+            and request.url.path.startswith(NATIVE_PREFIX)
+        )
+        if plugin_path and getattr(exc, "status_code", None) == 405:
+            # The plugin engine, inside NoRoute and before the web limiter, answers a wrong
+            # method on a path it serves with 405 and no body (HandleMethodNotAllowed).
+            return Response(status_code=405)
+        # gin redirects before any middleware runs (its outer routes only: the plugin's
+        # routes are not among them); the web rate limit counts the rest.
+        redirect = None if plugin_path else trailing_slash_redirect(request)
         if redirect is not None:
             return redirect
         retry_after = (
@@ -89,6 +104,23 @@ class Gateway(KlingRoutes, UnifiedRoutes):
             )
             return gzipped(request, limited)
         return not_a_route(request)
+
+
+def task_routes(gateway: Gateway) -> list[Route]:
+    """Generation C's /v1/tasks routes (older gateways answer them as not a route)."""
+    return [
+        Route("/v1/tasks/{task_id:taskid}", gateway.task_summary, methods=["GET"]),
+        Route(
+            "/v1/tasks/{task_id:taskid}/artifacts",
+            gateway.artifacts,
+            methods=["GET"],
+        ),
+        Route(
+            "/v1/tasks/{task_id:taskid}/artifacts/{key:taskid}/content",
+            gateway.artifact_content,
+            methods=["GET", "HEAD"],
+        ),
+    ]
 
 
 def create_app(config: EmulatorConfig | None = None) -> Starlette:
@@ -117,6 +149,7 @@ def create_app(config: EmulatorConfig | None = None) -> Starlette:
         Route("/v1/videos/{task_id:taskid}", gateway.video_query, methods=["GET"]),
         Route("/v1/videos/{task_id:taskid}/content", gateway.content, methods=["GET"]),
         Route("/v1/videos/{video_id:taskid}/remix", gateway.remix, methods=["POST"]),
+        *(task_routes(gateway) if gateway.config.generation is Generation.C else []),
         Route("/emulator/videos/{name}", gateway.video, methods=["GET"]),
         Route("/emulator/health", gateway.health, methods=["GET"]),
         Route(

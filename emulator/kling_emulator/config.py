@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+
 import attrs
 
 from kling_common.generation import Generation
@@ -128,7 +130,11 @@ EXHAUSTED_TOKEN = "sk-emulatorexhausted"
 LIMITED_TOKEN = "sk-emulatorlimited"
 LIMITED_MODELS = frozenset({"kling-v1-6"})
 UNAVAILABLE_MODEL = "kling-unavailable"  # no channel serves it
-GATEWAY_VERSION = {"A": "v0.9.0-emulator", "B": "v0.10.8-emulator"}
+GATEWAY_VERSION = {
+    "A": "v0.9.0-emulator",
+    "B": "v0.10.8-emulator",
+    "C": "v1.0.0-rc.41-emulator",
+}
 
 
 def token_key(token: str) -> str:
@@ -183,6 +189,15 @@ class EmulatorConfig:
     # gateway's GlobalWebRateLimit counts them (120 per 180 s by default); past it, 429 with
     # Retry-After. None: no limit.
     web_rate_limit: tuple[int, int] | None = (120, 180)
+    # Generation C's CryptoSecret, which signs artifact access values (HMAC-SHA256): random
+    # for each emulator unless given.
+    artifact_secret: bytes = attrs.field(
+        factory=lambda: secrets.token_bytes(32), repr=False
+    )
+    # Wrong artifact access values allowed per client address in a sliding window of
+    # seconds, before 429 artifact_access_limited (the gateway's own numbers could not be
+    # read; the answer's shape and its Retry-After of 60 s could).
+    artifact_access_limit: tuple[int, int] = (20, 60)
     # Kling as a real API (the stand-in, or any Kling base URL); None: modelled in-process.
     # A real Kling is polled by refresh passes, so it needs them (no smooth clock).
     kling: KlingUpstream | None = None

@@ -61,6 +61,8 @@ class GatewayCore:
             if config.web_rate_limit is None
             else WebRateLimit(*config.web_rate_limit)
         )
+        # Generation C: wrong artifact access values, counted per address.
+        self.wrong_access = WebRateLimit(*config.artifact_access_limit)
         self.rng = random.Random(config.faults.seed)
         self.tokens = {token_key(t): t for t in config.tokens}
         self.seeded: dict[int, dict[str, str]] = {}
@@ -204,7 +206,7 @@ class GatewayCore:
         ratios = {"X-New-Api-Other-Ratios": "{}"}
         return JSONResponse(
             submitted_body(record, self.config.generation),
-            headers=ratios if self.config.generation is Generation.B else None,
+            headers=None if self.config.generation is Generation.A else ratios,
         )
 
     async def _get(self, task_id: str, user: int | None = None) -> TaskRecord | None:
@@ -254,7 +256,9 @@ class GatewayCore:
         # The model of the task asked for, "" for an unknown one. Generation A gateways
         # refused every query of a model-limited token.
         model = (
-            record.model if record and self.config.generation is Generation.B else ""
+            record.model
+            if record and self.config.generation is not Generation.A
+            else ""
         )
         refused = self.model_refusal(request, caller, model)
         if refused is not None:

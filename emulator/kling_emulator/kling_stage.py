@@ -37,6 +37,31 @@ class KlingUpstream:
 
 
 @attrs.frozen
+class PollFailure:
+    """A poll of Kling without an answer the gateway can read, classified as generation
+    C's host does (docs "Polling contract"): its class, Kling's HTTP status (0 for none)."""
+
+    kind: str  # transient, auth, unrecognized, transport_error
+    http_status: int
+    detail: str
+
+    @classmethod
+    def of_status(cls, status: int, detail: str) -> PollFailure:
+        kind = "auth" if status in (401, 403) else "transient"
+        if 400 <= status < 500 and status not in (401, 403, 429):
+            kind = "unrecognized"
+        return cls(kind, status, detail)
+
+    @property
+    def gone(self) -> bool:
+        """Kling no longer knows the task: generation C fails it at once."""
+        return self.http_status in (404, 410)
+
+    def describe(self) -> str:
+        return f"{self.kind} (HTTP {self.http_status}): {self.detail}"
+
+
+@attrs.frozen
 class Created:
     kling_id: str
     answer: JSON  # Kling's create answer, which the gateway keeps until its first poll
@@ -102,15 +127,22 @@ class RemoteKling:
             return f"Upstream service returned status {answer.status_code}"
         return answer.content
 
-    def poll(self, kling_id: str, action: str) -> tuple[str, JSON] | None:
-        """Kling's answer for a task, as a gateway status and the body, or None when the
-        gateway would leave the task as it is (no answer, or one it cannot read)."""
+    def poll(self, kling_id: str, action: str) -> tuple[str, JSON] | PollFailure:
+        """Kling's answer for a task, as a gateway status and the body, or why there is
+        none the gateway can read (then it leaves the task as it is, or, in generation C,
+        counts the failure)."""
         url = f"{self._base}/v1/videos/{ROUTE_OF_ACTION[action]}/{kling_id}"
         try:
-            body = self._poller.get(url, headers=self._headers()).json()
+            answer = self._poller.get(url, headers=self._headers())
+        except httpx.HTTPError as exc:
+            return PollFailure("transport_error", 0, type(exc).__name__)
+        if answer.status_code != 200:
+            return PollFailure.of_status(answer.status_code, answer.text[:200])
+        try:
+            body = answer.json()
             status = TaskStatus(body["data"]["task_status"])
-        except (httpx.HTTPError, ValueError, KeyError, TypeError):
-            return None
+        except (ValueError, KeyError, TypeError) as exc:
+            return PollFailure("unrecognized", 200, f"unknown task status: {exc}")
         return GATEWAY_STATUS[status], body
 
     def close(self) -> None:

@@ -10,9 +10,12 @@ from typing import Any
 from kling_common import wire
 from kling_common.generation import Generation
 
+from . import native
 from .tasks import FINAL, PROGRESS, VIDEO_STATUS, TaskRecord, random_label
 
 JSON = dict[str, Any]
+# Generation C's names of the two actions (NormalizeTaskAction).
+NORMALISED_ACTION = {"generate": "image_to_video", "textGenerate": "text_to_video"}
 
 
 def request_id() -> str:
@@ -54,9 +57,12 @@ def video_url(base_url: str, record: TaskRecord) -> str:
 
 
 def kling_payload(record: TaskRecord, status: str, now: float, base_url: str) -> JSON:
-    """Kling's last answer, as the gateway stores it in `data.data`."""
+    """Kling's last answer, as the gateway stores it in `data.data`. A task the gateway
+    failed itself keeps the answer Kling last gave: still running."""
     if record.kling_answer is not None:
         return record.kling_answer
+    if record.failed_by_gateway and status == "FAILURE":
+        status = "IN_PROGRESS"
     created_ms = int(record.submitted_at * 1000)
     kling_status = wire.KLING_STATUS_OF_GATEWAY[status]
     videos: tuple[wire.Video, ...] = ()
@@ -98,7 +104,7 @@ def task_body(
         "progress": PROGRESS[status],
         "data": kling_payload(record, status, now, base_url),
     }
-    if generation is Generation.B:
+    if generation is not Generation.A:
         task = {
             "id": record.row_id,
             "created_at": int(record.submitted_at),
@@ -119,6 +125,11 @@ def task_body(
         }
         if status in FINAL:
             task["result_url"] = result
+        if generation is Generation.C:
+            # Plugin-era tasks: the platform is the plugin's key, and the action is
+            # normalised (NormalizeTaskAction).
+            task["platform"] = "kling"
+            task["action"] = NORMALISED_ACTION.get(record.action, record.action)
     return {"code": "success", "message": "", "data": task}
 
 
@@ -127,6 +138,8 @@ def result_of(record: TaskRecord, status: str, base_url: str) -> str:
     Kling's last answer (ParseTaskResult reads the first video and `task_status_msg`)."""
     if status not in FINAL:
         return ""
+    if record.failed_by_gateway and status == "FAILURE":
+        return record.failed_by_gateway
     if record.kling_answer is None:
         return (
             video_url(base_url, record) if status == "SUCCESS" else wire.FAILURE_REASON
@@ -138,7 +151,9 @@ def result_of(record: TaskRecord, status: str, base_url: str) -> str:
     return str(videos[0].get("url") or "")
 
 
-def video_body(record: TaskRecord, now: float, base_url: str) -> JSON:
+def video_body(
+    record: TaskRecord, now: float, base_url: str, generation: Generation = Generation.B
+) -> JSON:
     """The 200 answer of GET /v1/videos/{id}: the Kling adaptor's ConvertToOpenAIVideo, read
     from Kling's last stored answer. No `task_id`, `model` always empty, Kling's
     milliseconds, `completed_at` (Kling's `updated_at`) whenever it is not 0."""
@@ -155,6 +170,12 @@ def video_body(record: TaskRecord, now: float, base_url: str) -> JSON:
     }
     if data.get("updated_at"):
         video["completed_at"] = int(data["updated_at"])
+    if generation is Generation.C:
+        # The host overwrites the plugin's render: the requested model, and the gateway's
+        # own seconds (completed_at is the row's updated_at, set while it runs too).
+        video["model"] = record.model
+        video["created_at"] = int(record.submitted_at)
+        video["completed_at"] = record.updated_at(now)
     videos = (data.get("task_result") or {}).get("videos") or []
     if videos and videos[0].get("duration"):
         video["seconds"] = str(videos[0]["duration"])
@@ -163,7 +184,8 @@ def video_body(record: TaskRecord, now: float, base_url: str) -> JSON:
         video["error"] = {"message": message, "code": str(code)}
     if data.get("task_status") == "failed":
         video["error"] = {"message": str(data.get("task_status_msg") or ""), "code": ""}
-    if videos and videos[0].get("url"):
+    if videos and videos[0].get("url") and generation is not Generation.C:
+        # Generation C's plugin names no URL here, and the host adds none.
         video["metadata"] = {"url": str(videos[0]["url"])}
     return video
 
@@ -200,7 +222,86 @@ def submitted_body(record: TaskRecord, generation: Generation) -> JSON:
         "task_id": record.task_id,
         "object": "video",
         "model": record.model,
-        "status": "queued" if generation is Generation.B else "",
+        "status": "" if generation is Generation.A else "queued",
         "progress": 0,
         "created_at": int(record.submitted_at),
+    }
+
+
+# Generation C: the Kling plugin's answers, and the host's /v1/tasks routes.
+
+
+def native_task_body(record: TaskRecord, now: float, base_url: str) -> JSON:
+    """A query's 200 answer on generation C's Kling routes (the plugin's taskStatus): the
+    stored Kling answer with the gateway's id, never its own status or progress."""
+    status = record.status_at(now)
+    if status == "NOT_START" and record.kling_answer is None:
+        # Not yet polled: what the gateway stored is Kling's create answer.
+        return native_created_body(record, base_url)
+    stored = kling_payload(record, status, now, base_url)
+    public = native.with_public_id(stored, record.kling_id, record.task_id)
+    data = public.get("data") if isinstance(public.get("data"), dict) else {}
+    return {**public, "data": {**data, "task_id": record.task_id}}
+
+
+def native_created_body(record: TaskRecord, base_url: str) -> JSON:
+    """A submit's 200 answer on generation C's Kling routes (the plugin's taskCreated):
+    Kling's create answer with the gateway's id."""
+    created = record.kling_answer
+    if created is None:
+        created_ms = int(record.submitted_at * 1000)
+        created = wire.success(
+            {
+                "task_id": record.kling_id,
+                "task_status": wire.TaskStatus.SUBMITTED.value,
+                "task_info": {"external_task_id": record.external_task_id},
+                "created_at": created_ms,
+                "updated_at": created_ms,
+            },
+            str(uuid.UUID(int=int(record.kling_id))),
+        )
+    public = native.with_public_id(created, record.kling_id, record.task_id)
+    return {**public, "data": {**public.get("data", {}), "task_id": record.task_id}}
+
+
+def task_summary_body(record: TaskRecord, now: float, base_url: str) -> JSON:
+    """GET /v1/tasks/{id}: the gateway's own view (seconds; 0 until reached), its reason on
+    FAILURE, and no URL in fail_reason on SUCCESS."""
+    status = record.status_at(now)
+    reason = result_of(record, status, base_url) if status == "FAILURE" else ""
+    return {
+        "task_id": record.task_id,
+        "platform": "kling",
+        "status": status,
+        "progress": PROGRESS.get(status, ""),
+        "fail_reason": reason,
+        "created_at": int(record.submitted_at),
+        "finished_at": record.finish_time(now),
+    }
+
+
+def artifact_error(status: int) -> JSON:
+    """The /v1/tasks routes' errors: the neutral not-found, not ready, limited."""
+    if status == 409:
+        return {
+            "error": {
+                "message": "Artifact is not ready",
+                "type": "invalid_request_error",
+                "code": "artifact_not_ready",
+            }
+        }
+    if status == 429:
+        return {
+            "error": {
+                "message": "Artifact access limit exceeded",
+                "type": "rate_limit_error",
+                "code": "artifact_access_limited",
+            }
+        }
+    return {
+        "error": {
+            "message": "Task or artifact not found",
+            "type": "artifact_not_found",
+            "code": "artifact_not_found",
+        }
     }

@@ -13,6 +13,9 @@ from .tasks import PROGRESS, TaskRecord, TaskStore
 
 SEEDED_STATUSES = tuple(PROGRESS)  # one frozen task per gateway status
 SEED_DOC_TASK_ID = "842250903629086785"  # the id in the gateway's published example
+# Generation C seeds one more task per user: one the gateway failed after 20 failed polls.
+GATEWAY_FAILED = "FAILURE_BY_GATEWAY"
+GATEWAY_FAILURE = "poll failed: transient (HTTP 503): Task request failed"
 
 
 def seed_store(store: TaskStore, config: EmulatorConfig) -> dict[int, dict[str, str]]:
@@ -44,6 +47,22 @@ def seed_store(store: TaskStore, config: EmulatorConfig) -> dict[int, dict[str, 
                 )
             )
             seeded[user][status] = task_id
+        if config.generation is Generation.C:
+            # A task the gateway failed itself: its Kling routes still show it running.
+            task_id = "task_" + f"seedgatewayfailureu{user}".ljust(32, "0")
+            store.add(
+                partial(
+                    _seeded_record,
+                    config.lifecycle,
+                    user,
+                    task_id,
+                    f"8422509036{user:04d}9999",
+                    "FAILURE",
+                    started,
+                    failed_by_gateway=GATEWAY_FAILURE,
+                )
+            )
+            seeded[user][GATEWAY_FAILED] = task_id
     return seeded
 
 
@@ -55,6 +74,7 @@ def _seeded_record(
     status: str,
     started: float,
     row: int,
+    failed_by_gateway: str = "",
 ) -> TaskRecord:
     return TaskRecord(
         task_id=task_id,
@@ -70,4 +90,5 @@ def _seeded_record(
         fails=status == "FAILURE",
         row_id=row,
         frozen_status=status,
+        failed_by_gateway=failed_by_gateway,
     )

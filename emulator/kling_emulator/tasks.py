@@ -16,6 +16,7 @@ import attrs
 from kling_common.wire import GATEWAY_STATUS
 
 from .config import Lifecycle
+from .kling_stage import PollFailure
 
 if TYPE_CHECKING:
     from .kling_stage import RemoteKling
@@ -108,6 +109,13 @@ class TaskRecord:
     rendered: tuple[object, bytes] | None = attrs.field(
         default=None, eq=False, repr=False
     )
+    # Why the gateway failed the task itself ("" while it has not): Kling's last answer,
+    # which generation C's Kling routes show, stays as it was.
+    failed_by_gateway: str = ""
+    # Generation C's host fails a task after this many failed polls in a row, or at once
+    # when Kling answers 404 or 410; None: polls that fail leave the task as it was.
+    max_poll_failures: int | None = None
+    poll_failures: int = 0
 
     def answer_key(self, base_url: str) -> object | None:
         """What the answer to a query depends on, or None when it depends on the moment
@@ -127,14 +135,33 @@ class TaskRecord:
 
     def kling_status_at(self, now: float) -> str:
         """What Kling reports at `now`, as a gateway status."""
+        if self.failed_by_gateway:
+            return "FAILURE"
         if self.remote is not None:
             polled = self.remote.poll(self.kling_id, self.action)
-            if polled is None:  # the gateway leaves a task it could not read as it was
-                return self.written.status if self.written else "NOT_START"
+            if isinstance(polled, PollFailure):
+                return self._poll_failed(polled)
+            self.poll_failures = 0
             status, self.kling_answer = polled
             return status
         kling = self.lifecycle.kling.status_after(now - self.submitted_at, self.fails)
         return GATEWAY_STATUS[kling]
+
+    def _poll_failed(self, failure: PollFailure) -> str:
+        """A poll without a readable answer: generations A and B leave the task as it was;
+        generation C's host counts the failures and fails the task at its limit, or at once
+        when Kling no longer knows the task."""
+        unchanged = self.written.status if self.written else "NOT_START"
+        if self.max_poll_failures is None:
+            return unchanged
+        self.poll_failures += 1
+        if failure.gone:
+            self.failed_by_gateway = (
+                f"upstream task not found (HTTP {failure.http_status})"
+            )
+        elif self.poll_failures >= self.max_poll_failures:
+            self.failed_by_gateway = f"poll failed: {failure.describe()}"
+        return "FAILURE" if self.failed_by_gateway else unchanged
 
     def refresh(self, now: float) -> bool:
         """A refresh pass reaches this task at `now`; True once it is final."""

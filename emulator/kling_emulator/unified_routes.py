@@ -87,4 +87,8 @@ class UnifiedRoutes(GatewayCore):
         found = await self._queried(request)
         if isinstance(found, Response):
             return found
-        return JSONResponse(video_body(found, time.time(), str(request.base_url)))
+        return JSONResponse(
+            video_body(
+                found, time.time(), str(request.base_url), self.config.generation
+            )
+        )

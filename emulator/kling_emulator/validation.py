@@ -133,7 +133,7 @@ def parse_body(
 ) -> Any | Refusal:
     """The routing layer's reading of the body: a JSON value (or, since the request-body
     cache of generation B, a form's fields), or its 400."""
-    if generation is Generation.B and content_type.lower().startswith(FORM_TYPES):
+    if generation is not Generation.A and content_type.lower().startswith(FORM_TYPES):
         return form_fields(raw, content_type)
     if not content_type.lower().startswith("application/json"):
         # The gateway skips bodies of other types: it then finds no model.
@@ -383,7 +383,7 @@ def read_submit(
             "build_request_failed",
             # Both the adaptor and taskcommon.UnmarshalMetadata wrap the error; generation A
             # had only the adaptor's wrap (the gateway built from 8aa025f6e).
-            "unmarshal metadata failed: " * (2 if generation is Generation.B else 1)
+            "unmarshal metadata failed: " * (1 if generation is Generation.A else 2)
             + type_error,
         )
     kling_request = {
