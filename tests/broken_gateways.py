@@ -45,13 +45,18 @@ class RewriteAnswers:
                 chunks.append(message.get("body", b""))
 
         await self.app(scope, receive, capture)
+        # A HEAD answer's length is the GET's, not that of its empty body.
+        head = scope["method"] == "HEAD"
         headers = [
-            (k, v) for k, v in start["headers"] if k.lower() != b"content-length"
+            (k, v)
+            for k, v in start["headers"]
+            if head or k.lower() != b"content-length"
         ]
         status, headers, body = self.rewrite(
             scope, start["status"], headers, b"".join(chunks)
         )
-        headers.append((b"content-length", str(len(body)).encode()))
+        if not head:
+            headers.append((b"content-length", str(len(body)).encode()))
         await send(
             {"type": "http.response.start", "status": status, "headers": headers}
         )
@@ -333,5 +338,113 @@ DRIFTING_GATEWAYS: dict[str, tuple[Callable[[Starlette], ASGIApp], str]] = {
             )
         ),
         "undocumented field: data.data.data.task_result.videos[].cover_url",
+    ),
+}
+
+
+# Generation C: gateways that answer their Kling routes as the task plugin does, but for
+# one thing each.
+NATIVE_QUERY = QUERY_PATH
+ARTIFACT_CONTENT = re.compile(r"^/v1/tasks/[^/]+/artifacts/[^/]+/content$")
+
+
+def _native_answers(
+    change: Callable[[dict[str, Any]], dict[str, Any]],
+) -> Callable[[Starlette], ASGIApp]:
+    """Change every 200 answer of a Kling query route (Kling's own envelope)."""
+
+    def rewrite(
+        scope: Scope, status: int, headers: list[tuple[bytes, bytes]], body: bytes
+    ) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
+        if (
+            status == 200
+            and scope["method"] == "GET"
+            and NATIVE_QUERY.match(scope["path"])
+        ):
+            body = json.dumps(change(json.loads(body))).encode()
+        return status, headers, body
+
+    return _answers(rewrite)
+
+
+def _wrapped_in_the_task_dto(answer: dict[str, Any]) -> dict[str, Any]:
+    """The older generations' wrapper around the plugin's render."""
+    data = answer["data"]
+    status = {"succeed": "SUCCESS", "failed": "FAILURE", "processing": "IN_PROGRESS"}
+    gateway_status = status.get(data.get("task_status"), "SUBMITTED")
+    return {
+        "code": "success",
+        "message": "",
+        "data": {
+            "task_id": data["task_id"],
+            "status": gateway_status,
+            "progress": "100%" if gateway_status in ("SUCCESS", "FAILURE") else "10%",
+            "data": answer,
+        },
+    }
+
+
+def _kling_id_leaked(answer: dict[str, Any]) -> dict[str, Any]:
+    answer["data"]["task_id"] = "842250903600000000"  # Kling's own, not the gateway's
+    return answer
+
+
+def _unknown_task_is_400(
+    scope: Scope, status: int, headers: list[tuple[bytes, bytes]], body: bytes
+) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
+    """The older generations' answer on the plugin's route."""
+    if status == 404 and NATIVE_QUERY.match(scope["path"]):
+        return (
+            400,
+            headers,
+            b'{"code":"task_not_exist","message":"task_not_exist","data":null}',
+        )
+    return status, headers, body
+
+
+def _any_access_serves_the_file(
+    scope: Scope, status: int, headers: list[tuple[bytes, bytes]], body: bytes
+) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
+    """A content route that checks no access value: any one serves the file."""
+    asked_with_access = b"access=" in scope.get("query_string", b"")
+    if status == 404 and asked_with_access and ARTIFACT_CONTENT.match(scope["path"]):
+        kept = [(k, v) for k, v in headers if k.lower() != b"content-type"]
+        return (
+            200,
+            [*kept, (b"content-type", b"video/mp4")],
+            b"\x00\x00\x00\x18ftypmp42",
+        )
+    return status, headers, body
+
+
+BROKEN_C_GATEWAYS: dict[str, tuple[Callable[[Starlette], ASGIApp], frozenset[str]]] = {
+    "the TaskDto wrapper on a Kling route": (
+        _native_answers(_wrapped_in_the_task_dto),
+        frozenset(
+            {SCHEMA, _check("kling_routes_answer_in_their_generations_envelope")}
+        ),
+    ),
+    "Kling's own id in data.task_id": (
+        _native_answers(_kling_id_leaked),
+        frozenset({_check("task_is_the_one_asked_for")}),
+    ),
+    "400 task_not_exist for an unknown id": (
+        _answers(_unknown_task_is_400),
+        frozenset(
+            {
+                "Schema-valid request rejected",
+                _check("unknown_tasks_answer_as_documented"),
+                _check("another_user_cannot_read_the_task"),
+            }
+        ),
+    ),
+    "an artifact served without a valid access": (
+        _answers(_any_access_serves_the_file),
+        frozenset(
+            {
+                _check("artifacts_are_served_by_their_access_alone"),
+                "API accepts requests without authentication",
+            }
+        ),
     ),
 }

@@ -35,6 +35,7 @@ from kling_upstream.config import UpstreamConfig
 from kling_upstream.server import UpstreamServer
 
 from .broken_gateways import (
+    BROKEN_C_GATEWAYS,
     BROKEN_GATEWAYS,
     DRIFTING_GATEWAYS,
     _task_answers,
@@ -99,13 +100,13 @@ def run_quietly(
 
 
 @pytest.mark.e2e
-@pytest.mark.parametrize("generation", [Generation.A, Generation.B])
+@pytest.mark.parametrize("generation", list(Generation))
 def test_the_faithful_emulator_passes(
     generation: Generation, tmp_path: Path, capfd: pytest.CaptureFixture[str]
 ) -> None:
     with EmulatorServer(config(generation)) as server:
-        result, _ = run_quietly(target_for(server), tmp_path, max_examples=50)
-    output = capfd.readouterr().out
+        result, printed = run_quietly(target_for(server), tmp_path, max_examples=50)
+    output = printed + capfd.readouterr().out
     assert result.passed, output[-3000:]
     assert result.report["operations"]["tested"] == spec_operations(generation)
     assert result.report["test_cases"]["generated"] >= 200
@@ -118,7 +119,7 @@ def test_the_faithful_emulator_passes(
 
 
 @pytest.mark.e2e
-@pytest.mark.parametrize("generation", [Generation.A, Generation.B])
+@pytest.mark.parametrize("generation", list(Generation))
 def test_the_emulator_with_the_kling_stand_in_behind_it_passes(
     generation: Generation, tmp_path: Path, capfd: pytest.CaptureFixture[str]
 ) -> None:
@@ -131,9 +132,9 @@ def test_the_emulator_with_the_kling_stand_in_behind_it_passes(
             config(generation), kling=KlingUpstream(kling.base_url, keys, timeout=10)
         )
         with EmulatorServer(gateway_config) as server:
-            result, _ = run_quietly(target_for(server), tmp_path, max_examples=50)
+            result, printed = run_quietly(target_for(server), tmp_path, max_examples=50)
         created = len(kling.stand_in.store)
-    output = capfd.readouterr().out
+    output = printed + capfd.readouterr().out
     assert result.passed, output[-3000:]
     assert result.report["operations"]["tested"] == spec_operations(generation)
     assert created > 0, "the run's submits reached the stand-in"
@@ -153,8 +154,8 @@ def test_each_broken_gateway_fails_the_suite(
     """The run stops at its first failure, which must be the break's own."""
     wrap, caught_by = BROKEN_GATEWAYS[name]
     with EmulatorServer(config(), wrap=wrap) as server:
-        result, _ = run_quietly(target_for(server), tmp_path, max_failures=1)
-    output = capfd.readouterr().out
+        result, printed = run_quietly(target_for(server), tmp_path, max_failures=1)
+    output = printed + capfd.readouterr().out
     assert result.exit_code == 1, (
         f"the suite did not fail against a gateway where {name}"
     )
@@ -166,14 +167,33 @@ def test_each_broken_gateway_fails_the_suite(
 
 
 @pytest.mark.e2e
+@pytest.mark.parametrize("name", sorted(BROKEN_C_GATEWAYS))
+def test_each_broken_generation_c_gateway_fails_the_suite(
+    name: str, tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """Generation C's own promises: the plugin's envelope, the gateway's id, 404 for an
+    unknown task, and an artifact served only to its access value."""
+    wrap, caught_by = BROKEN_C_GATEWAYS[name]
+    with EmulatorServer(config(Generation.C), wrap=wrap) as server:
+        result, printed = run_quietly(target_for(server), tmp_path, max_failures=1)
+    output = printed + capfd.readouterr().out
+    assert result.exit_code == 1, (
+        f"the suite did not fail against a gateway where {name}"
+    )
+    titles = {failure["title"] for failure in result.report["failures"]}
+    assert titles and titles <= caught_by, (titles, output[-2000:])
+    assert "access=" not in output.replace("access=[Filtered]", "")
+
+
+@pytest.mark.e2e
 def test_a_model_limited_token_is_no_false_failure(
     tmp_path: Path, capfd: pytest.CaptureFixture[str]
 ) -> None:
     """Such a token gets 403 for every task id it does not know (generation B)."""
     with EmulatorServer(config()) as server:
         target = attrs.evolve(target_for(server), token=LIMITED_SECRET)
-        result, _ = run_quietly(target, tmp_path)
-    output = capfd.readouterr().out
+        result, printed = run_quietly(target, tmp_path)
+    output = printed + capfd.readouterr().out
     assert result.passed, output[-3000:]
     assert LIMITED_SECRET not in output
 

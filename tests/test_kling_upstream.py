@@ -619,3 +619,24 @@ def test_the_shared_rules_refuse_what_kling_refuses() -> None:
         )
         is None
     )
+
+
+@pytest.mark.parametrize(
+    "odd",
+    [
+        {"camera_control": {"type": {}, "config": None}},
+        {"camera_control": {"type": ["simple"]}},
+        {"dynamic_masks": {}},
+        {"dynamic_masks": ""},
+    ],
+)
+def test_a_value_of_another_json_type_is_refused_not_a_crash(
+    odd: dict[str, Any],
+) -> None:
+    """Kling's rules compare some fields with lists of names: an object or a list there is
+    a 1201 refusal, never a server error (the generation C contract run found the crash)."""
+    from kling_common.params import refusal_of
+
+    body = {"prompt": "p", "image": "https://example.com/cat.png", **odd}
+    refused = refusal_of(body, "generate", models=None)
+    assert refused is not None and refused.code == 1201

@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from kling_common.redaction import redact_access
 from kling_gateway_api.models import Task
 
 from . import errors
@@ -137,10 +138,7 @@ def download_failure(exc: httpx.HTTPError, fetch: Fetch) -> errors.DownloadError
     value) is cut from the message, should the HTTP library have named it."""
     text = str(exc)
     if fetch.secret:
-        text = text.replace(fetch.url, "<artifact URL>")
-        query = urlsplit(fetch.url).query
-        if query:
-            text = text.replace(query, "<access>")
+        text = redact_access(text.replace(fetch.url, "<artifact URL>"))
     return errors.DownloadError(f"video download failed: {type(exc).__name__}: {text}")
 
 

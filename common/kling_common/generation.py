@@ -16,3 +16,8 @@ class Generation(StrEnum):
     # new-api 1.0 release candidates (rc.30 on, 2026-09): the official Kling task plugin
     # answers Kling's own envelope with the gateway's id, and /v1/tasks serves the tasks.
     C = "C"
+
+
+# The models generation C's Kling plugin declares (meta.models of plugins/tasks/kling 1.0.0):
+# its Kling routes refuse every other name with 400, before any channel is chosen.
+PLUGIN_MODELS = ("kling-v1", "kling-v1-6", "kling-v2-master")

@@ -73,8 +73,13 @@ def _image_refusal(name: str, value: str) -> Refusal | None:
     return None
 
 
+def _one_of(value: Any, allowed: frozenset[str]) -> bool:
+    """Whether a JSON value is one of the allowed strings (an object or a list never is)."""
+    return isinstance(value, str) and value in allowed
+
+
 def _camera_refusal(camera: Any) -> Refusal | None:
-    if not isinstance(camera, dict) or camera.get("type") not in CAMERA_TYPES:
+    if not isinstance(camera, dict) or not _one_of(camera.get("type"), CAMERA_TYPES):
         return _invalid("camera_control.type is invalid")
     config = camera.get("config")
     if config is None:
@@ -138,18 +143,18 @@ def refusal_of(
         _is_number(fields["cfg_scale"]) and 0 <= fields["cfg_scale"] <= 1
     ):
         return _invalid("cfg_scale must be within [0, 1]")
-    if fields.get("mode", "std") not in MODES:
+    if not _one_of(fields.get("mode", "std"), MODES):
         return _invalid("mode is invalid")
-    if fields.get("duration", "5") not in DURATIONS:
+    if not _one_of(fields.get("duration", "5"), DURATIONS):
         return _invalid("duration is invalid")
-    if fields.get("aspect_ratio", "16:9") not in ASPECT_RATIOS:
+    if not _one_of(fields.get("aspect_ratio", "16:9"), ASPECT_RATIOS):
         return _invalid("aspect_ratio is invalid")
     if len(fields.get("external_task_id", "")) > MAX_EXTERNAL_ID:
         return _invalid(f"external_task_id is at most {MAX_EXTERNAL_ID} characters")
     camera = fields.get("camera_control")
     if camera is not None and (refused := _camera_refusal(camera)) is not None:
         return refused
-    masks = fields.get("dynamic_masks") or []
+    masks = fields.get("dynamic_masks", [])
     if (
         not isinstance(masks, list)
         or len(masks) > MAX_DYNAMIC_MASKS

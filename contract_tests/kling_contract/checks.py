@@ -10,15 +10,19 @@ import json
 from functools import cache
 from typing import Any
 
+import attrs
 import httpx
 import schemathesis
 from schemathesis import CheckContext, HookContext, Response
 from schemathesis.generation.case import Case as GenericCase
 from schemathesis.schemas import APIOperation
 
+from kling_common.generation import Generation
+from kling_common.wire import GATEWAY_STATUS
+
 from .drift import Answer, observe
 from .handoff import HandOff
-from .spec import load_spec
+from .spec import for_generation, load_spec
 
 # A generated request of an operation of the spec (the checks read only its path, method
 # and parameters, which APIOperation types whatever its parameter and schema classes).
@@ -31,6 +35,9 @@ TASK_ROUTES = (
     "/v1/video/generations/{task_id}",
 )
 ENVELOPE_QUERY = "/v1/video/generations/{task_id}"
+# The Kling query routes: generation C's plugin answers them in Kling's own envelope.
+NATIVE_ROUTES = TASK_ROUTES[:2]
+ARTIFACTS_ROUTE = "/v1/tasks/{task_id}/artifacts"
 VIDEO_ROUTE = "/v1/videos/{task_id}"
 CONTENT_ROUTE = "/v1/videos/{task_id}/content"
 # Every route that creates (and bills) a task when it accepts.
@@ -59,8 +66,39 @@ VIDEO_STATUS_OF: dict[str, str] = {
 }
 
 
-def _task(response: Response, case: Case) -> dict[str, Any] | None:
-    """The task object of a 200 answer to a query, or None when this check does not apply."""
+_GATEWAY_STATUS_OF_KLING = {str(k): v for k, v in GATEWAY_STATUS.items()}
+
+
+@attrs.frozen
+class Queried:
+    """A 200 answer to a query, in either envelope: the gateway's TaskDto wrapper
+    (generations A and B), or Kling's own (generation C's Kling routes), whose `data` is
+    Kling's view of the task and whose gateway status is Kling's, mapped."""
+
+    data: dict[str, Any]
+    native: bool
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.data.get(key, default)
+
+    @property
+    def status(self) -> Any:
+        if not self.native:
+            return self.data.get("status")
+        return _GATEWAY_STATUS_OF_KLING.get(str(self.data.get("task_status")))
+
+    @property
+    def kling(self) -> dict[str, Any]:
+        """Kling's view of the task: `data.data.data` of the wrapper, `data` of Kling's."""
+        if self.native:
+            return self.data
+        payload = self.data.get("data")
+        inner = payload.get("data") if isinstance(payload, dict) else None
+        return inner if isinstance(inner, dict) else {}
+
+
+def _task(response: Response, case: Case) -> Queried | None:
+    """The task of a 200 answer to a query, or None when this check does not apply."""
     if (
         case.operation.path not in TASK_ROUTES
         or case.method.upper() != "GET"
@@ -72,13 +110,22 @@ def _task(response: Response, case: Case) -> dict[str, Any] | None:
     except ValueError:
         return None  # response_schema_conformance reports it
     task = body.get("data") if isinstance(body, dict) else None
-    return task if isinstance(task, dict) else None
+    if not isinstance(task, dict):
+        return None
+    code = body.get("code")
+    return Queried(task, native=isinstance(code, int) and not isinstance(code, bool))
 
 
-def _kling_task(task: dict[str, Any]) -> dict[str, Any]:
-    payload = task.get("data")
-    inner = payload.get("data") if isinstance(payload, dict) else None
-    return inner if isinstance(inner, dict) else {}
+def _generation_c() -> bool:
+    return _handoff().generation == "C"
+
+
+def _not_found_on(path: str) -> tuple[int, str]:
+    """What an unknown (or another user's) task answers on a query route: 400
+    task_not_exist, except on generation C's Kling routes, 404 task_not_found."""
+    if _generation_c() and path in NATIVE_ROUTES:
+        return 404, "task_not_found"
+    return 400, "task_not_exist"
 
 
 def _video(response: Response, case: Case) -> dict[str, Any] | None:
@@ -193,7 +240,9 @@ def completed_videos_are_served(
     if video is None or video.get("status") != "completed":
         return None
     metadata = video.get("metadata")
-    if not isinstance(metadata, dict) or not metadata.get("url"):
+    named = isinstance(metadata, dict) and metadata.get("url")
+    # Generation C's plugin names no URL here; /content still serves the video.
+    if not named and not _generation_c():
         raise AssertionError("a completed video has no metadata.url")
     auth = _same_token(response).get("Authorization", "")
     try:
@@ -246,6 +295,28 @@ def content_answers_in_its_own_shape(
 
 
 @schemathesis.check
+def kling_routes_answer_in_their_generations_envelope(
+    ctx: CheckContext, response: Response, case: Case
+) -> bool | None:
+    """Generation C's Kling routes answer Kling's own envelope (the plugin's render); the
+    older generations, and every generation's /v1/video/generations, the gateway's wrapper."""
+    task = _task(response, case)
+    if task is None or not _handoff().generation:
+        return None
+    native_expected = _generation_c() and case.operation.path in NATIVE_ROUTES
+    if task.native != native_expected:
+        found = (
+            "Kling's own envelope" if task.native else "the gateway's TaskDto wrapper"
+        )
+        wanted = "Kling's own envelope" if native_expected else "the TaskDto wrapper"
+        raise AssertionError(
+            f"a generation {_handoff().generation} gateway answered {case.operation.path} "
+            f"in {found}, not {wanted}"
+        )
+    return True
+
+
+@schemathesis.check
 def task_is_the_one_asked_for(
     ctx: CheckContext, response: Response, case: Case
 ) -> bool | None:
@@ -269,11 +340,15 @@ def documented_statuses_only(
     if task is None:
         return None
     status = task.get("status")
-    if status not in DOCUMENTED_STATUSES:
+    if not task.native and status not in DOCUMENTED_STATUSES:
         raise AssertionError(
             f"undocumented task status {status!r} (documented: {sorted(DOCUMENTED_STATUSES)})"
         )
-    kling_status = _kling_task(task).get("task_status")
+    kling_status = task.kling.get("task_status")
+    if task.native and kling_status not in DOCUMENTED_KLING_STATUSES:
+        raise AssertionError(
+            f"undocumented Kling task_status {kling_status!r} in Kling's envelope"
+        )
     if kling_status is not None and kling_status not in DOCUMENTED_KLING_STATUSES:
         raise AssertionError(f"undocumented Kling task_status {kling_status!r}")
     return True
@@ -284,12 +359,12 @@ def status_and_progress_agree(
     ctx: CheckContext, response: Response, case: Case
 ) -> bool | None:
     task = _task(response, case)
-    if task is None or task.get("status") not in PROGRESS:
-        return None
-    expected = PROGRESS[task["status"]]
+    if task is None or task.native or task.get("status") not in PROGRESS:
+        return None  # Kling's own envelope has no progress
+    expected = PROGRESS[task.get("status")]
     if task.get("progress") != expected:
         raise AssertionError(
-            f"status {task['status']} comes with progress {expected!r}, got {task.get('progress')!r}"
+            f"status {task.status} comes with progress {expected!r}, got {task.get('progress')!r}"
         )
     return True
 
@@ -299,12 +374,12 @@ def final_tasks_have_a_finish_time(
     ctx: CheckContext, response: Response, case: Case
 ) -> bool | None:
     task = _task(response, case)
-    if task is None:
-        return None
+    if task is None or task.native:
+        return None  # Kling's own envelope has no finish time
     finish = task.get("finish_time")
     if task.get("status") in FINAL:
         if not isinstance(finish, int) or finish <= 0:
-            raise AssertionError(f"a {task['status']} task has finish_time {finish!r}")
+            raise AssertionError(f"a {task.status} task has finish_time {finish!r}")
         submitted = task.get("submit_time")
         if isinstance(submitted, int) and submitted > finish:
             raise AssertionError(
@@ -322,16 +397,16 @@ def success_carries_a_video(
     ctx: CheckContext, response: Response, case: Case
 ) -> bool | None:
     task = _task(response, case)
-    if task is None or task.get("status") != "SUCCESS":
+    if task is None or task.status != "SUCCESS":
         return None
-    result = _kling_task(task).get("task_result")
+    result = task.kling.get("task_result")
     videos = result.get("videos") if isinstance(result, dict) else None
     if not videos or not all(
         isinstance(v, dict) and isinstance(v.get("url"), str) and v["url"]
         for v in videos
     ):
         raise AssertionError(
-            "a SUCCESS task has no video with a URL in data.data.data.task_result.videos"
+            "a SUCCESS task has no video with a URL in its Kling task_result.videos"
         )
     return True
 
@@ -341,11 +416,11 @@ def failure_carries_a_reason(
     ctx: CheckContext, response: Response, case: Case
 ) -> bool | None:
     task = _task(response, case)
-    if task is None or task.get("status") != "FAILURE":
+    if task is None or task.status != "FAILURE":
         return None
-    if not task.get("fail_reason") and not _kling_task(task).get("task_status_msg"):
+    if not task.get("fail_reason") and not task.kling.get("task_status_msg"):
         raise AssertionError(
-            "a FAILURE task has neither fail_reason nor data.data.data.task_status_msg"
+            "a FAILURE task has neither fail_reason nor Kling's task_status_msg"
         )
     return True
 
@@ -361,7 +436,11 @@ def known_tasks_are_found(
         or case.path_parameters.get("task_id") not in known
     ):
         return None
-    lost = (400, 403) if case.operation.path != CONTENT_ROUTE else (403, 404)
+    lost: tuple[int, ...] = (
+        (400, 403) if case.operation.path != CONTENT_ROUTE else (403, 404)
+    )
+    if _generation_c() and case.operation.path in NATIVE_ROUTES:
+        lost = (400, 403, 404)
     # Another method is not the route (a /v1 path answers it 404 Invalid URL).
     served = case.method.upper() == case.operation.method.upper()
     if served and response.status_code in lost and _has_auth(response):
@@ -373,22 +452,91 @@ def known_tasks_are_found(
 
 
 @schemathesis.check
-def unknown_tasks_are_task_not_exist(
+def unknown_tasks_answer_as_documented(
     ctx: CheckContext, response: Response, case: Case
 ) -> bool | None:
+    """An unknown task is 400 task_not_exist on a query route, and on generation C's Kling
+    routes 404 task_not_found in the plugin's shape (never the older 400)."""
     if (
         case.operation.path not in (*TASK_ROUTES, VIDEO_ROUTE)
-        or response.status_code != 400
+        or case.method.upper() != "GET"
+        or response.status_code not in (400, 404)
     ):
         return None
+    status, expected = _not_found_on(case.operation.path)
     try:
         code = response.json().get("code")
     except (ValueError, AttributeError):
         code = None
-    if code != "task_not_exist":
+    if status == 404 and response.status_code == 400 and code == "task_not_exist":
         raise AssertionError(
-            f"a 400 to a task query must carry code 'task_not_exist', got {code!r}"
+            "a generation C gateway answered an unknown task 400 task_not_exist on its "
+            "Kling route: the plugin answers 404 task_not_found"
         )
+    if response.status_code == status and code != expected:
+        raise AssertionError(
+            f"a {status} to a task query must carry code {expected!r}, got {code!r}"
+        )
+    return True
+
+
+@cache
+def _artifact_served(url: str) -> str | None:
+    """What is wrong with an artifact's content URL, asked without a token: None when GET
+    serves the file, HEAD agrees with it, and an altered access value is refused. Asked
+    once per URL and run."""
+    client = _second_user()
+    whole = client.get(url)
+    content_type = whole.headers.get("content-type", "")
+    if whole.status_code != 200 or not whole.content or "json" in content_type:
+        return (
+            f"its content URL, asked without a token, answered {whole.status_code} "
+            f"{content_type!r} (expected 200 and the file)"
+        )
+    head = client.head(url)
+    if head.status_code != 200 or head.content:
+        return f"HEAD of its content URL answered {head.status_code} with a body"
+    length = head.headers.get("content-length")
+    if length is not None and length != str(len(whole.content)):
+        return f"HEAD says {length} bytes, GET sent {len(whole.content)}"
+    altered = httpx.URL(url).copy_set_param("access", "A" * 43)
+    refused = client.get(altered)
+    # 429: the gateway's limit on wrong access values from one address, a refusal too.
+    if refused.status_code not in (404, 429):
+        return (
+            f"an altered access value answered {refused.status_code} (expected the "
+            "neutral 404: a forged capability must serve nothing)"
+        )
+    return None
+
+
+@schemathesis.check
+def artifacts_are_served_by_their_access_alone(
+    ctx: CheckContext, response: Response, case: Case
+) -> bool | None:
+    """Generation C: every artifact a task lists is served by its content URL without a
+    token, HEAD agrees with GET, and the URL with its access value altered serves nothing.
+    The access value is a credential: it never appears in a verdict."""
+    if (
+        case.operation.path != ARTIFACTS_ROUTE
+        or case.method.upper() != "GET"
+        or response.status_code != 200
+    ):
+        return None
+    try:
+        artifacts = response.json().get("artifacts")
+    except (ValueError, AttributeError):
+        return None
+    for artifact in artifacts if isinstance(artifacts, list) else []:
+        url = artifact.get("content_url") if isinstance(artifact, dict) else None
+        if not isinstance(url, str) or not url:
+            continue
+        try:
+            wrong = _artifact_served(url)
+        except httpx.HTTPError as exc:
+            wrong = f"its content URL could not be fetched ({type(exc).__name__})"
+        if wrong is not None:
+            raise AssertionError(f"artifact {artifact.get('key')!r}: {wrong}")
     return True
 
 
@@ -445,10 +593,11 @@ def another_user_cannot_read_the_task(
         code = answer.json().get("code")
     except (ValueError, AttributeError):
         code = None
-    if answer.status_code != 400 or code != "task_not_exist":
+    status, expected = _not_found_on(case.operation.path)
+    if answer.status_code != status or code != expected:
         raise AssertionError(
             f"another user's token read this task: HTTP {answer.status_code}, code {code!r} "
-            "(expected 400 task_not_exist, exactly like an unknown task)"
+            f"(expected {status} {expected}, exactly like an unknown task)"
         )
     return True
 
@@ -465,9 +614,16 @@ def submit_answers_with_a_task_id(
         return None
     if not isinstance(body, dict):
         return None  # response_schema_conformance reports it
-    # `task_id` is due to be removed upstream; `id` then names the task.
-    if not any(isinstance(body.get(k), str) and body[k] for k in ("task_id", "id")):
-        raise AssertionError("a 200 submit answer has neither task_id nor id to query")
+    # `task_id` is due to be removed upstream; `id` then names the task. Generation C's
+    # Kling routes answer Kling's create answer, the gateway's id in data.task_id.
+    inner = body.get("data")
+    candidates = [body.get("task_id"), body.get("id")]
+    if isinstance(inner, dict):
+        candidates.append(inner.get("task_id"))
+    if not any(isinstance(c, str) and c for c in candidates):
+        raise AssertionError(
+            "a 200 submit answer has none of task_id, id and data.task_id to query"
+        )
     return True
 
 
@@ -546,6 +702,13 @@ def before_call(ctx: HookContext, case: Case, **kwargs: Any) -> None:
 _ANSWERS: dict[str, Answer] = {}
 
 
+@cache
+def _target_spec() -> dict[str, Any]:
+    """The spec as the target's generation answers it (all of it when not known)."""
+    generation = _handoff().generation
+    return for_generation(_SPEC, Generation(generation)) if generation else _SPEC
+
+
 @schemathesis.check
 def record_answer_shapes(
     ctx: CheckContext, response: Response, case: Case
@@ -562,7 +725,7 @@ def record_answer_shapes(
     answer = f"{case.method.upper()} {case.operation.path} {response.status_code}"
     if answer not in _ANSWERS:
         _ANSWERS[answer] = Answer.of(
-            _SPEC, case.operation.path, case.method, str(response.status_code)
+            _target_spec(), case.operation.path, case.method, str(response.status_code)
         )
     record = observe(_ANSWERS[answer], answer, response.headers, body)
     with open(log, "a", encoding="utf-8") as out:

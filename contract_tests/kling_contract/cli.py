@@ -122,7 +122,7 @@ def _generations(value: str) -> list[Generation]:
         return [Generation(g.strip()) for g in value.split(",") if g.strip()]
     except ValueError:
         raise click.BadParameter(
-            "a comma-separated list of A and B", param_hint="--generations"
+            "a comma-separated list of A, B and C", param_hint="--generations"
         ) from None
 
 
@@ -155,7 +155,7 @@ def _generations(value: str) -> list[Generation]:
 )
 @click.option(
     "--generations",
-    default="A,B",
+    default="A,B,C",
     envvar="KLING_EMULATOR_GENERATIONS",
     show_default=True,
     help="Emulator generations to check.",

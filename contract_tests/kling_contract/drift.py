@@ -44,7 +44,8 @@ class Field:
     branch: str  # which alternative of a oneOf/anyOf it belongs to ("" for none)
     enum: frozenset[str] | None
     sometimes_absent: bool
-    generation: str | None
+    # The generations that send it (`x-generation`, `x-generations`); None: every one.
+    generations: frozenset[str] | None
 
 
 def _documented(
@@ -76,12 +77,19 @@ def _documented(
                     marks.get("x-sometimes-absent")
                     or resolved.get("x-sometimes-absent")
                 ),
-                generation=marks.get("x-generation") or resolved.get("x-generation"),
+                generations=_generations_of(marks) or _generations_of(resolved),
             )
         )
         _documented(spec, child, path, branch, out, depth + 1)
     if "items" in schema:
         _documented(spec, schema["items"], f"{prefix}[]", branch, out, depth + 1)
+
+
+def _generations_of(schema: dict[str, Any]) -> frozenset[str] | None:
+    one, many = schema.get("x-generation"), schema.get("x-generations")
+    if many:
+        return frozenset(str(g) for g in many)
+    return frozenset({str(one)}) if one else None
 
 
 def _enum_of(spec: dict[str, Any], schema: Any) -> frozenset[str] | None:
@@ -224,9 +232,13 @@ def _never_seen(
     answer: str,
     generation: Generation | None,
 ) -> list[DriftItem]:
-    seen_branches = {
-        field.branch for path in observed for field in documented.fields.get(path, [])
-    }
+    # A branch of a oneOf/anyOf was seen when a field only it documents was: a path that
+    # several branches share (`code`, `data`) tells none of them apart.
+    seen_branches: set[str] = set()
+    for path in observed:
+        branches = {field.branch for field in documented.fields.get(path, [])}
+        if len(branches) == 1:
+            seen_branches |= branches
     items = []
     for path, fields in sorted(documented.fields.items()):
         if path in observed:
@@ -237,7 +249,11 @@ def _never_seen(
             if (f.parent == "" or f.parent in observed)
             and (f.branch == "" or f.branch in seen_branches)
             and not f.sometimes_absent
-            and (generation is None or f.generation in (None, generation))
+            and (
+                generation is None
+                or f.generations is None
+                or generation.value in f.generations
+            )
         ]
         if expected:
             items.append(DriftItem("never seen", answer, path))

@@ -17,6 +17,7 @@ PROBE_TASK_ID = "KLING_CONTRACT_PROBE_TASK_ID"
 OTHER_TOKEN = "KLING_OTHER_TOKEN"
 SHAPES_LOG = "KLING_CONTRACT_SHAPES"
 MAX_TASKS = "KLING_CONTRACT_MAX_TASKS"
+GENERATION = "KLING_CONTRACT_GENERATION"
 
 
 @attrs.frozen
@@ -32,6 +33,8 @@ class HandOff:
     shapes_log: str | None = None
     # At most this many submits answered 200 (tasks created, and billed); None: no bound.
     max_tasks: int | None = None
+    # The target's generation ("A", "B", "C"), as the runner learnt it; "" when unknown.
+    generation: str = ""
 
     def to_env(self) -> dict[str, str]:
         env = {TOKEN: self.token, TASK_IDS: ",".join(sorted(self.task_ids))}
@@ -39,6 +42,7 @@ class HandOff:
             (PROBE_TASK_ID, self.probe_task_id),
             (OTHER_TOKEN, self.other_token),
             (SHAPES_LOG, self.shapes_log),
+            (GENERATION, self.generation),
         ):
             if value:
                 env[name] = value
@@ -56,4 +60,5 @@ class HandOff:
             other_token=env.get(OTHER_TOKEN) or None,
             shapes_log=env.get(SHAPES_LOG) or None,
             max_tasks=int(env[MAX_TASKS]) if env.get(MAX_TASKS) else None,
+            generation=env.get(GENERATION, ""),
         )

@@ -76,6 +76,9 @@ def for_generation(spec: dict[str, Any], generation: Generation) -> dict[str, An
         if not item:
             del spec["paths"][path]
     for response in spec["components"]["responses"].values():
+        links = response.get("links", {})
+        for name in [name for name, link in links.items() if not serves(link)]:
+            del links[name]
         for media in response.get("content", {}).values():
             options = media.get("schema", {}).get("oneOf")
             if options is None:

@@ -10,7 +10,10 @@ fail a faithful gateway, so the contract run judges negative data against these 
   text-to-video);
 * A (built before 2026-01-30) reads `model_name` or `model` and never reads the caller's
   `metadata` (its converter nests the whole body one level down);
-* B (since) reads the model from `model` only, ignores top-level Kling-only fields (they reach
+* C (1.0 release candidates, the Kling plugin) forwards the whole body to Kling as A did,
+  names only the plugin's three models, and its image2video route always asks Kling for
+  image-to-video (an image is needed, a prompt is not);
+* B (since 2026-01-30) reads the model from `model` only, ignores top-level Kling-only fields (they reach
   Kling only from `metadata`), reads `duration` leniently (any JSON value; numbers outside
   0..3600 are refused), and ignores a `metadata` that is not an object.
 
@@ -29,7 +32,7 @@ import copy
 from collections.abc import Sequence
 from typing import Any
 
-from kling_common.generation import Generation
+from kling_common.generation import PLUGIN_MODELS, Generation
 
 REQUESTS = ("ImageToVideoRequest", "TextToVideoRequest")
 NESTED = (
@@ -68,6 +71,8 @@ def enforced_spec(
     """A copy of the spec whose submit schemas say what this generation refuses, and whose
     model fields name only `models`."""
     served = {"enum": list(models)}
+    # Generation C's plugin serves its own three models only, whatever the channels list.
+    native_served = {"enum": [m for m in models if m in PLUGIN_MODELS]}
     spec = copy.deepcopy(spec)
     schemas = spec["components"]["schemas"]
     kling_only = set(schemas["KlingOptions"]["properties"])
@@ -82,7 +87,9 @@ def enforced_spec(
             # A missing or empty image is taken: the task silently becomes text-to-video.
             properties["image"] = {"type": ["string", "null"]}
             schemas[name]["required"].remove("image")
-        if generation is Generation.A:
+        if generation is not Generation.B:
+            # A's converter nests the body, and C's plugin forwards it whole: the Kling
+            # fields at the top level reach Kling, which judges them; metadata it ignores.
             properties["metadata"] = ANY_VALUE
             # Either model field names the model: neither is required on its own.
             schemas[name]["required"] = [
@@ -96,11 +103,14 @@ def enforced_spec(
             # The first non-empty of model_name and model names the model, which a
             # channel must serve.
             unnamed = {"enum": ["", None]}
+            named = served if generation is Generation.A else native_served
             schemas[name]["anyOf"] = [
-                {"properties": {"model_name": served}, "required": ["model_name"]},
-                {"properties": {"model_name": unnamed, "model": served}, "required": ["model"]},
-                {"not": {"required": ["model_name"]}, "properties": {"model": served}, "required": ["model"]},
+                {"properties": {"model_name": named}, "required": ["model_name"]},
+                {"properties": {"model_name": unnamed, "model": named}, "required": ["model"]},
+                {"not": {"required": ["model_name"]}, "properties": {"model": named}, "required": ["model"]},
             ]  # fmt: skip
+            if generation is Generation.C and "image" in properties:
+                _native_image_to_video(schemas[name])
         else:
             for field in kling_only | {"model_name", "duration"}:
                 if field in properties:
@@ -109,6 +119,29 @@ def enforced_spec(
             properties["metadata"] = _metadata_as_read()
     _unified(schemas, served, generation)
     return spec
+
+
+def _native_image_to_video(request: dict[str, Any]) -> None:
+    """Generation C's image2video route always asks Kling for image-to-video: Kling needs
+    an image (or an end frame) and no prompt, where the older generations needed a prompt
+    and made a text task without an image."""
+    properties = request["properties"]
+    request["required"] = [f for f in request["required"] if f != "prompt"]
+    # The plugin drops a prompt or image that JavaScript reads as false (`if (!body.prompt)
+    # delete body.prompt`): false, 0 and "" are as good as absent; an object or a list is not.
+    dropped = [{"type": ["string", "null"]}, {"const": False}, {"const": 0}]
+    properties["prompt"] = {"anyOf": dropped}
+    properties["image"] = {"anyOf": dropped}
+    given = {"type": "string", "minLength": 1}
+    request["allOf"] = [
+        {"anyOf": request.pop("anyOf")},
+        {
+            "anyOf": [
+                {"properties": {"image": given}, "required": ["image"]},
+                {"properties": {"image_tail": given}, "required": ["image_tail"]},
+            ]
+        },
+    ]
 
 
 def _unified(

@@ -110,10 +110,13 @@ class Target:
 
 
 def generation_of(body: object) -> Generation:
-    """The generation of a query's 200 answer: B's task has its database fields (`id`,
-    `created_at`), A's has not."""
+    """The generation of a query's 200 answer: C answers Kling's own envelope (its `code`
+    is the number 0), B's task has its database fields (`id`, `created_at`), A's has not."""
     if not isinstance(body, dict):
         return Generation.A
+    code = body.get("code")
+    if isinstance(code, int) and not isinstance(code, bool):
+        return Generation.C
     task = body.get("data")
     if isinstance(task, dict) and "id" in task and "created_at" in task:
         return Generation.B
@@ -156,6 +159,8 @@ def preflight(target: Target, timeout: float = 15.0) -> Target:
                 raise TargetError(_refusal(target, task_id, exc)) from None
             if generation is None:
                 generation = generation_of(body)
+        if target.generation is None and generation is not Generation.C:
+            generation = _serves_tasks_routes(client, target) or generation
         model_limited = _answers_403_for_unknown_tasks(client, target)
     if target.other_token:
         _check_other_token(target, timeout)
@@ -184,6 +189,17 @@ def _refusal(target: Target, task_id: str, exc: kg.KlingError) -> str:
     if isinstance(exc, kg.APIConnectionError):
         return f"{target.base_url} is unreachable: {exc}"
     return f"querying task {task_id!r} failed: {exc}"
+
+
+def _serves_tasks_routes(client: kg.KlingClient, target: Target) -> Generation | None:
+    """Generation C, when the gateway serves its own view of the task (/v1/tasks/{id}),
+    whatever its Kling route answered: a 1.0 gateway whose Kling route lost the plugin's
+    envelope is a broken generation C gateway, not an older one."""
+    try:
+        client.get(target.task_ids[0], route="tasks")
+    except kg.KlingError:
+        return None
+    return Generation.C
 
 
 def _answers_403_for_unknown_tasks(client: kg.KlingClient, target: Target) -> bool:
@@ -231,4 +247,5 @@ def handoff_for(target: Target, shapes_log: str) -> HandOff:
         other_token=target.other_token,
         shapes_log=shapes_log,
         max_tasks=target.max_tasks,
+        generation=target.generation.value if target.generation else "",
     )

@@ -12,12 +12,13 @@ from the HTTP status alone.
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 
 import attrs
 
-# The plugin's meta.models: the host refuses every other name, compared exactly.
-PLUGIN_MODELS = ("kling-v1", "kling-v1-6", "kling-v2-master")
+from kling_common.generation import PLUGIN_MODELS
+
 # Each route fixes its action (the plugin's routes), whatever the body holds.
 ACTION_OF_ROUTE = {"image2video": "generate", "text2video": "textGenerate"}
 # The host's sanitizer: the code from the HTTP status, and for 5xx always the default text.
@@ -98,9 +99,19 @@ def kling_request(body: dict[str, Any], model: str) -> dict[str, Any]:
         **body,
     }
     for name in ("prompt", "image"):
-        if not request.get(name):
+        if not _js_truthy(request.get(name)):
             request.pop(name, None)
     return request
+
+
+def _js_truthy(value: Any) -> bool:
+    """JavaScript's truth, which the plugin's `if (!body.prompt)` tests: an empty object or
+    list is true there, unlike in Python."""
+    if value is None or value is False or value == "":
+        return False
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return value != 0 and not math.isnan(value)  # NaN is false too
+    return True
 
 
 def with_public_id(value: Any, kling_id: str, public_id: str) -> Any:

@@ -7,7 +7,6 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.gateway_error import GatewayError
-from ...models.native_task_response import NativeTaskResponse
 from ...models.task_error import TaskError
 from ...models.task_response import TaskResponse
 from ...types import Response
@@ -29,25 +28,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> GatewayError | TaskError | NativeTaskResponse | TaskResponse | None:
+) -> GatewayError | TaskError | TaskResponse | None:
     if response.status_code == 200:
-
-        def _parse_response_200(data: object) -> NativeTaskResponse | TaskResponse:
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                response_200_type_0 = TaskResponse.from_dict(data)
-
-                return response_200_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            if not isinstance(data, dict):
-                raise TypeError()
-            response_200_type_1 = NativeTaskResponse.from_dict(data)
-
-            return response_200_type_1
-
-        response_200 = _parse_response_200(response.json())
+        response_200 = TaskResponse.from_dict(response.json())
 
         return response_200
 
@@ -116,7 +99,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[GatewayError | TaskError | NativeTaskResponse | TaskResponse]:
+) -> Response[GatewayError | TaskError | TaskResponse]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -129,7 +112,7 @@ def sync_detailed(
     task_id: str,
     *,
     client: AuthenticatedClient | Client,
-) -> Response[GatewayError | TaskError | NativeTaskResponse | TaskResponse]:
+) -> Response[GatewayError | TaskError | TaskResponse]:
     """Query a task on the unified video route
 
      The same handler and answers as the Kling query routes, for a task created on any
@@ -144,7 +127,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[GatewayError | GatewayError | TaskError | NativeTaskResponse | TaskResponse | TaskError]
+        Response[GatewayError | GatewayError | TaskError | TaskError | TaskResponse]
     """
 
     kwargs = _get_kwargs(
@@ -162,7 +145,7 @@ def sync(
     task_id: str,
     *,
     client: AuthenticatedClient | Client,
-) -> GatewayError | TaskError | NativeTaskResponse | TaskResponse | None:
+) -> GatewayError | TaskError | TaskResponse | None:
     """Query a task on the unified video route
 
      The same handler and answers as the Kling query routes, for a task created on any
@@ -177,7 +160,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        GatewayError | GatewayError | TaskError | NativeTaskResponse | TaskResponse | TaskError
+        GatewayError | GatewayError | TaskError | TaskError | TaskResponse
     """
 
     return sync_detailed(
@@ -190,7 +173,7 @@ async def asyncio_detailed(
     task_id: str,
     *,
     client: AuthenticatedClient | Client,
-) -> Response[GatewayError | TaskError | NativeTaskResponse | TaskResponse]:
+) -> Response[GatewayError | TaskError | TaskResponse]:
     """Query a task on the unified video route
 
      The same handler and answers as the Kling query routes, for a task created on any
@@ -205,7 +188,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[GatewayError | GatewayError | TaskError | NativeTaskResponse | TaskResponse | TaskError]
+        Response[GatewayError | GatewayError | TaskError | TaskError | TaskResponse]
     """
 
     kwargs = _get_kwargs(
@@ -221,7 +204,7 @@ async def asyncio(
     task_id: str,
     *,
     client: AuthenticatedClient | Client,
-) -> GatewayError | TaskError | NativeTaskResponse | TaskResponse | None:
+) -> GatewayError | TaskError | TaskResponse | None:
     """Query a task on the unified video route
 
      The same handler and answers as the Kling query routes, for a task created on any
@@ -236,7 +219,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        GatewayError | GatewayError | TaskError | NativeTaskResponse | TaskResponse | TaskError
+        GatewayError | GatewayError | TaskError | TaskError | TaskResponse
     """
 
     return (
