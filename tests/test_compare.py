@@ -115,7 +115,39 @@ def test_without_allow_create_nothing_is_submitted(
     )  # fmt: skip
     assert (len(left.store), len(right.store)) == before
     assert compared + len(skipped) == len(corpus())
-    assert any("creates a task" in reason for reason in skipped)
+    assert any("could create a task" in reason for reason in skipped)
+
+
+def test_without_allow_create_a_gateway_that_accepts_everything_gets_only_reads() -> (
+    None
+):
+    """A gateway that answers every request 200 with a new task (as an old gateway did for
+    refusals the corpus expects) is sent GET, HEAD and OPTIONS only: nothing could be billed."""
+    methods: list[str] = []
+
+    def accepts_everything(request: httpx.Request) -> httpx.Response:
+        methods.append(request.method)
+        task = {
+            "id": "task_" + "c" * 32,
+            "task_id": "task_" + "c" * 32,
+            "status": "queued",
+        }
+        return httpx.Response(200, json=task)
+
+    transport = httpx.MockTransport(accepts_everything)
+    original = httpx.Client.__init__
+
+    def with_mock(self: httpx.Client, *args: Any, **kwargs: Any) -> None:
+        original(self, *args, **{**kwargs, "transport": transport})
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(httpx.Client, "__init__", with_mock)
+        sides = [Side(label, "http://gw.test", {"main": "sk-a", "other": "sk-b"}) for label in ("left", "right")]  # fmt: skip
+        _, compared, _ = compare(
+            *sides, corpus(), allow_create=False, deadline=5, echo=lambda line: None
+        )
+    assert compared > 0 and methods
+    assert set(methods) <= {"GET", "HEAD", "OPTIONS"}, sorted(set(methods))
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,9 @@ Each side is a JSON file naming a gateway and its tokens by role:
 `main` is required; `other` is a second user, `exhausted` a token whose quota is used up,
 `limited` a token limited to one model. Probes whose role a side lacks are skipped on both.
 The corpus (`corpus()`) covers queries, submits of every content type, bad tokens, what is
-not a route, method probes and trailing slashes. With `--allow-create` it first submits one
+not a route, method probes and trailing slashes. Without `--allow-create` it sends only
+GET, HEAD and OPTIONS: a gateway that takes more than expected (an old one, a broken one)
+would create and bill a task for a submit meant to be refused. With it, it first submits one
 task on each side and waits until both are final (this costs money on a real gateway), so
 that queries of real tasks compare like with like.
 
@@ -102,9 +104,17 @@ class Probe:
     content: bytes | None = None
     headers: Mapping[str, str] = attrs.field(factory=dict)
     needs: tuple[str, ...] = ()  # roles or tasks the probe needs
-    creates: bool = False  # would create (and bill) a task when accepted
+
+    @property
+    def may_create(self) -> bool:
+        """Whether a gateway could create (and bill) a task for it. Not only the submits
+        meant to succeed: a gateway that takes more than the corpus expects (an old one,
+        a broken one) creates tasks for refusals too. So every request but a read."""
+        return self.method not in READS
 
 
+# The only methods sent without --allow-create: they read, and no gateway creates a task for one.
+READS = frozenset({"GET", "HEAD", "OPTIONS"})
 IMAGE = "https://example.com/cat.png"
 GOOD_I2V: JSON = {
     "model": "kling-v1", "model_name": "kling-v1", "prompt": "a cat turns its head",
@@ -150,9 +160,9 @@ def corpus() -> list[Probe]:
         f"--{boundary}--\r\n"
     ).encode()
     probes += [
-        Probe("submit image2video", "POST", i2v, json_body=GOOD_I2V, creates=True),
-        Probe("submit text2video", "POST", t2v, json_body=GOOD_T2V, creates=True),
-        Probe("submit with model_name only", "POST", i2v, json_body={k: v for k, v in GOOD_I2V.items() if k != "model"}, creates=True),
+        Probe("submit image2video", "POST", i2v, json_body=GOOD_I2V),
+        Probe("submit text2video", "POST", t2v, json_body=GOOD_T2V),
+        Probe("submit with model_name only", "POST", i2v, json_body={k: v for k, v in GOOD_I2V.items() if k != "model"}),
         Probe("submit without a model", "POST", i2v, json_body={"prompt": "x"}),
         Probe("submit a model no channel serves", "POST", i2v, json_body={**GOOD_I2V, "model": "kling-compare-none"}),
         Probe("submit without a prompt", "POST", i2v, json_body={"model": "kling-v1"}),
@@ -164,8 +174,8 @@ def corpus() -> list[Probe]:
         Probe("submit a JSON array", "POST", i2v, content=b"[1]", headers={"Content-Type": "application/json"}),
         Probe("submit an empty body", "POST", i2v, content=b"", headers={"Content-Type": "application/json"}),
         Probe("submit as text/plain", "POST", i2v, content=json.dumps(GOOD_I2V).encode(), headers={"Content-Type": "text/plain"}),
-        Probe("submit as a form", "POST", i2v, content=form, headers={"Content-Type": "application/x-www-form-urlencoded"}, creates=True),
-        Probe("submit as multipart", "POST", t2v, content=multipart, headers={"Content-Type": f"multipart/form-data; boundary={boundary}"}, creates=True),
+        Probe("submit as a form", "POST", i2v, content=form, headers={"Content-Type": "application/x-www-form-urlencoded"}),
+        Probe("submit as multipart", "POST", t2v, content=multipart, headers={"Content-Type": f"multipart/form-data; boundary={boundary}"}),
         Probe("submit with a used-up token", "POST", i2v, token="exhausted", json_body=GOOD_I2V, needs=("exhausted",)),
         Probe("submit another model with a model-limited token", "POST", i2v, token="limited", json_body=GOOD_I2V, needs=("limited",)),
     ]  # fmt: skip
@@ -188,7 +198,27 @@ def corpus() -> list[Probe]:
         Probe("an unknown path", "GET", "/compare-nothing", token=None),
     ]  # fmt: skip
     probes += unified_corpus()
+    probes += tasks_corpus()
     return probes
+
+
+def tasks_corpus() -> list[Probe]:
+    """Generation C's /v1/tasks routes (older gateways answer them as not a route) and the
+    plugin's own refusals."""
+    tasks = "/v1/tasks"
+    content = f"{tasks}/{{task}}/artifacts/video/content"
+    i2v = SUBMIT.format(route="image2video")
+    return [
+        Probe("tasks: query", "GET", f"{tasks}/{{task}}", needs=("task",)),
+        Probe("tasks: query unknown id", "GET", f"{tasks}/{UNKNOWN_ID}"),
+        Probe("tasks: query another user's task", "GET", f"{tasks}/{{task}}", token="other", needs=("task", "other")),
+        Probe("tasks: artifacts", "GET", f"{tasks}/{{task}}/artifacts", needs=("task",)),
+        Probe("tasks: artifacts of an unknown id", "GET", f"{tasks}/{UNKNOWN_ID}/artifacts"),
+        Probe("tasks: content with the token", "GET", content, needs=("task",)),
+        Probe("tasks: content with a forged access", "GET", content + "?access=" + "A" * 43, token=None, needs=("task",)),
+        Probe("tasks: HEAD of content with the token", "HEAD", content, needs=("task",)),
+        Probe("submit a model the Kling plugin does not serve", "POST", i2v, json_body={**GOOD_I2V, "model": "kling-v2-6", "model_name": "kling-v2-6"}),
+    ]  # fmt: skip
 
 
 def unified_corpus() -> list[Probe]:
@@ -205,11 +235,11 @@ def unified_corpus() -> list[Probe]:
             Probe(f"{family}: query another user's task", "GET", f"{path}/{{task}}", token="other", needs=("task", "other")),
             Probe(f"{family}: query unknown id with a model-limited token", "GET", f"{path}/{UNKNOWN_ID}", token="limited", needs=("limited",)),
             Probe(f"{family}: query with a used-up token", "GET", f"{path}/{{task}}", token="exhausted", needs=("task", "exhausted")),
-            Probe(f"{family}: submit", "POST", path, json_body=unified, creates=True),
-            Probe(f"{family}: submit as a form", "POST", path, content=form, headers={"Content-Type": "application/x-www-form-urlencoded"}, creates=True),
+            Probe(f"{family}: submit", "POST", path, json_body=unified),
+            Probe(f"{family}: submit as a form", "POST", path, content=form, headers={"Content-Type": "application/x-www-form-urlencoded"}),
             Probe(f"{family}: submit without a model", "POST", path, json_body={"prompt": "x"}),
             Probe(f"{family}: submit without a prompt", "POST", path, json_body={"model": "kling-v1"}),
-            Probe(f"{family}: submit duration as text", "POST", path, json_body={**unified, "duration": "5.5"}, creates=True),
+            Probe(f"{family}: submit duration as text", "POST", path, json_body={**unified, "duration": "5.5"}),
             Probe(f"{family}: DELETE on the query route", "DELETE", f"{path}/{UNKNOWN_ID}"),
             Probe(f"{family}: trailing slash on a query", "GET", f"{path}/{UNKNOWN_ID}/"),
         ]  # fmt: skip
@@ -221,7 +251,7 @@ def unified_corpus() -> list[Probe]:
         Probe("videos: content with a model-limited token", "GET", f"{videos}/{UNKNOWN_ID}/content", token="limited", needs=("limited",)),
         Probe("videos: content without a token", "GET", f"{videos}/{UNKNOWN_ID}/content", token=None),
         Probe("videos: remix of an unknown id", "POST", f"{videos}/{UNKNOWN_ID}/remix", json_body={"prompt": "again"}),
-        Probe("videos: remix of a task", "POST", f"{videos}/{{task}}/remix", json_body={"prompt": "again"}, needs=("task",), creates=True),
+        Probe("videos: remix of a task", "POST", f"{videos}/{{task}}/remix", json_body={"prompt": "again"}, needs=("task",)),
         Probe("videos: GET on the submit route", "GET", videos),
         Probe("videos: trailing slash on a submit", "POST", f"{videos}/", json_body={"prompt": "x"}),
     ]  # fmt: skip
@@ -450,8 +480,8 @@ def compare(
             ]
             if "task" in probe.needs and not allow_create:
                 missing.append("a task (--allow-create)")
-            if probe.creates and not allow_create:
-                missing.append("--allow-create (it creates a task)")
+            if probe.may_create and not allow_create:
+                missing.append("--allow-create (a gateway could create a task for it)")
             if missing:
                 skipped.append(f"{probe.name}: needs {', '.join(missing)}")
                 continue
@@ -482,7 +512,9 @@ def compare(
 @click.option(
     "--allow-create",
     is_flag=True,
-    help="Submit tasks (one prepared per side, plus the submit probes): costs money.",
+    help="Send what could create a task (one prepared per side, every submit, refusal and "
+    "method probe): costs money. Without it only GET, HEAD and OPTIONS are sent, whatever "
+    "the gateways answer.",
 )
 @click.option(
     "--known",
