@@ -12,7 +12,7 @@ CONTRACT_STAMP := $(VENV)/.contract-stamp
 PYTEST_NO_TESTS_IS_FAILURE = rc=$$?; if [ $$rc -eq 5 ]; then echo "pytest collected no tests: failing on purpose" >&2; exit 1; fi; exit $$rc
 
 .DEFAULT_GOAL := help
-.PHONY: help install lock generate check-generated lint typecheck test e2e contract emulator bench ci clean
+.PHONY: help install lock generate check-generated lint typecheck test e2e contract emulator bench dist ci clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -75,7 +75,12 @@ bench: $(STAMP) ## Benchmarks; writes benchmarks/report.md
 	$(UV) pip install --quiet --python $(BIN)/python -e ".[bench]"
 	$(BIN)/python -m benchmarks
 
+# The package is on no index yet: its wheel and sdist, for a path install (README, "In your CI").
+dist: $(UV) ## Build the wheel and the sdist into dist/
+	rm -rf dist
+	$(UV) build --quiet --out-dir dist .
+
 ci: check-generated lint typecheck test e2e contract ## What CI runs
 
 clean: ## Remove .venv and caches
-	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache
+	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache build dist

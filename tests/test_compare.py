@@ -142,9 +142,18 @@ def test_without_allow_create_a_gateway_that_accepts_everything_gets_only_reads(
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(httpx.Client, "__init__", with_mock)
-        sides = [Side(label, "http://gw.test", {"main": "sk-a", "other": "sk-b"}) for label in ("left", "right")]  # fmt: skip
+        tokens = {"main": "sk-a", "other": "sk-b"}
+        left, right = (
+            Side("left", "http://gw.test", tokens),
+            Side("right", "http://gw.test", tokens),
+        )
         _, compared, _ = compare(
-            *sides, corpus(), allow_create=False, deadline=5, echo=lambda line: None
+            left,
+            right,
+            corpus(),
+            allow_create=False,
+            deadline=5,
+            echo=lambda line: None,
         )
     assert compared > 0 and methods
     assert set(methods) <= {"GET", "HEAD", "OPTIONS"}, sorted(set(methods))
