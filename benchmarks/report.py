@@ -108,9 +108,18 @@ def refresh_section(waits: dict[str, Any] | None) -> list[str]:
         "| generation | tasks (per channel) | schedule | requests per task | ideal | ratio | median delay | p99 delay |",
         "|---|---|---|---|---|---|---|---|",
     ]
-    keys = ("one_task", "one_task_generation_a", "thousand_tasks")
-    for key in (*keys, "thousand_tasks_20_per_channel"):
-        scenario = waits[key]
+    keys = (
+        "one_task",
+        "one_task_generation_a",
+        "one_task_generation_c",
+        "thousand_tasks",
+        "thousand_tasks_generation_c",
+        "thousand_tasks_20_per_channel",
+    )
+    for key in keys:
+        scenario = waits.get(key)
+        if scenario is None:  # a report of an older run
+            continue
         for name in ("refresh", "interval"):
             r = scenario[name]
             lines.append(
