@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -24,6 +25,7 @@ from . import errors
 from ._client import KlingClient
 from ._logs import setup_logging
 from ._routes import Route
+from ._settings import ENV_BASE_URL, ENV_TOKEN
 from ._tasks import fail_reason_of, progress_of, status_of, video_urls
 
 EXIT_OK, EXIT_TASK_FAILED, EXIT_USAGE, EXIT_ERROR, EXIT_TIMEOUT = 0, 1, 2, 3, 4
@@ -49,6 +51,16 @@ class Context:
         self.err = Console(stderr=True)
 
     def client(self) -> KlingClient:
+        # Said in the command line's terms (the library's own message names arguments).
+        if not (self.base_url or os.environ.get(ENV_BASE_URL, "").strip()):
+            raise errors.ConfigurationError(
+                f"no gateway URL: pass --base-url or set {ENV_BASE_URL}"
+            )
+        if not os.environ.get(ENV_TOKEN, "").strip():
+            raise errors.ConfigurationError(
+                f"no API token: set {ENV_TOKEN} (the token is read from the environment "
+                "only, never from an option)"
+            )
         return KlingClient(self.base_url, timeout=self.request_timeout)
 
     def show_task(self, task: Task) -> None:

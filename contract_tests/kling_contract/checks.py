@@ -6,7 +6,10 @@ AssertionError with a sentence a person can act on.
 
 from __future__ import annotations
 
+import atexit
+import functools
 import json
+from collections.abc import Callable
 from functools import cache
 from typing import Any
 
@@ -49,21 +52,41 @@ SUBMIT_ROUTES = (
     "/v1/videos/{video_id}/remix",
 )
 # The documented statuses are the spec's own enums: the spec is the judge of drift.
-_SPEC = load_spec()
-_SCHEMAS = _SPEC["components"]["schemas"]
-DOCUMENTED_STATUSES = frozenset(_SCHEMAS["TaskStatus"]["enum"])
-DOCUMENTED_KLING_STATUSES = frozenset(_SCHEMAS["KlingTaskStatus"]["enum"])
+# The spec's facts the checks judge by, read once, on first use (not at import).
 FINAL = {"SUCCESS", "FAILURE"}
 # The runner hands its settings over once, in the environment of this process.
 _handoff = cache(HandOff.from_env)
-# The progress each status comes with: the spec's table (TaskStatus x-progress).
-PROGRESS: dict[str, str] = dict(_SCHEMAS["TaskStatus"]["x-progress"])
-# The video status each gateway status reads as: the spec's table (VideoStatus x-gateway-status).
-VIDEO_STATUS_OF: dict[str, str] = {
-    gateway: video
-    for video, gateways in _SCHEMAS["VideoStatus"]["x-gateway-status"].items()
-    for gateway in gateways
-}
+
+
+@cache
+def _spec() -> dict[str, Any]:
+    return load_spec()
+
+
+@cache
+def _schema_facts() -> dict[str, Any]:
+    """The documented statuses, the progress each status comes with (TaskStatus
+    x-progress) and the video status each gateway status reads as (VideoStatus
+    x-gateway-status): the spec's own tables."""
+    schemas = _spec()["components"]["schemas"]
+    return {
+        "DOCUMENTED_STATUSES": frozenset(schemas["TaskStatus"]["enum"]),
+        "DOCUMENTED_KLING_STATUSES": frozenset(schemas["KlingTaskStatus"]["enum"]),
+        "PROGRESS": dict(schemas["TaskStatus"]["x-progress"]),
+        "VIDEO_STATUS_OF": {
+            gateway: video
+            for video, gateways in schemas["VideoStatus"]["x-gateway-status"].items()
+            for gateway in gateways
+        },
+    }
+
+
+def __getattr__(name: str) -> Any:
+    """`checks.PROGRESS` and the other tables, computed from the spec on first use."""
+    try:
+        return _schema_facts()[name]
+    except KeyError:
+        raise AttributeError(name) from None
 
 
 _GATEWAY_STATUS_OF_KLING = {str(k): v for k, v in GATEWAY_STATUS.items()}
@@ -114,6 +137,24 @@ def _task(response: Response, case: Case) -> Queried | None:
         return None
     code = body.get("code")
     return Queried(task, native=isinstance(code, int) and not isinstance(code, bool))
+
+
+TaskCheck = Callable[[Queried, Case], bool | None]
+
+
+def on_task_answers(
+    check: TaskCheck,
+) -> Callable[[CheckContext, Response, Case], bool | None]:
+    """A check of a query's 200 answer, in either envelope: it runs only there, on the task
+    the answer is about (as schemathesis's own checks declare what they apply to), and says
+    None (does not apply) everywhere else."""
+
+    @functools.wraps(check)
+    def applied(ctx: CheckContext, response: Response, case: Case) -> bool | None:
+        task = _task(response, case)
+        return None if task is None else check(task, case)
+
+    return applied
 
 
 def _generation_c() -> bool:
@@ -198,12 +239,16 @@ def families_agree_on_the_status(
     (VideoStatus x-gateway-status), and so is its progress. A refresh pass may write the
     task between the two reads, so a disagreement is read once more before it counts."""
     video = _video(response, case)
-    if video is None or video.get("status") not in {*VIDEO_STATUS_OF.values()}:
+    if video is None or video.get("status") not in {
+        *_schema_facts()["VIDEO_STATUS_OF"].values()
+    }:
         return None
     task_id = case.path_parameters["task_id"]
     for attempt in (1, 2):
         task = _envelope_of(response, task_id)
-        expected = VIDEO_STATUS_OF.get(str(task.get("status")), "unknown")
+        expected = _schema_facts()["VIDEO_STATUS_OF"].get(
+            str(task.get("status")), "unknown"
+        )
         progress = str(task.get("progress") or "0%").rstrip("%") or "0"
         if video.get("status") == expected and str(video.get("progress")) == progress:
             return True
@@ -295,13 +340,13 @@ def content_answers_in_its_own_shape(
 
 
 @schemathesis.check
+@on_task_answers
 def kling_routes_answer_in_their_generations_envelope(
-    ctx: CheckContext, response: Response, case: Case
+    task: Queried, case: Case
 ) -> bool | None:
     """Generation C's Kling routes answer Kling's own envelope (the plugin's render); the
     older generations, and every generation's /v1/video/generations, the gateway's wrapper."""
-    task = _task(response, case)
-    if task is None or not _handoff().generation:
+    if not _handoff().generation:
         return None
     native_expected = _generation_c() and case.operation.path in NATIVE_ROUTES
     if task.native != native_expected:
@@ -317,12 +362,8 @@ def kling_routes_answer_in_their_generations_envelope(
 
 
 @schemathesis.check
-def task_is_the_one_asked_for(
-    ctx: CheckContext, response: Response, case: Case
-) -> bool | None:
-    task = _task(response, case)
-    if task is None:
-        return None
+@on_task_answers
+def task_is_the_one_asked_for(task: Queried, case: Case) -> bool | None:
     asked = case.path_parameters.get("task_id")
     if task.get("task_id") != asked:
         raise AssertionError(
@@ -332,36 +373,34 @@ def task_is_the_one_asked_for(
 
 
 @schemathesis.check
-def documented_statuses_only(
-    ctx: CheckContext, response: Response, case: Case
-) -> bool | None:
+@on_task_answers
+def documented_statuses_only(task: Queried, case: Case) -> bool | None:
     """The client tolerates new statuses; the contract reports them as drift."""
-    task = _task(response, case)
-    if task is None:
-        return None
     status = task.get("status")
-    if not task.native and status not in DOCUMENTED_STATUSES:
+    if not task.native and status not in _schema_facts()["DOCUMENTED_STATUSES"]:
         raise AssertionError(
-            f"undocumented task status {status!r} (documented: {sorted(DOCUMENTED_STATUSES)})"
+            f"undocumented task status {status!r} (documented: {sorted(_schema_facts()['DOCUMENTED_STATUSES'])})"
         )
     kling_status = task.kling.get("task_status")
-    if task.native and kling_status not in DOCUMENTED_KLING_STATUSES:
+    if task.native and kling_status not in _schema_facts()["DOCUMENTED_KLING_STATUSES"]:
         raise AssertionError(
             f"undocumented Kling task_status {kling_status!r} in Kling's envelope"
         )
-    if kling_status is not None and kling_status not in DOCUMENTED_KLING_STATUSES:
+    if (
+        kling_status is not None
+        and kling_status not in _schema_facts()["DOCUMENTED_KLING_STATUSES"]
+    ):
         raise AssertionError(f"undocumented Kling task_status {kling_status!r}")
     return True
 
 
 @schemathesis.check
-def status_and_progress_agree(
-    ctx: CheckContext, response: Response, case: Case
-) -> bool | None:
-    task = _task(response, case)
-    if task is None or task.native or task.get("status") not in PROGRESS:
+@on_task_answers
+def status_and_progress_agree(task: Queried, case: Case) -> bool | None:
+    progress = _schema_facts()["PROGRESS"]
+    if task.native or task.get("status") not in progress:
         return None  # Kling's own envelope has no progress
-    expected = PROGRESS[task.get("status")]
+    expected = progress[task.get("status")]
     if task.get("progress") != expected:
         raise AssertionError(
             f"status {task.status} comes with progress {expected!r}, got {task.get('progress')!r}"
@@ -370,11 +409,9 @@ def status_and_progress_agree(
 
 
 @schemathesis.check
-def final_tasks_have_a_finish_time(
-    ctx: CheckContext, response: Response, case: Case
-) -> bool | None:
-    task = _task(response, case)
-    if task is None or task.native:
+@on_task_answers
+def final_tasks_have_a_finish_time(task: Queried, case: Case) -> bool | None:
+    if task.native:
         return None  # Kling's own envelope has no finish time
     finish = task.get("finish_time")
     if task.get("status") in FINAL:
@@ -393,11 +430,9 @@ def final_tasks_have_a_finish_time(
 
 
 @schemathesis.check
-def success_carries_a_video(
-    ctx: CheckContext, response: Response, case: Case
-) -> bool | None:
-    task = _task(response, case)
-    if task is None or task.status != "SUCCESS":
+@on_task_answers
+def success_carries_a_video(task: Queried, case: Case) -> bool | None:
+    if task.status != "SUCCESS":
         return None
     result = task.kling.get("task_result")
     videos = result.get("videos") if isinstance(result, dict) else None
@@ -412,11 +447,9 @@ def success_carries_a_video(
 
 
 @schemathesis.check
-def failure_carries_a_reason(
-    ctx: CheckContext, response: Response, case: Case
-) -> bool | None:
-    task = _task(response, case)
-    if task is None or task.status != "FAILURE":
+@on_task_answers
+def failure_carries_a_reason(task: Queried, case: Case) -> bool | None:
+    if task.status != "FAILURE":
         return None
     if not task.get("fail_reason") and not task.kling.get("task_status_msg"):
         raise AssertionError(
@@ -542,9 +575,12 @@ def artifacts_are_served_by_their_access_alone(
 
 @cache
 def _second_user() -> httpx.Client:
-    """One pooled client for the isolation check: a new one per answer would build a TLS
-    context each time, which cost a third of a run's CPU."""
-    return httpx.Client(timeout=10)
+    """One pooled client for the checks' own requests (the isolation check, the other
+    family, artifacts): a new one per answer would build a TLS context each time, which
+    cost a third of a run's CPU. Closed when the run's process ends."""
+    client = httpx.Client(timeout=10)
+    atexit.register(client.close)
+    return client
 
 
 @schemathesis.check
@@ -646,9 +682,27 @@ def unserved_methods_are_not_routes(
     return True
 
 
-# Places taken in the task budget (--max-tasks): submits let through and not yet answered,
-# and those answered with a new task.
-_budget_taken = 0
+@attrs.define
+class TaskBudget:
+    """Places taken in the task budget (--max-tasks): submits let through and not yet
+    answered, and those answered with a new task. One per run (one process per run)."""
+
+    limit: int | None
+    taken: int = 0
+
+    def take(self) -> bool:
+        if self.limit is not None and self.taken >= self.limit:
+            return False
+        self.taken += 1
+        return True
+
+    def give_back(self) -> None:
+        self.taken -= 1
+
+
+@cache
+def _budget() -> TaskBudget:
+    return TaskBudget(_handoff().max_tasks)
 
 
 def _is_submit(case: Case) -> bool:
@@ -665,25 +719,15 @@ def filter_case(ctx: HookContext, case: Case) -> bool:
     after_call unless it created a task. Taking it at generation, not at the answer, keeps
     the bound strict: the coverage phase generates its cases ahead of sending them. (The
     runner turns off the two phases this hook cannot bound: see runner.derived_config.)"""
-    global _budget_taken
-    budget = _handoff().max_tasks
-    if budget is None or not _is_submit(case):
+    if _budget().limit is None or not _is_submit(case):
         return True
-    if _budget_taken >= budget:
-        return False
-    _budget_taken += 1
-    return True
+    return _budget().take()
 
 
 @schemathesis.hook
 def after_call(ctx: HookContext, case: Case, response: Response) -> None:
-    global _budget_taken
-    if (
-        _handoff().max_tasks is not None
-        and _is_submit(case)
-        and response.status_code != 200
-    ):
-        _budget_taken -= 1
+    if _budget().limit is not None and _is_submit(case) and response.status_code != 200:
+        _budget().give_back()
 
 
 @schemathesis.hook
@@ -706,7 +750,7 @@ _ANSWERS: dict[str, Answer] = {}
 def _target_spec() -> dict[str, Any]:
     """The spec as the target's generation answers it (all of it when not known)."""
     generation = _handoff().generation
-    return for_generation(_SPEC, Generation(generation)) if generation else _SPEC
+    return for_generation(_spec(), Generation(generation)) if generation else _spec()
 
 
 @schemathesis.check
