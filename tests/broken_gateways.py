@@ -1,6 +1,6 @@
 """Gateways that break the contract in exactly one way each, built around the real emulator.
 
-The contract suite must fail against every one of them (tests/test_contract_suite.py).
+The contract suite must fail against every one of them (tests/contract/test_suite.py).
 """
 
 from __future__ import annotations

@@ -276,3 +276,20 @@ def test_the_video_status_table_is_the_specs_and_the_emulator_follows_it(
     assert checks.VIDEO_STATUS_OF == of_status
     # Anything the emulator's table lacks reads "unknown", as in the gateway.
     assert {**of_status, **EMULATOR_VIDEO_STATUS} == of_status
+
+
+def test_the_plugins_error_codes_are_the_specs_and_the_emulator_follows_them(
+    spec: dict[str, Any],
+) -> None:
+    """One source for generation C's error codes: the spec's NativeErrorCode, which the
+    emulator's sanitizer (the code from the HTTP status alone) is held to, as the plugin's
+    recorded errors are."""
+    from kling_emulator.native import error_code
+
+    from .generation_c import cases
+
+    codes = set(spec["components"]["schemas"]["NativeErrorCode"]["enum"])
+    statuses = (400, 401, 403, 404, 409, 415, 422, 429, 500, 502, 503)
+    assert {error_code(status) for status in statuses} == codes
+    for recorded in cases("native.error"):
+        assert error_code(recorded["input"]["httpStatus"]) == recorded["output"]["code"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner, Result
 
 from kling_emulator.server import EmulatorServer
@@ -17,7 +18,7 @@ from kling_gateway.cli import (
     main,
 )
 
-from .conftest import TOKEN_1
+from ..conftest import TOKEN_1
 
 
 def kling(gateway: EmulatorServer, *args: str, token: str = TOKEN_1) -> Result:
@@ -167,3 +168,24 @@ def test_text_to_video_takes_no_image_on_any_family(gateway: EmulatorServer) -> 
             result.exit_code == EXIT_USAGE
             and "--text takes no --image" in result.output
         )
+
+
+@pytest.mark.parametrize(
+    ("env", "said"),
+    [
+        (
+            {"KLING_API_TOKEN": "sk-x"},
+            "no gateway URL: pass --base-url or set KLING_BASE_URL",
+        ),
+        ({"KLING_BASE_URL": "http://127.0.0.1:9"}, "no API token: set KLING_API_TOKEN"),
+    ],
+)
+def test_a_missing_setting_is_named_in_the_command_lines_terms(
+    env: dict[str, str], said: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("KLING_BASE_URL", "KLING_API_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    result = CliRunner().invoke(main, ["get", "task_x"], env=env)
+    assert result.exit_code == 2
+    assert said in result.output
+    assert "base_url=" not in result.output and "token=" not in result.output

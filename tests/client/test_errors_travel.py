@@ -12,8 +12,8 @@ import pytest
 import kling_gateway as kg
 from kling_emulator.server import EmulatorServer
 
-from .conftest import TOKEN_1
-from .test_client import client_for, seeded
+from ..conftest import TOKEN_1
+from .test_over_http import client_for, seeded
 
 ANSWER = httpx.Response(429, request=httpx.Request("GET", "http://127.0.0.1/x"))
 STATUS_FIELDS = {

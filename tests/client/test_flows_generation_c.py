@@ -20,11 +20,12 @@ from kling_gateway._flows import Fetch, Send
 from kling_gateway._response import PROGRESS_OF_STATUS, TASK_STATUS_OF_KLING
 from kling_gateway_api.models import TaskStatus
 
-from .generation_c import GATEWAY_ID, KLING_ID, rendered
-from .test_core_flows import FakeClock, core, drive, response
+from ..generation_c import GATEWAY_ID, KLING_ID, rendered
+from .test_flows import FakeClock, core, drive, response
 
 KLING_ROUTE = f"/kling/v1/videos/image2video/{GATEWAY_ID}"
 TASKS_ROUTE = f"/v1/tasks/{GATEWAY_ID}"
+GENERATIONS_ROUTE = f"/v1/video/generations/{GATEWAY_ID}"
 ACCESS = "Zm9yLXRoZS10ZXN0cy1vbmx5LW5vdC1hLXJlYWwtbWFjLXZhbHVl"
 
 
@@ -44,9 +45,31 @@ def summary(status: str, progress: str, reason: str = "") -> dict[str, Any]:
     }
 
 
+def gateway_task(
+    status: str, progress: str, reason: str = "", kling: str | None = None
+) -> dict[str, Any]:
+    """The gateway's own task on /v1/video/generations/{id}, its wrapper unchanged in
+    generation C: the gateway's status and reason, a pass's write time, Kling's answer."""
+    return {
+        "code": "success",
+        "message": "",
+        "data": {
+            "task_id": GATEWAY_ID,
+            "platform": "kling",
+            "action": "image_to_video",
+            "status": status,
+            "progress": progress,
+            "fail_reason": reason,
+            "created_at": 1788400001,
+            "updated_at": 1788400031,
+            "data": _status(kling) if kling else None,
+        },
+    }
+
+
 NOT_A_ROUTE = {
     "error": {
-        "message": f"Invalid URL (GET {TASKS_ROUTE})",
+        "message": f"Invalid URL (GET {GENERATIONS_ROUTE})",
         "type": "invalid_request_error",
         "param": "",
         "code": "",
@@ -206,16 +229,16 @@ def test_a_submit_reads_the_create_answer() -> None:
 
 def test_a_wait_ends_with_the_gateways_reason_for_a_task_it_failed_itself() -> None:
     """The trap: the Kling route keeps showing 'processing' for a task the gateway failed
-    (here after 20 failed polls). The wait reads the gateway's own status on /v1/tasks and
-    ends with its reason, long before its deadline."""
+    (here after 20 failed polls). The wait reads the gateway's own task on
+    /v1/video/generations and ends with its reason, long before its deadline."""
     reason = "poll failed: transient (HTTP 503): Task request failed"
     gateway = Scripted(
         **{
             KLING_ROUTE: [(200, _status("processing"))],
-            TASKS_ROUTE: [
-                (200, summary("IN_PROGRESS", "30%")),
-                (200, summary("IN_PROGRESS", "30%")),
-                (200, summary("FAILURE", "100%", reason)),
+            GENERATIONS_ROUTE: [
+                (200, gateway_task("IN_PROGRESS", "30%", kling="processing")),
+                (200, gateway_task("IN_PROGRESS", "30%", kling="processing")),
+                (200, gateway_task("FAILURE", "100%", reason, kling="processing")),
             ],
         }
     )
@@ -226,16 +249,16 @@ def test_a_wait_ends_with_the_gateways_reason_for_a_task_it_failed_itself() -> N
     assert failed.value.reason == reason
     assert clock.now - started < 300
     assert gateway.sent[0] == KLING_ROUTE
-    assert set(gateway.sent[1:]) == {TASKS_ROUTE}
+    assert set(gateway.sent[1:]) == {GENERATIONS_ROUTE}
 
 
-def test_a_wait_that_succeeds_returns_the_kling_routes_task_with_its_videos() -> None:
+def test_a_wait_that_succeeds_returns_the_gateways_task_with_its_videos() -> None:
     gateway = Scripted(
         **{
-            KLING_ROUTE: [(200, _status("processing")), (200, _status("succeed"))],
-            TASKS_ROUTE: [
-                (200, summary("IN_PROGRESS", "30%")),
-                (200, summary("SUCCESS", "100%")),
+            KLING_ROUTE: [(200, _status("processing"))],
+            GENERATIONS_ROUTE: [
+                (200, gateway_task("IN_PROGRESS", "30%", kling="processing")),
+                (200, gateway_task("SUCCESS", "100%", kling="succeed")),
             ],
         }
     )
@@ -243,6 +266,19 @@ def test_a_wait_that_succeeds_returns_the_kling_routes_task_with_its_videos() ->
     task, _ = drive(core(clock).wait(GATEWAY_ID, deadline=3600), gateway, clock)
     assert task.status is TaskStatus.SUCCESS
     assert kg.video_urls(task) == [f"https://cdn.kling.example/videos/{KLING_ID}.mp4"]
+    assert gateway.sent.count(KLING_ROUTE) == 1
+
+
+def test_a_success_without_a_url_there_asks_the_kling_route_for_the_videos() -> None:
+    gateway = Scripted(
+        **{
+            KLING_ROUTE: [(200, _status("processing")), (200, _status("succeed"))],
+            GENERATIONS_ROUTE: [(200, gateway_task("SUCCESS", "100%"))],
+        }
+    )
+    clock = FakeClock()
+    task, _ = drive(core(clock).wait(GATEWAY_ID, deadline=3600), gateway, clock)
+    assert kg.video_urls(task)
     assert gateway.sent[-1] == KLING_ROUTE
 
 
@@ -254,7 +290,7 @@ def test_a_task_already_final_on_the_kling_route_needs_no_other_request() -> Non
     assert gateway.sent == [KLING_ROUTE]
 
 
-def test_without_the_tasks_routes_a_wait_polls_the_kling_route() -> None:
+def test_without_the_gateways_own_view_a_wait_polls_the_kling_route() -> None:
     gateway = Scripted(
         **{
             KLING_ROUTE: [
@@ -262,13 +298,13 @@ def test_without_the_tasks_routes_a_wait_polls_the_kling_route() -> None:
                 (200, _status("processing")),
                 (200, _status("failed")),
             ],
-            TASKS_ROUTE: [(404, NOT_A_ROUTE)],
+            GENERATIONS_ROUTE: [(404, NOT_A_ROUTE)],
         }
     )
     clock = FakeClock()
     with pytest.raises(kg.TaskFailedError, match="risk control"):
         drive(core(clock).wait(GATEWAY_ID, deadline=3600), gateway, clock)
-    assert gateway.sent.count(TASKS_ROUTE) == 1
+    assert gateway.sent.count(GENERATIONS_ROUTE) == 1
 
 
 def _artifacts(url: str | None) -> dict[str, Any]:

@@ -12,7 +12,7 @@ import kling_gateway as kg
 from kling_gateway._flows import Fetch, Send, Sleep
 from kling_gateway._response import TASK_STATUS_OF_VIDEO
 
-from .test_core_flows import FakeClock, always, core, drive, response
+from .test_flows import FakeClock, always, core, drive, response
 
 CREATED_MS = 1_796_351_800_123
 UPDATED_MS = 1_796_351_890_456
@@ -347,7 +347,7 @@ def test_an_unfinished_task_is_not_downloaded_from_any_route(tmp_path: Any) -> N
 def _submit_answer_examples() -> list[tuple[str, dict[str, Any]]]:
     import yaml
 
-    from .conftest import SPEC_PATH
+    from ..conftest import SPEC_PATH
 
     spec = yaml.safe_load(SPEC_PATH.read_text())
     for documented in spec["components"]["responses"].values():

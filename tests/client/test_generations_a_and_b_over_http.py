@@ -18,8 +18,8 @@ from kling_emulator.server import EmulatorServer
 from kling_gateway import RetryPolicy
 from kling_gateway.cli import main as cli_main
 
-from .broken_gateways import RewriteAnswers
-from .conftest import EXHAUSTED, LIMITED, TOKEN_1, make_config
+from ..broken_gateways import RewriteAnswers
+from ..conftest import EXHAUSTED, LIMITED, TOKEN_1, make_config
 
 IMAGE = "https://example.com/cat.png"
 NO_RETRY = RetryPolicy(max_retries=0)

@@ -33,8 +33,8 @@ from kling_gateway import RetryPolicy
 from kling_gateway import cli as cli_module
 from kling_gateway.cli import main as cli_main
 
-from .broken_gateways import RewriteAnswers
-from .conftest import TOKEN_1, make_config
+from ..broken_gateways import RewriteAnswers
+from ..conftest import TOKEN_1, make_config
 
 NO_RETRY = RetryPolicy(max_retries=0)
 

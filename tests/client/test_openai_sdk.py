@@ -12,8 +12,8 @@ import pytest
 import kling_gateway as kg
 from kling_emulator.server import EmulatorServer
 
-from .conftest import TOKEN_1
-from .test_client import client_for, seeded
+from ..conftest import TOKEN_1
+from .test_over_http import client_for, seeded
 
 # The SDK marks its videos resource as deprecated (OpenAI's Sora API); it still works here.
 pytestmark = pytest.mark.filterwarnings("ignore:The Sora API:DeprecationWarning")

@@ -23,7 +23,7 @@ from kling_emulator.server import EmulatorServer
 from kling_gateway import IntervalSchedule, RetryPolicy, WaitPolicy
 from kling_gateway import _response as answers
 
-from .conftest import BANNED, TOKEN_1, TOKEN_2, make_config
+from ..conftest import BANNED, TOKEN_1, TOKEN_2, make_config
 
 FAST_RETRY = RetryPolicy(max_retries=3, initial_delay=0.01, max_delay=0.02, jitter=0.0)
 FAST_WAIT = WaitPolicy(schedule=IntervalSchedule(interval=0.05, max_interval=0.1))
@@ -167,7 +167,7 @@ def test_wait_raises_task_failed_with_the_reason(gateway: EmulatorServer) -> Non
 
 
 def test_wait_gives_up_at_its_deadline(gateway: EmulatorServer) -> None:
-    # When, exactly, is pinned on a fake clock in test_core_flows.py.
+    # When, exactly, is pinned on a fake clock in test_flows.py.
     running = seeded(gateway, "IN_PROGRESS")  # seeded tasks never move on
     with client_for(gateway) as client, pytest.raises(kg.WaitTimeoutError) as caught:
         client.wait(running, deadline=0.3)
@@ -185,7 +185,7 @@ def test_sync_wait_many_polls_all_tasks_from_one_thread(
             ).task_id
             for i in range(4)
         ]
-        # That they are waited for side by side is pinned on a fake clock (test_core_flows).
+        # That they are waited for side by side is pinned on a fake clock (test_flows.py).
         results = client.wait_many([*ids, seeded(gateway, "IN_PROGRESS")], deadline=2.0)
     assert [type(r).__name__ for r in results] == [
         "Task",
@@ -398,7 +398,7 @@ def test_retry_after_is_honoured_and_bounded(sent: list[str]) -> None:
             headers={"X-Emulator-Fault": "429"},
             retry=RetryPolicy(max_retries=1),
         )
-        # How long each pause is, is pinned on a fake clock (test_core_flows.py).
+        # How long each pause is, is pinned on a fake clock (test_flows.py).
         with patient, pytest.raises(kg.RateLimitError) as caught:
             patient.get(seeded(server, "SUCCESS"))
         assert caught.value.retry_after == 1.0

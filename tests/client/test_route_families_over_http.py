@@ -11,7 +11,7 @@ import pytest
 import kling_gateway as kg
 from kling_emulator.server import EmulatorServer
 
-from .test_client import IMAGE, async_client_for, client_for, seeded
+from .test_over_http import IMAGE, async_client_for, client_for, seeded
 
 FAMILIES: tuple[kg.Route, ...] = ("image2video", "generations", "videos")
 

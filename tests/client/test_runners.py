@@ -1,6 +1,6 @@
 """How the two clients run flows: whatever ends a run, nothing of it goes on running.
 
-The core decides what to do (test_core_flows.py); these tests hold the runners to finishing
+The core decides what to do (test_flows.py); these tests hold the runners to finishing
 what they started: a flow is closed when its run ends, a failed `wait_many` leaves no wait
 polling and no request in flight, and an action the runner does not know is an error, never
 taken for another.

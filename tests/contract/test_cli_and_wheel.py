@@ -20,8 +20,8 @@ import yaml
 
 from kling_emulator.server import EmulatorServer
 
-from .broken_gateways import BROKEN_GATEWAYS
-from .conftest import ROOT, TOKEN_1, make_config
+from ..broken_gateways import BROKEN_GATEWAYS
+from ..conftest import ROOT, TOKEN_1, make_config
 
 SCRIPT = Path(sys.executable).parent / "kling-contract"
 QUICK = ["--max-examples", "5"]

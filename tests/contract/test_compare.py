@@ -24,7 +24,7 @@ from kling_contract.compare import (
 )
 from kling_emulator.server import EmulatorServer
 
-from .conftest import EXHAUSTED, LIMITED, TOKEN_1, TOKEN_2, make_config
+from ..conftest import EXHAUSTED, LIMITED, TOKEN_1, TOKEN_2, make_config
 
 TOKENS = {"main": TOKEN_1, "other": TOKEN_2, "exhausted": EXHAUSTED, "limited": LIMITED}
 
@@ -243,7 +243,7 @@ def test_a_side_file_without_a_main_token_is_refused(tmp_path: Path) -> None:
 
 
 KNOWN_GENERATION_A = (
-    Path(__file__).resolve().parent.parent
+    Path(__file__).resolve().parents[2]
     / "contract_tests"
     / "kling_contract"
     / "known"
@@ -252,7 +252,9 @@ KNOWN_GENERATION_A = (
 # kling-compare --report of the emulator (generation A, the Kling stand-in behind it) against
 # the gateway built from upstream 8aa025f6e, with --allow-create: the evidence for that list.
 RECORDED_GENERATION_A = (
-    Path(__file__).resolve().parent / "data" / "compare-emulator-a-vs-8aa025f6e.json"
+    Path(__file__).resolve().parents[1]
+    / "data"
+    / "compare-emulator-a-vs-8aa025f6e.json"
 )
 
 

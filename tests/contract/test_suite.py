@@ -34,7 +34,7 @@ from kling_emulator.server import EmulatorServer
 from kling_upstream.config import UpstreamConfig
 from kling_upstream.server import UpstreamServer
 
-from .broken_gateways import (
+from ..broken_gateways import (
     BROKEN_C_GATEWAYS,
     BROKEN_GATEWAYS,
     DRIFTING_GATEWAYS,

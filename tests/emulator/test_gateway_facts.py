@@ -16,8 +16,8 @@ from kling_common.generation import Generation
 from kling_emulator.config import UNAVAILABLE_MODEL
 from kling_emulator.server import EmulatorServer
 
-from .conftest import EXHAUSTED, LIMITED, TOKEN_1, make_config
-from .spec_tools import assert_conforms
+from ..conftest import EXHAUSTED, LIMITED, TOKEN_1, make_config
+from ..spec_tools import assert_conforms
 
 SUBMIT = "/kling/v1/videos/image2video"
 TEXT_SUBMIT = "/kling/v1/videos/text2video"

@@ -19,8 +19,8 @@ from kling_emulator.seeding import GATEWAY_FAILED, GATEWAY_FAILURE
 from kling_emulator.server import EmulatorServer
 from kling_emulator.tasks import TaskRecord
 
-from .conftest import TOKEN_1, TOKEN_2, make_config
-from .generation_c import case, rendered
+from ..conftest import TOKEN_1, TOKEN_2, make_config
+from ..generation_c import case, rendered
 
 QUERY = "/kling/v1/videos/image2video/{}"
 SUBMIT = "/kling/v1/videos/image2video"

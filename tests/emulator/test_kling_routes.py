@@ -17,8 +17,8 @@ from kling_common.wire import VIDEO_DURATION
 from kling_emulator.config import EmulatorConfig, Faults, Lifecycle
 from kling_emulator.server import EmulatorServer
 
-from .conftest import BANNED, FAST_LIFECYCLE_SECONDS, TOKEN_1, TOKEN_2
-from .spec_tools import assert_conforms
+from ..conftest import BANNED, FAST_LIFECYCLE_SECONDS, TOKEN_1, TOKEN_2
+from ..spec_tools import assert_conforms
 
 SUBMIT = "/kling/v1/videos/image2video"
 QUERY = "/kling/v1/videos/image2video/{task_id}"

@@ -20,8 +20,8 @@ from kling_emulator.server import EmulatorServer
 from kling_upstream.config import Faults
 from kling_upstream.server import UpstreamServer
 
-from .conftest import TOKEN_1, make_config
-from .test_kling_upstream import ALICE, standin_config
+from ..conftest import TOKEN_1, make_config
+from ..upstream.test_stand_in import ALICE, standin_config
 
 SUBMIT = "/kling/v1/videos/image2video"
 BODY = {

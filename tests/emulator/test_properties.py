@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from kling_common.generation import Generation
 from kling_emulator.server import EmulatorServer
 
-from .conftest import TOKEN_1, make_config
+from ..conftest import TOKEN_1, make_config
 
 TOKEN_CHARS = (
     "!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"

@@ -14,8 +14,8 @@ from kling_common.wire import VIDEO_DURATION
 from kling_contract.checks import VIDEO_STATUS_OF
 from kling_emulator.server import EmulatorServer
 
-from .conftest import FAST_LIFECYCLE_SECONDS, LIMITED, TOKEN_1, TOKEN_2
-from .test_emulator import GOOD_SUBMIT, auth, checked, submit
+from ..conftest import FAST_LIFECYCLE_SECONDS, LIMITED, TOKEN_1, TOKEN_2
+from .test_kling_routes import GOOD_SUBMIT, auth, checked, submit
 
 GENERATIONS = "/v1/video/generations"
 VIDEOS = "/v1/videos"

@@ -17,8 +17,8 @@ from kling_common import auth
 from kling_common.wire import ERRORS
 from kling_upstream.server import UpstreamServer
 
-from .test_emulator_properties import headers, json_values, methods
-from .test_kling_upstream import ALICE, standin_config
+from ..emulator.test_properties import headers, json_values, methods
+from .test_stand_in import ALICE, standin_config
 
 PATHS = [
     "/v1/videos/image2video",
