@@ -36,6 +36,8 @@ TOKEN_2 = "sk-emulatoruser2"
 BANNED = "sk-banned"
 EXHAUSTED = "sk-emulatorexhausted"
 LIMITED = "sk-emulatorlimited"
+BROKE = "sk-emulatorbroke"
+LOW_QUOTA = "sk-emulatorlowquota"
 
 
 def make_config(**changes: Any) -> EmulatorConfig:
@@ -43,7 +45,15 @@ def make_config(**changes: Any) -> EmulatorConfig:
     base: dict[str, Any] = {
         "generation": Generation.B,
         "lifecycle": Lifecycle.scaled(FAST_LIFECYCLE_SECONDS),
-        "tokens": {TOKEN_1: 1, TOKEN_2: 2, BANNED: 3, EXHAUSTED: 1, LIMITED: 1},
+        "tokens": {
+            TOKEN_1: 1,
+            TOKEN_2: 2,
+            BANNED: 3,
+            EXHAUSTED: 1,
+            LIMITED: 1,
+            BROKE: 4,
+            LOW_QUOTA: 1,
+        },
         "banned_tokens": frozenset({BANNED}),
         # Session-wide emulators collect many tasks nobody waits for; on one channel they
         # lengthen every pass (a second per task), passes come ticks apart and a new task

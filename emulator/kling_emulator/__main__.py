@@ -45,10 +45,20 @@ def _pairs(values: tuple[str, ...], what: str) -> list[tuple[str, str]]:
     "tokens",
     multiple=True,
     metavar="TOKEN=USER",
-    help="A token and the user id it belongs to (repeatable); no '-' after sk-, as on a real gateway. Default: sk-emulatoruser1=1, sk-emulatoruser2=2, plus sk-emulatorexhausted (quota used up) and sk-emulatorlimited (only kling-v1-6) for user 1.",
+    help="A token and the user id it belongs to (repeatable); no '-' after sk-, as on a real gateway. Default: sk-emulatoruser1=1, sk-emulatoruser2=2, plus sk-emulatorexhausted (quota used up: 401), sk-emulatorlimited (only kling-v1-6: 403) and sk-emulatorlowquota (too little left for a task: 403 on submit) for user 1, and sk-emulatorbroke (user 3, whose balance is used up: 403 on submit).",
 )
 @click.option(
     "--banned-token", multiple=True, help="A token whose user is banned (403)."
+)
+@click.option(
+    "--broke-token",
+    multiple=True,
+    help="A token whose user's balance is used up (403 insufficient_user_quota on submit).",
+)
+@click.option(
+    "--low-quota-token",
+    multiple=True,
+    help="A token with too little quota left for a task (403 pre_consume_token_quota_failed on submit).",
 )
 @click.option(
     "--generation", type=click.Choice(["A", "B", "C"]), default="B", show_default=True
@@ -144,6 +154,8 @@ def main(
     port: int,
     tokens: tuple[str, ...],
     banned_token: tuple[str, ...],
+    broke_token: tuple[str, ...],
+    low_quota_token: tuple[str, ...],
     generation: str,
     lifecycle: float,
     refresh_period: float,
@@ -199,6 +211,11 @@ def main(
         faults=injected,
         kling=kling,
     )
+    # Given on the command line, these replace the default tokens in those states.
+    if broke_token:
+        config = attrs.evolve(config, broke_tokens=frozenset(broke_token))
+    if low_quota_token:
+        config = attrs.evolve(config, low_quota_tokens=frozenset(low_quota_token))
     if users:
         try:
             config = attrs.evolve(config, tokens=users)

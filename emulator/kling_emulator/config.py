@@ -128,6 +128,14 @@ TOKEN_1 = "sk-emulatoruser1"
 TOKEN_2 = "sk-emulatoruser2"
 EXHAUSTED_TOKEN = "sk-emulatorexhausted"
 LIMITED_TOKEN = "sk-emulatorlimited"
+# The 403s of an empty purse: a user whose balance is used up (user 3), and a token of
+# user 1 whose remaining quota is below a task's price.
+BROKE_TOKEN = "sk-emulatorbroke"
+LOW_QUOTA_TOKEN = "sk-emulatorlowquota"
+# What the gateway answers for them (the user's text as seen on a built gateway, upstream's
+# amounts in its own format; the token's as read in the host's quota code).
+INSUFFICIENT_USER_QUOTA = "用户额度不足, 剩余额度: ＄0.000000"
+TOKEN_QUOTA_TOO_LOW = "令牌额度不足"
 LIMITED_MODELS = frozenset({"kling-v1-6"})
 UNAVAILABLE_MODEL = "kling-unavailable"  # no channel serves it
 GATEWAY_VERSION = {
@@ -161,12 +169,19 @@ class EmulatorConfig:
             TOKEN_2: 2,
             EXHAUSTED_TOKEN: 1,
             LIMITED_TOKEN: 1,
+            BROKE_TOKEN: 3,
+            LOW_QUOTA_TOKEN: 1,
         },
         validator=_check_tokens,
     )
     banned_tokens: frozenset[str] = frozenset()
     # Tokens whose quota is used up: 401 on every route, polls included.
     exhausted_tokens: frozenset[str] = frozenset({EXHAUSTED_TOKEN})
+    # Tokens whose user's balance is used up: a submit is 403 insufficient_user_quota.
+    broke_tokens: frozenset[str] = frozenset({BROKE_TOKEN})
+    # Tokens whose remaining quota is below a task's price: a submit is 403
+    # pre_consume_token_quota_failed.
+    low_quota_tokens: frozenset[str] = frozenset({LOW_QUOTA_TOKEN})
     # Tokens limited to some models: 403 for other models, and for unknown task ids.
     model_limits: dict[str, frozenset[str]] = attrs.field(
         factory=lambda: {LIMITED_TOKEN: LIMITED_MODELS}

@@ -15,7 +15,12 @@ from starlette.responses import JSONResponse, Response
 from kling_common.generation import Generation
 from kling_common.serving import bounded_body
 
-from .config import EmulatorConfig, token_key
+from .config import (
+    INSUFFICIENT_USER_QUOTA,
+    TOKEN_QUOTA_TOO_LOW,
+    EmulatorConfig,
+    token_key,
+)
 from .kling_stage import Created, RemoteKling
 from .not_a_route import WebRateLimit, not_a_route
 from .refresh import RefreshPasses
@@ -130,6 +135,20 @@ class GatewayCore:
             self.config.tokens[token], token, self.config.model_limits.get(token)
         )
 
+    def purse_refusal(self, caller: Caller) -> Refusal | None:
+        """The quota is pre-consumed after the request is read and before Kling is asked
+        (relay/relay_task.go): an empty balance, or a token with too little left, is 403 in
+        the task layer's shape."""
+        if caller.token in self.config.broke_tokens:
+            return Refusal(
+                403, "task", "insufficient_user_quota", INSUFFICIENT_USER_QUOTA
+            )
+        if caller.token in self.config.low_quota_tokens:
+            return Refusal(
+                403, "task", "pre_consume_token_quota_failed", TOKEN_QUOTA_TOO_LOW
+            )
+        return None
+
     def model_refusal(
         self, request: Request, caller: Caller, model: str
     ) -> JSONResponse | None:
@@ -190,6 +209,9 @@ class GatewayCore:
         )
         if isinstance(submission, Refusal):
             return self.refusal(request, submission)
+        purse = self.purse_refusal(caller)
+        if purse is not None:
+            return self.refusal(request, purse)
         created: Created | None = None
         if self.remote is not None:
             answer = await self.remote.create(

@@ -77,6 +77,10 @@ class KlingRoutes(GatewayCore):
             return native_error(403, f"This token has no access to model {model}")
         if model not in self.config.models:
             return native_error(503, "no channel for the model")
+        purse = self.purse_refusal(caller)
+        if purse is not None:
+            # Past the route's preparation: the plugin's shape, the host's text.
+            return native_error(403, purse.message)
         action = native.ACTION_OF_ROUTE[request.url.path.rsplit("/", 1)[1]]
         kling_request = native.kling_request(body, model)
         created: Created | None = None

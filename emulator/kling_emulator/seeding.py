@@ -22,7 +22,13 @@ def seed_store(store: TaskStore, config: EmulatorConfig) -> dict[int, dict[str, 
     """Add the seeded tasks to `store`; returns their ids, by user and then status."""
     started = time.time() - 100
     seeded: dict[int, dict[str, str]] = {}
-    for user in sorted(set(config.tokens.values())):
+    # A user whose every token stands for an empty purse only shows that refusal.
+    users = {
+        user
+        for token, user in config.tokens.items()
+        if token not in config.broke_tokens
+    }
+    for user in sorted(users):
         seeded[user] = {}
         for index, status in enumerate(SEEDED_STATUSES):
             kling_id = f"8422509036{user:04d}{index:04d}"

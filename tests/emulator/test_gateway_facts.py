@@ -511,3 +511,40 @@ def test_a_token_naming_a_channel_is_answered_with_the_channel_version_header(
     )
     assert answer.status_code == 403
     assert answer.headers["specific_channel_version"]
+
+
+@pytest.mark.parametrize("generation", list(Generation))
+@pytest.mark.parametrize(
+    ("token", "code", "message"),
+    [
+        (
+            "sk-emulatorbroke",
+            "insufficient_user_quota",
+            "用户额度不足, 剩余额度: ＄0.000000",
+        ),
+        ("sk-emulatorlowquota", "pre_consume_token_quota_failed", "令牌额度不足"),
+    ],
+)
+def test_an_empty_purse_is_403_on_submit_and_the_client_says_why(
+    generation: Generation, token: str, code: str, message: str
+) -> None:
+    """The quota is pre-consumed after the request is read, before Kling is asked: 403 in
+    the task layer's shape (the plugin's on generation C), no task made. The client raises
+    PermissionDeniedError with the code."""
+    import kling_gateway as kg
+    from kling_emulator.config import EmulatorConfig
+
+    config = EmulatorConfig(generation=generation, lifecycle=make_config().lifecycle)
+    with EmulatorServer(config) as server:
+        before = len(server.store)
+        with (
+            kg.KlingClient(server.base_url, token) as client,
+            pytest.raises(kg.PermissionDeniedError) as refused,
+        ):
+            client.submit(model="kling-v1", prompt="p", image="https://e.com/a.png")
+        assert len(server.store) == before
+    error = refused.value
+    assert error.status_code == 403
+    expected_code = "permission_denied" if generation is Generation.C else code
+    assert error.code == expected_code
+    assert message in str(error)
