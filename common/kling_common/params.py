@@ -96,6 +96,15 @@ def _camera_refusal(camera: Any) -> Refusal | None:
     return None
 
 
+def _is_coordinate(value: Any) -> bool:
+    """A trajectory point's x or y: a whole number of pixels, as a 64-bit integer."""
+    return (
+        isinstance(value, int)
+        and not isinstance(value, bool)
+        and -(2**63) <= value < 2**63
+    )
+
+
 def _mask_is_complete(mask: Any) -> bool:
     if not isinstance(mask, dict) or not isinstance(mask.get("mask"), str):
         return False
@@ -106,7 +115,7 @@ def _mask_is_complete(mask: Any) -> bool:
         and isinstance(points, list)
         and low <= len(points) <= high
         and all(
-            isinstance(p, dict) and all(_is_number(p.get(k)) for k in "xy")
+            isinstance(p, dict) and all(_is_coordinate(p.get(k)) for k in "xy")
             for p in points
         )
     )

@@ -201,6 +201,14 @@ def _is_int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
+# Go's int on the gateway's 64-bit builds: a JSON number outside it does not decode.
+GO_INT = range(-(2**63), 2**63)
+
+
+def _is_go_int(value: Any) -> bool:
+    return _is_int(value) and value in GO_INT
+
+
 def _mask_type_error(mask: Any) -> bool:
     if mask is None:
         return False
@@ -212,7 +220,8 @@ def _mask_type_error(mask: Any) -> bool:
     return not isinstance(points, list) or not all(
         p is None
         or (
-            isinstance(p, dict) and all(p.get(k) is None or _is_int(p[k]) for k in "xy")
+            isinstance(p, dict)
+            and all(p.get(k) is None or _is_go_int(p[k]) for k in "xy")
         )
         for p in points
     )

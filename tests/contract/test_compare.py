@@ -24,9 +24,24 @@ from kling_contract.compare import (
 )
 from kling_emulator.server import EmulatorServer
 
-from ..conftest import EXHAUSTED, LIMITED, TOKEN_1, TOKEN_2, make_config
+from ..conftest import (
+    BROKE,
+    EXHAUSTED,
+    LIMITED,
+    LOW_QUOTA,
+    TOKEN_1,
+    TOKEN_2,
+    make_config,
+)
 
-TOKENS = {"main": TOKEN_1, "other": TOKEN_2, "exhausted": EXHAUSTED, "limited": LIMITED}
+TOKENS = {
+    "main": TOKEN_1,
+    "other": TOKEN_2,
+    "exhausted": EXHAUSTED,
+    "limited": LIMITED,
+    "broke": BROKE,
+    "low_quota": LOW_QUOTA,
+}
 
 
 def side(label: str, server: EmulatorServer) -> Side:
@@ -286,3 +301,35 @@ def test_compare_and_drift_read_an_answers_shape_alike() -> None:
     assert compared - recorded == {("c.d[]", "object")}
     assert recorded <= compared
     assert ("a", "integer") in compared and ("b", "number") in compared
+
+
+def test_a_rate_limited_probe_is_not_compared_and_says_why() -> None:
+    """A 429 with Retry-After (a gateway's limiter on what is not a route, met after a
+    contract run) is no answer to compare: the probe is reported as not compared."""
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        if request.url.host == "limited.test":
+            return httpx.Response(429, headers={"Retry-After": "180"})
+        return httpx.Response(200, html="<html></html>")
+
+    transport = httpx.MockTransport(answer)
+    original = httpx.Client.__init__
+
+    def with_mock(self: httpx.Client, *args: Any, **kwargs: Any) -> None:
+        original(self, *args, **{**kwargs, "transport": transport})
+
+    unrouted = [p for p in corpus() if p.name == "an unknown path"]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(httpx.Client, "__init__", with_mock)
+        found, compared, skipped = compare(
+            Side("left", "http://open.test", {"main": "sk-a"}),
+            Side("right", "http://limited.test", {"main": "sk-a"}),
+            unrouted,
+            allow_create=False,
+            deadline=5,
+            echo=lambda line: None,
+        )
+    assert (found, compared) == ([], 0)
+    assert skipped == [
+        "an unknown path: not compared: right answered 429 (Retry-After 180), a rate limit"
+    ]

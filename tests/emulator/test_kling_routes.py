@@ -279,6 +279,19 @@ def test_token_without_sk_prefix_is_the_same_token(
         ),
         ({**GOOD_SUBMIT, "prompt": " \t\n\u3000"}, 400, "invalid_request"),
         (with_kling(cfg_scale="high"), 500, "build_request_failed"),
+        # A coordinate past Go's 64-bit int does not decode (as 2b0efd8 answered 9.57e28).
+        (
+            with_kling(
+                dynamic_masks=[
+                    {
+                        "mask": "m",
+                        "trajectories": [{"x": 2**63, "y": 1}, {"x": 2, "y": 2}],
+                    }
+                ]
+            ),
+            500,
+            "build_request_failed",
+        ),
         ({**GOOD_SUBMIT, "duration": "7"}, 400, "fail_to_fetch_task"),
         (with_kling(cfg_scale=1.5), 400, "fail_to_fetch_task"),
         ({**GOOD_SUBMIT, "mode": "turbo"}, 400, "fail_to_fetch_task"),

@@ -11,10 +11,14 @@ T = TypeVar("T", bound="TrajectoryPoint")
 
 @_attrs_define
 class TrajectoryPoint:
-    """
-    Attributes:
-        x (int):
-        y (int):
+    """A point of a motion-brush trajectory. The gateway decodes both into a Go `int` (64
+    bits): a larger number fails the submit with 500 `build_request_failed` ("cannot
+    unmarshal number ... of type int"), inside `metadata` on current gateways and at the
+    top level on older ones; generation C forwards it to Kling as sent.
+
+        Attributes:
+            x (int):
+            y (int):
     """
 
     x: int
