@@ -5,6 +5,7 @@ are served the same way, from here."""
 from __future__ import annotations
 
 import socket
+import sys
 import threading
 import time
 from pathlib import Path
@@ -114,5 +115,9 @@ class ThreadedServer:
 
 
 def serve_forever(app: ASGIApp, host: str, port: int, **config: Any) -> None:
-    """The console scripts' foreground server."""
-    uvicorn.Server(uvicorn_config(app, host=host, port=port, **config)).run()
+    """The console scripts' foreground server, until Ctrl-C, which is how one stops it: an
+    ordinary end (uvicorn shuts down, then raises the interrupt again), not an error."""
+    try:
+        uvicorn.Server(uvicorn_config(app, host=host, port=port, **config)).run()
+    except KeyboardInterrupt:
+        print("stopped", file=sys.stderr)

@@ -2,14 +2,16 @@
 
 Which gateway is checked (printed at the start of every run, with the reason):
 
-* `--emulator`, or no task id anywhere: the embedded emulator, once per generation (A, B).
-  KLING_BASE_URL and KLING_API_TOKEN alone are the client's settings, exported for the
+\b
+* `--emulator`, or no task id anywhere: the embedded emulator, once per generation (A, B
+  and C). KLING_BASE_URL and KLING_API_TOKEN alone are the client's settings, exported for the
   `kling` CLI: they never turn a plain run into a live one.
 * `--base-url` on the command line, or a task id (`--task-id`, KLING_TASK_ID): the live
   gateway at `--base-url` or KLING_BASE_URL, with the token from KLING_API_TOKEN (never an
   option). KLING_OTHER_TOKEN adds the isolation check; `--allow-create` (KLING_ALLOW_CREATE=1)
   allows submitting tasks, which costs money; `--max-tasks N` bounds how many a run creates.
 
+\b
 Exit codes: 0 all passed, 1 a contract failure (drift too, with --fail-on-drift), 2 nothing
 could be tested.
 """

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -263,11 +264,17 @@ def run_target(target: Target, options: Options) -> RunResult:
     )
 
 
+# schemathesis's per-failure replay hint, which cannot work from where a run was started.
+_REPLAY_HINT = re.compile(r"^\s*st replay \S+\s*$")
+
+
 def _run_redacted(
     command: list[str], env: dict[str, str], folder: Path, timeout: float
 ) -> int:
     """Run schemathesis, passing its output on line by line with every artifact access
-    value (a credential, which a failing answer's body may carry) filtered out."""
+    value (a credential, which a failing answer's body may carry) filtered out, and
+    without its `st replay ID` hints: run where the user stands they find no crash file,
+    and the token they need was masked (the run's own `replay:` line repeats it)."""
     deadline = time.monotonic() + timeout
     with subprocess.Popen(
         command,
@@ -282,8 +289,9 @@ def _run_redacted(
         assert process.stdout is not None
         try:
             for line in process.stdout:
-                sys.stdout.write(redact_access(line))
-                sys.stdout.flush()
+                if not _REPLAY_HINT.match(line):
+                    sys.stdout.write(redact_access(line))
+                    sys.stdout.flush()
                 if time.monotonic() > deadline:
                     raise subprocess.TimeoutExpired(command, timeout)
             return process.wait(timeout=max(0.0, deadline - time.monotonic()))

@@ -35,6 +35,19 @@ def _pairs(values: tuple[str, ...], what: str) -> list[tuple[str, str]]:
     return pairs
 
 
+def _state(config: EmulatorConfig, token: str) -> str:
+    """What a default token stands for, for the start banner."""
+    if token in config.exhausted_tokens:
+        return ", quota used up: 401"
+    if token in config.model_limits:
+        return f", limited to {', '.join(sorted(config.model_limits[token]))}"
+    if token in config.broke_tokens:
+        return ", balance used up: 403 on submit"
+    if token in config.low_quota_tokens:
+        return ", too little quota for a task: 403 on submit"
+    return ""
+
+
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--host", default="127.0.0.1", show_default=True, help="Address to listen on."
@@ -222,6 +235,16 @@ def main(
         except ValueError as exc:
             raise click.BadParameter(str(exc), param_hint="--token") from exc
     app = create_app(config)
+    if users:
+        click.echo(f"tokens: {len(users)} given with --token")
+    else:
+        click.echo(
+            "tokens: "
+            + ", ".join(
+                f"{token} (user {user}{_state(config, token)})"
+                for token, user in config.tokens.items()
+            )
+        )
     seeded = {str(user): ids for user, ids in app.state.gateway.seeded.items()}
     if seeded:
         click.echo("seeded tasks (user -> status -> task id):")

@@ -306,3 +306,16 @@ def test_the_wheels_metadata_publishes_no_development_pins(
     assert "Description-Content-Type: text/markdown" in metadata
     headers = metadata.split("\n\n", 1)[0]  # the README follows the headers
     assert "ruff" not in headers and "mypy" not in headers
+
+
+def test_the_help_keeps_its_paragraphs_and_lists() -> None:
+    """click reflows help text into one paragraph unless told not to: the list of which
+    gateway is checked and the exit codes keep their lines."""
+    from click.testing import CliRunner
+
+    from kling_contract.cli import command
+
+    shown = CliRunner().invoke(command, ["--help"], prog_name="kling-contract").output
+    assert "\n  * `--emulator`, or no task id anywhere" in shown
+    assert "\n  * `--base-url` on the command line" in shown
+    assert "\n  Exit codes: 0 all passed" in shown

@@ -164,6 +164,8 @@ def test_each_broken_gateway_fails_the_suite(
     assert result.report["stop_reason"] == "failure_limit"  # --max-failures ended it
     assert SECRET not in output and OTHER_SECRET not in output
     assert "curl" in output  # every failure comes with a line to reproduce it
+    # ... and with no `st replay` hint, which cannot work where the run was started.
+    assert "st replay" not in output
 
 
 @pytest.mark.e2e

@@ -14,6 +14,7 @@ import pytest
 
 from kling_common.generation import Generation
 from kling_common.wire import VIDEO_DURATION
+from kling_emulator.app import create_app
 from kling_emulator.config import EmulatorConfig, Faults, Lifecycle
 from kling_emulator.server import EmulatorServer
 
@@ -767,3 +768,33 @@ def test_eviction_is_in_submission_order_and_keeps_seeded_tasks() -> None:
         store.add(record(name))
     assert [t for t in "abcd" if store.find(t)] == ["c", "d"]
     assert store.find("seed") is not None and store.evicted == 2 and len(store) == 3
+
+
+def test_ctrl_c_stops_a_console_server_without_an_error(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """uvicorn shuts down on Ctrl-C, then raises the interrupt again: a foreground server
+    stopped that way ends normally (no click 'Aborted!', no make error)."""
+    import uvicorn
+
+    from kling_common.serving import serve_forever
+
+    def interrupted(self: uvicorn.Server) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(uvicorn.Server, "run", interrupted)
+    serve_forever(create_app(EmulatorConfig()), "127.0.0.1", 0)
+    assert "stopped" in capsys.readouterr().err
+
+
+def test_the_start_banner_names_the_tokens_it_accepts() -> None:
+    from click.testing import CliRunner
+
+    from kling_emulator.__main__ import main as emulator_main
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("kling_emulator.__main__.serve_forever", lambda *a, **k: None)
+        shown = CliRunner().invoke(emulator_main, ["--port", "0"]).output
+    assert "tokens: sk-emulatoruser1 (user 1)" in shown
+    assert "sk-emulatorexhausted (user 1, quota used up: 401)" in shown
+    assert "sk-emulatorbroke (user 3, balance used up: 403 on submit)" in shown
