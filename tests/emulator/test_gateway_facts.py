@@ -397,11 +397,13 @@ def test_unmatched_requests_past_the_web_rate_limit_get_429_with_retry_after() -
 
 def test_the_web_rate_limit_window_slides() -> None:
     with (
-        EmulatorServer(make_config(web_rate_limit=(2, 1))) as server,
+        # A window of 2 whole seconds: three quick requests fall in it even when they
+        # straddle a second's edge (with 1 s they could not, by chance).
+        EmulatorServer(make_config(web_rate_limit=(2, 2))) as server,
         httpx.Client(base_url=server.base_url) as client,
     ):
         assert [client.get("/x").status_code for _ in range(3)] == [200, 200, 429]
-        time.sleep(2.1)
+        time.sleep(3.1)
         assert client.get("/x").status_code == 200
 
 
