@@ -274,38 +274,35 @@ class ClientCore:
         extra_headers: Mapping[str, str] | None,
     ) -> Flow[Task]:
         query = self._query(waiter.task_id, route, timeout, extra_headers)
-        # The gateway's own view, once a Kling route answered in generation C's envelope.
-        gateway_view: Callable[[], Flow[APIResponse[Task]]] | None = None
-        view_served = True
+        poll = query
+        # Only a Kling route can answer in generation C's envelope; its first answer says.
+        decided = route not in KLING_ROUTES
         while True:
             sent = self.clock()
-            poll = gateway_view or query
             try:
                 answer = yield from poll()
             except errors.NotFoundError:
-                if gateway_view is None:
+                if poll is query:
                     raise
                 # This gateway does not serve that route: its Kling route is all there is.
-                gateway_view, view_served = None, False
+                poll = query
                 continue
-            if (
-                gateway_view is None
-                and view_served
-                and route in KLING_ROUTES
-                and is_native(answer.http_response)
-            ):
-                # Generation C: the Kling route shows Kling's last answer as stored, which
-                # keeps saying "processing" for a task the gateway failed itself (its 24 h
-                # sweep, 20 failed polls, Kling's 404), and carries Kling's times, not the
-                # gateway's. /v1/video/generations/{id} still answers the gateway's own
-                # task: its status, its reason, the moment a pass last wrote it (so that
-                # polls stay in step) and Kling's stored answer with the videos.
-                gateway_view = self._query(
-                    waiter.task_id, "generations", timeout, extra_headers
-                )
+            from_kling_route = poll is query
+            if not decided:
+                decided = True
+                if is_native(answer.http_response):
+                    # Generation C: the Kling route shows Kling's last answer as stored,
+                    # which keeps saying "processing" for a task the gateway failed itself
+                    # (its 24 h sweep, 20 failed polls, Kling's 404), and carries Kling's
+                    # times, not the gateway's. /v1/video/generations/{id} still answers
+                    # the gateway's own task: its status, its reason, the moment a pass
+                    # last wrote it (so that polls stay in step) and Kling's stored answer.
+                    poll = self._query(
+                        waiter.task_id, "generations", timeout, extra_headers
+                    )
             delay = waiter.observe(answer.parsed, sent=sent)
             if delay is None:
-                if poll is query or video_urls(answer.parsed):
+                if from_kling_route or video_urls(answer.parsed):
                     return answer.parsed
                 # SUCCESS by the gateway's word, without a URL there: ask the Kling route.
                 final = yield from query()

@@ -262,6 +262,25 @@ def _require(response: httpx.Response, ok: bool, what: str) -> None:
         raise malformed(response, TypeError(what))
 
 
+def _require_task(
+    response: httpx.Response, task_id: object, asked: str | None, field: str
+) -> str:
+    """The answer's task id, refused when it is not a string or names another task than
+    `asked` (its id names files and later requests)."""
+    _require(
+        response,
+        isinstance(task_id, str) and task_id != "",
+        f"{field} is not a string",
+    )
+    assert isinstance(task_id, str)
+    _require(
+        response,
+        asked is None or task_id == asked,
+        f"the answer is about another task than {asked!r}",
+    )
+    return task_id
+
+
 def task_from(
     response: httpx.Response, parsed: object, asked: str | None = None
 ) -> Task:
@@ -272,16 +291,7 @@ def task_from(
     if response.status_code != 200 or not isinstance(parsed, TaskResponse):
         raise status_error(response, parsed)
     task = parsed.data
-    _require(
-        response,
-        isinstance(task.task_id, str) and task.task_id != "",
-        "task_id is not a string",
-    )
-    _require(
-        response,
-        asked is None or task.task_id == asked,
-        f"the answer is about another task than {asked!r}",
-    )
+    _require_task(response, task.task_id, asked, "task_id")
     _require(response, isinstance(task.status, str), "status is not a string")
     _require(response, isinstance(task.progress, str), "progress is not a string")
     return task
@@ -334,18 +344,8 @@ def task_from_video(
         raise status_error(response, parsed)
     extra = parsed.additional_properties
     # For a Kling task only `id`; the compact answer of later gateways has only `task_id`.
-    task_id = parsed.id if isinstance(parsed.id, str) and parsed.id else parsed.task_id
-    _require(
-        response,
-        isinstance(task_id, str) and task_id != "",
-        "neither id nor task_id is a string",
-    )
-    assert isinstance(task_id, str)
-    _require(
-        response,
-        asked is None or task_id == asked,
-        f"the answer is about another task than {asked!r}",
-    )
+    named = parsed.id if isinstance(parsed.id, str) and parsed.id else parsed.task_id
+    task_id = _require_task(response, named, asked, "neither id nor task_id")
     _require(response, isinstance(parsed.status, str), "status is not a string")
     status = _task_status(parsed.status)
     progress = parsed.progress
@@ -379,8 +379,8 @@ def task_from_video(
 
 
 # Generation C's Kling routes show Kling's status only: the gateway's status for each (the
-# floor's map, which the Kling plugin's parseTaskResult follows), and the progress the gateway gives it (the spec's TaskStatus
-# x-progress; a test keeps them equal).
+# floor's map, which the Kling plugin's parseTaskResult follows), and the progress the
+# gateway gives it (the spec's TaskStatus x-progress; a test keeps them equal).
 TASK_STATUS_OF_KLING = {
     str(kling): TaskStatus(gateway) for kling, gateway in GATEWAY_STATUS.items()
 }
@@ -420,18 +420,9 @@ def task_from_native(
     every route. `updated_at` stays unset: Kling's clock, not the gateway's passes.
 
     Beware: this route shows Kling's last answer as stored, so a task the gateway failed
-    itself still reads as running here (`wait` asks /v1/tasks/{id} for that reason)."""
+    itself still reads as running here (`wait` asks /v1/video/generations/{id} instead)."""
     inner = parsed.data
-    _require(
-        response,
-        isinstance(inner.task_id, str) and inner.task_id != "",
-        "data.task_id is not a string",
-    )
-    _require(
-        response,
-        asked is None or inner.task_id == asked,
-        f"the answer is about another task than {asked!r}",
-    )
+    task_id = _require_task(response, inner.task_id, asked, "data.task_id")
     _require(
         response, isinstance(inner.task_status, str), "data.task_status is not a string"
     )
@@ -442,7 +433,7 @@ def task_from_native(
     updated = _seconds(inner.updated_at)
     reason = inner.task_status_msg
     return Task(
-        task_id=inner.task_id,
+        task_id=task_id,
         status=status,
         progress=progress_of_status(status),
         data=KlingResponse.from_dict(parsed.to_dict()),
@@ -460,16 +451,7 @@ def task_from_summary(
     reason and times (seconds), with no Kling payload and no video URL."""
     if response.status_code != 200 or not isinstance(parsed, TaskSummary):
         raise status_error(response, parsed)
-    _require(
-        response,
-        isinstance(parsed.task_id, str) and parsed.task_id != "",
-        "task_id is not a string",
-    )
-    _require(
-        response,
-        asked is None or parsed.task_id == asked,
-        f"the answer is about another task than {asked!r}",
-    )
+    task_id = _require_task(response, parsed.task_id, asked, "task_id")
     _require(response, isinstance(parsed.status, str), "status is not a string")
     status = _task_status(parsed.status)
     created = _seconds(parsed.created_at)
@@ -477,7 +459,7 @@ def task_from_summary(
     progress = parsed.progress if isinstance(parsed.progress, str) else ""
     reason = parsed.fail_reason
     return Task(
-        task_id=parsed.task_id,
+        task_id=task_id,
         status=status,
         progress=progress or progress_of_status(status),
         data=None,
