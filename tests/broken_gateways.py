@@ -344,7 +344,6 @@ DRIFTING_GATEWAYS: dict[str, tuple[Callable[[Starlette], ASGIApp], str]] = {
 
 # Generation C: gateways that answer their Kling routes as the task plugin does, but for
 # one thing each.
-NATIVE_QUERY = QUERY_PATH
 ARTIFACT_CONTENT = re.compile(r"^/v1/tasks/[^/]+/artifacts/[^/]+/content$")
 
 
@@ -359,7 +358,7 @@ def _native_answers(
         if (
             status == 200
             and scope["method"] == "GET"
-            and NATIVE_QUERY.match(scope["path"])
+            and QUERY_PATH.match(scope["path"])
         ):
             body = json.dumps(change(json.loads(body))).encode()
         return status, headers, body
@@ -393,7 +392,7 @@ def _unknown_task_is_400(
     scope: Scope, status: int, headers: list[tuple[bytes, bytes]], body: bytes
 ) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
     """The older generations' answer on the plugin's route."""
-    if status == 404 and NATIVE_QUERY.match(scope["path"]):
+    if status == 404 and QUERY_PATH.match(scope["path"]):
         return (
             400,
             headers,

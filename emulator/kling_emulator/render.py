@@ -238,7 +238,12 @@ def native_task_body(record: TaskRecord, now: float, base_url: str) -> JSON:
     if status == "NOT_START" and record.kling_answer is None:
         # Not yet polled: what the gateway stored is Kling's create answer.
         return native_created_body(record, base_url)
-    stored = kling_payload(record, status, now, base_url)
+    return _as_the_plugin_shows(kling_payload(record, status, now, base_url), record)
+
+
+def _as_the_plugin_shows(stored: JSON, record: TaskRecord) -> JSON:
+    """Kling's stored answer as the host and the plugin render it: Kling's id replaced by
+    the gateway's wherever it stands, and the gateway's id in `data.task_id`."""
     public = native.with_public_id(stored, record.kling_id, record.task_id)
     data = public.get("data") if isinstance(public.get("data"), dict) else {}
     return {**public, "data": {**data, "task_id": record.task_id}}
@@ -260,8 +265,7 @@ def native_created_body(record: TaskRecord, base_url: str) -> JSON:
             },
             str(uuid.UUID(int=int(record.kling_id))),
         )
-    public = native.with_public_id(created, record.kling_id, record.task_id)
-    return {**public, "data": {**public.get("data", {}), "task_id": record.task_id}}
+    return _as_the_plugin_shows(created, record)
 
 
 def task_summary_body(record: TaskRecord, now: float, base_url: str) -> JSON:
