@@ -18,7 +18,7 @@ from kling_emulator.app import create_app
 from kling_emulator.config import EmulatorConfig, Faults, Lifecycle
 from kling_emulator.server import EmulatorServer
 
-from ..conftest import BANNED, FAST_LIFECYCLE_SECONDS, TOKEN_1, TOKEN_2
+from ..conftest import BANNED, FAST_LIFECYCLE_SECONDS, TOKEN_1, TOKEN_2, make_config
 from ..spec_tools import assert_conforms
 
 SUBMIT = "/kling/v1/videos/image2video"
@@ -80,28 +80,47 @@ def submit(
 
 
 def wait_final(
-    http: httpx.Client, spec: dict[str, Any], task_id: str
+    http: httpx.Client,
+    spec: dict[str, Any],
+    task_id: str,
+    lifecycle: float = FAST_LIFECYCLE_SECONDS,
 ) -> list[dict[str, Any]]:
     seen: list[dict[str, Any]] = []
-    deadline = time.monotonic() + 10 * FAST_LIFECYCLE_SECONDS + 5
+    deadline = time.monotonic() + 10 * lifecycle + 5
     while time.monotonic() < deadline:
         task = checked(spec, QUERY, "get", query(http, task_id))["data"]
         if not seen or seen[-1]["status"] != task["status"]:
             seen.append(task)
         if task["status"] in {"SUCCESS", "FAILURE"}:
             return seen
-        time.sleep(FAST_LIFECYCLE_SECONDS / 20)
+        time.sleep(lifecycle / 20)
     raise AssertionError(f"task never finished: {[t['status'] for t in seen]}")
 
 
 # -- lifecycle ----------------------------------------------------------------------------
 
 
+# Slow enough that each state outlasts a poll's round trip on a loaded machine: with the
+# tests' 0.4 s, NOT_START lasted 67 ms, and a first poll that came later missed it.
+SEEN_LIFECYCLE_SECONDS = 3.0
+
+
+@pytest.mark.parametrize("generation", [Generation.A, Generation.B])
 def test_a_task_goes_through_its_lifecycle(
-    http: httpx.Client, spec: dict[str, Any], emulator: EmulatorServer
+    spec: dict[str, Any], generation: Generation
 ) -> None:
-    task_id = submit(http, spec)
-    seen = wait_final(http, spec, task_id)
+    lifecycle = Lifecycle.scaled(SEEN_LIFECYCLE_SECONDS)
+    with (
+        EmulatorServer(
+            make_config(generation=generation, lifecycle=lifecycle)
+        ) as emulator,
+        httpx.Client(base_url=emulator.base_url, timeout=10) as http,
+    ):
+        task_id = submit(http, spec)
+        seen = wait_final(http, spec, task_id, SEEN_LIFECYCLE_SECONDS)
+        video_answer = httpx.get(
+            seen[-1]["data"]["data"]["task_result"]["videos"][0]["url"]
+        )
     assert [t["status"] for t in seen] == [
         "NOT_START",
         "SUBMITTED",
@@ -137,7 +156,7 @@ def test_a_task_goes_through_its_lifecycle(
     else:
         assert final["fail_reason"] == video["url"]  # generation A's quirk
         assert task_id.isdigit() and "id" not in final and "properties" not in final
-    assert httpx.get(video["url"]).headers["content-type"] == "video/mp4"
+    assert video_answer.headers["content-type"] == "video/mp4"
 
 
 def test_a_failing_task_ends_in_failure_with_a_reason(
