@@ -38,6 +38,7 @@ from ._response import (
     artifact_url,
     checked_task_id,
     connection_error,
+    gave_up,
     is_native,
     malformed,
     request_id_of,
@@ -102,6 +103,7 @@ class ClientCore:
     ) -> Flow[APIResponse[R]]:
         """Every attempt of one call; RetryPolicy.delay decides whether and when to retry."""
         attempt = 1
+        started = self.clock()
         while True:
             sent = self.clock()
             outcome = yield from exchange(send)
@@ -117,6 +119,14 @@ class ClientCore:
                 result = self._answer(outcome, sent, parse, unwrap)
             except errors.KlingError as exc:
                 delay = self.settings.retry.delay(attempt, exc, idempotent)
+                if delay is None and isinstance(exc, errors.APIConnectionError):
+                    raise gave_up(
+                        exc,
+                        f"{send.method} {self.settings.base_url}{send.url}",
+                        attempt,
+                        self.clock() - started,
+                        send.timeout or self.settings.timeout,
+                    ) from exc.__cause__
                 if delay is None:
                     raise
                 logger.info(

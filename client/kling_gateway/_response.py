@@ -114,8 +114,49 @@ def connection_error(exc: httpx.TransportError) -> errors.APIConnectionError:
         if isinstance(exc, httpx.TimeoutException)
         else errors.APIConnectionError
     )
-    return cls(
-        f"{type(exc).__name__} talking to the gateway: {exc}", request_sent=request_sent
+    return cls(_cause(exc), request_sent=request_sent)
+
+
+def _cause(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+
+
+# Which of a request's timeouts an httpx timeout exception is about.
+_TIMEOUT_PART = {
+    httpx.ConnectTimeout: "connect",
+    httpx.ReadTimeout: "read",
+    httpx.WriteTimeout: "write",
+    httpx.PoolTimeout: "pool",
+}
+
+
+def gave_up(
+    error: errors.APIConnectionError,
+    request: str,
+    attempts: int,
+    seconds: float,
+    timeout: httpx.Timeout,
+) -> errors.APIConnectionError:
+    """The error a call raises when its retries are spent without an answer, in one line:
+    what failed, where, after how many attempts, and what to do."""
+    cause = error.__cause__ or error
+    tries = f"{attempts} attempt{'s' if attempts != 1 else ''} in {seconds:.1f} s"
+    if isinstance(error, errors.APITimeoutError):
+        part = _TIMEOUT_PART.get(type(cause), "read")
+        limit = getattr(timeout, part, None)
+        within = f" within the {part} timeout of {limit:g} s" if limit else ""
+        what, todo = f"no answer{within}", "pass a longer timeout= or try again later"
+    elif error.request_sent:
+        what = "the connection dropped before an answer"
+        todo = "the gateway or a proxy closed it; try again later"
+    else:
+        what = "could not connect"
+        todo = "check the base URL and that the gateway is up"
+    return type(error)(
+        f"{request}: {what} ({_cause(cause)}), after {tries}; {todo}",
+        request_sent=error.request_sent,
+        url=request.partition(" ")[2],
+        attempts=attempts,
     )
 
 
@@ -161,7 +202,8 @@ _MODEL_FORBIDDEN = re.compile(
 )
 AUTHENTICATION_HINT = (
     "the token is wrong, disabled or expired, or its quota is used up: a current gateway "
-    "answers all of these alike, and a used-up token can no longer read its own tasks"
+    "answers all of these alike, and a used-up token can no longer read its own tasks; "
+    "check token= or KLING_API_TOKEN"
 )
 
 
@@ -194,17 +236,30 @@ _BY_STATUS: dict[int, type[errors.APIStatusError]] = {
 }
 
 
+_ECHOED_REQUEST_ID = re.compile(r"\s*\(request id: ?([^)]*)\)\s*$")
+
+
+def _without_request_id(message: str) -> tuple[str, str | None]:
+    """The gateway's message without the request id it appends, and that id."""
+    found = _ECHOED_REQUEST_ID.search(message)
+    if found is None:
+        return message, None
+    return message[: found.start()], found.group(1) or None
+
+
 def status_error(
     response: httpx.Response, parsed: object = None
 ) -> errors.APIStatusError:
     """The exception for an error answer, from its documented shape when it has one."""
     code, message = _code_and_message(parsed, response)
+    # new-api appends "(request id: X)" to its messages; the error names the id once.
+    message, echoed_id = _without_request_id(message)
     status = response.status_code
     message, model = _explained(status, message)
     common: dict[str, Any] = {
         "status_code": status,
         "code": code,
-        "request_id": request_id_of(response),
+        "request_id": request_id_of(response) or echoed_id,
         "response": response,
     }
     if (status, code) in _TASK_NOT_FOUND:

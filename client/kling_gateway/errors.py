@@ -85,9 +85,18 @@ class APIConnectionError(KlingError):
     that even a submit can be retried safely.
     """
 
-    def __init__(self, message: str, *, request_sent: bool = True) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        request_sent: bool = True,
+        url: str | None = None,
+        attempts: int = 1,
+    ) -> None:
         super().__init__(message)
         self.request_sent = request_sent
+        self.url = url
+        self.attempts = attempts
 
 
 class APITimeoutError(APIConnectionError):
@@ -127,7 +136,10 @@ class MalformedResponseError(APIError):
 
 
 class APIStatusError(APIError):
-    """An error answer in one of the gateway's two documented shapes (or an unknown status)."""
+    """An error answer in one of the gateway's two documented shapes (or an unknown status).
+
+    `message` is the gateway's, without the `(request id: ...)` it appends: the request id is
+    `request_id`, and the text shows it once."""
 
 
 class BadRequestError(APIStatusError):

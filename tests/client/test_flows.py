@@ -163,6 +163,56 @@ def test_backoff_doubles_from_the_initial_delay_up_to_the_retry_budget() -> None
     assert caught.value.request_sent is True
 
 
+def test_spent_retries_say_in_one_line_what_failed_where_and_after_how_many() -> None:
+    clock = FakeClock()
+    retry = kg.RetryPolicy(max_retries=2, initial_delay=0.5, jitter=0.0)
+
+    def refused(send: Send, now: float) -> Failure:
+        return Failure(httpx.ConnectError("[Errno 111] Connection refused"))
+
+    with pytest.raises(kg.APIConnectionError) as caught:
+        drive(core(clock, retry=retry).get("task_abc"), refused, clock)
+    error = caught.value
+    url = "http://gw.test/kling/v1/videos/image2video/task_abc"
+    assert str(error) == (
+        f"GET {url}: could not connect (ConnectError: [Errno 111] Connection refused), "
+        "after 3 attempts in 1.5 s; check the base URL and that the gateway is up"
+    )
+    assert (error.url, error.attempts, error.request_sent) == (url, 3, False)
+    assert isinstance(error.__cause__, httpx.ConnectError)
+
+    def slow(send: Send, now: float) -> Failure:
+        return Failure(httpx.ReadTimeout("timed out"))
+
+    with pytest.raises(kg.APITimeoutError) as timed_out:
+        drive(core(clock, retry=retry).get("task_abc", timeout=7), slow, clock)
+    assert str(timed_out.value) == (
+        f"GET {url}: no answer within the read timeout of 7 s (ReadTimeout: timed out), "
+        "after 3 attempts in 1.5 s; pass a longer timeout= or try again later"
+    )
+    assert "\n" not in str(timed_out.value)
+
+
+def test_an_error_answer_names_its_request_id_once() -> None:
+    clock = FakeClock()
+
+    def invalid_token(send: Send, now: float) -> httpx.Response:
+        body = {
+            "error": {
+                "message": "Invalid token (request id: 2026R1)",
+                "type": "new_api_error",
+            }
+        }
+        return response(send, 401, body, **{"X-Oneapi-Request-Id": "2026R1"})
+
+    with pytest.raises(kg.AuthenticationError) as caught:
+        drive(core(clock).get("task_abc"), invalid_token, clock)
+    error = caught.value
+    assert str(error).count("2026R1") == 1 and error.request_id == "2026R1"
+    assert error.message.startswith("Invalid token (the token is wrong")
+    assert "KLING_API_TOKEN" in str(error)
+
+
 def test_a_submit_that_may_have_reached_kling_is_not_sent_twice() -> None:
     clock = FakeClock()
     sends: list[Send] = []

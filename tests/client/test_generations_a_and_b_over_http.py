@@ -203,7 +203,8 @@ def test_a_used_up_token_keeps_the_gateways_text_and_names_both_causes(
     if generation == "A":
         assert "This token quota is exhausted" in error.message
     else:
-        assert error.message.startswith("Invalid token (request id: ")
+        assert error.message.startswith("Invalid token (the token is wrong")
+    assert str(error).count(error.request_id) == 1
     assert EXHAUSTED not in str(error) and EXHAUSTED not in repr(error.args)
 
 
