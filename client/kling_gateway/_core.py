@@ -28,6 +28,7 @@ from . import errors
 from ._download import destination_for, video_url
 from ._flows import Failure, Fetch, Flow, Gather, Send, Sleep, exchange, settled
 from ._generated import Parser
+from ._images import with_images_encoded
 from ._logs import logger
 from ._pacing import GatewayClock, server_time
 from ._policies import ProgressCallback, Waiter, WaitPolicy
@@ -521,6 +522,7 @@ def _submit_body(
     else:
         data = {**(request or {}), **fields}
         checked_fields(data)
+        data = with_images_encoded(data)
         if route in UNIFIED_ROUTES:
             body = unified_submit_body(data)
         else:

@@ -122,7 +122,7 @@ def _cause(exc: BaseException) -> str:
 
 
 # Which of a request's timeouts an httpx timeout exception is about.
-_TIMEOUT_PART = {
+_TIMEOUT_PART: dict[type[BaseException], str] = {
     httpx.ConnectTimeout: "connect",
     httpx.ReadTimeout: "read",
     httpx.WriteTimeout: "write",

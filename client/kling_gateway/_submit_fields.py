@@ -13,22 +13,25 @@ from collections.abc import Mapping
 from typing import Any, TypedDict
 
 from . import errors
+from ._images import ImageData
 
 
 class SubmitFields(TypedDict, total=False):
     """Keyword arguments of `submit` (see openapi.yaml's ImageToVideoRequest and
-    TextToVideoRequest). `model` or `model_name`, and `prompt`, are required at run time."""
+    TextToVideoRequest). `model` or `model_name`, and `prompt`, are required at run time.
+    An image is a URL or raw Base64, or local data (a `Path`, `bytes`, an open binary file),
+    sent as Base64 once checked (a JPEG or PNG of at most 10 MB)."""
 
     model: str
     model_name: str
     prompt: str
-    image: str
-    image_tail: str
+    image: str | ImageData
+    image_tail: str | ImageData
     negative_prompt: str
     cfg_scale: float
     mode: str
     duration: str
-    static_mask: str
+    static_mask: str | ImageData
     dynamic_masks: list[Mapping[str, Any]]
     camera_control: Mapping[str, Any]
     aspect_ratio: str

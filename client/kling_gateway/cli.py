@@ -13,6 +13,7 @@ import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import click
@@ -234,15 +235,31 @@ def _wait_and_show(
     ctx.show_task(task)
 
 
+def _local_file_or(value: str) -> str | Path:
+    """An image option naming a local file, as a Path (the client sends its content); a URL
+    or raw Base64 as given."""
+    if "://" not in value and len(value) < 4096:
+        path = Path(value).expanduser()
+        if path.is_file():
+            return path
+    return value
+
+
 @main.command()
-@click.option("--image", help="Image URL or raw Base64 (image-to-video).")
+@click.option(
+    "--image", help="Image URL, raw Base64 or a local JPEG/PNG file (image-to-video)."
+)
 @click.option("--prompt", required=True)
 @click.option("--model", "model_name", default="kling-v1", show_default=True)
 @click.option("--duration", type=click.Choice(["5", "10"]), default=None)
 @click.option("--mode", type=click.Choice(["std", "pro"]), default=None)
 @click.option("--negative-prompt", default=None)
 @click.option("--cfg-scale", type=click.FloatRange(0, 1), default=None)
-@click.option("--image-tail", default=None, help="Last frame (image-to-video).")
+@click.option(
+    "--image-tail",
+    default=None,
+    help="Last frame, as --image (image-to-video).",
+)
 @click.option(
     "--external-task-id",
     default=None,
@@ -287,6 +304,9 @@ def submit(
 ) -> None:
     """Submit a task (costs money on a real gateway) and print its id."""
     fields = {k: v for k, v in options.items() if v is not None}
+    for name in ("image", "image_tail"):
+        if name in fields:
+            fields[name] = _local_file_or(fields[name])
     route = _route(family, text_to_video)
     if not text_to_video and "image" not in fields:
         _fail(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from pathlib import Path
 
@@ -189,3 +190,20 @@ def test_a_missing_setting_is_named_in_the_command_lines_terms(
     assert result.exit_code == 2
     assert said in result.output
     assert "base_url=" not in result.output and "token=" not in result.output
+
+
+def test_submit_sends_a_local_image_file_as_base64(
+    gateway: EmulatorServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    picture = b"\x89PNG\r\n\x1a\n" + bytes(range(200))
+    (tmp_path / "cat.png").write_bytes(picture)
+    monkeypatch.chdir(tmp_path)
+    result = kling(gateway, "submit", "--image", "cat.png", "--prompt", "cat")
+    assert result.exit_code == EXIT_OK, result.output
+    task = gateway.store.find(result.stdout.strip())
+    assert task is not None
+    assert task.kling_request["image"] == base64.b64encode(picture).decode()
+    (tmp_path / "notes.txt").write_text("not a picture")
+    not_an_image = kling(gateway, "submit", "--image", "notes.txt", "--prompt", "cat")
+    assert not_an_image.exit_code == EXIT_USAGE
+    assert "not a PNG or JPEG image" in not_an_image.stderr

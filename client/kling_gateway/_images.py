@@ -1,0 +1,105 @@
+"""Images given as local data: a `Path`, `bytes` or an open binary file, sent as Kling takes
+them, raw Base64 in the JSON body.
+
+Kling takes a JPEG or PNG of at most 10 MB, as a URL or raw Base64 without a `data:` prefix.
+What it would refuse is refused here, before anything is sent: a task refused by Kling still
+costs a round trip, and a wrong-sized body costs the upload.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import IO, Any
+
+from . import errors
+
+# Kling's limit on an image, in bytes (before Base64).
+MAX_IMAGE_BYTES = 10 * 1024 * 1024
+IMAGE_FIELDS = ("image", "image_tail", "static_mask")
+# What a submit's image fields take besides a string (a URL or raw Base64).
+ImageData = bytes | bytearray | memoryview | os.PathLike[str] | IO[bytes]
+
+_SIGNATURES = ((b"\x89PNG\r\n\x1a\n", "PNG"), (b"\xff\xd8\xff", "JPEG"))
+_DATA_URL = re.compile(r"data:image/[\w.+-]+;base64,", re.IGNORECASE)
+
+
+def with_images_encoded(fields: Mapping[str, Any]) -> dict[str, Any]:
+    """The fields with every image given as data turned into raw Base64."""
+    encoded = dict(fields)
+    for name in IMAGE_FIELDS:
+        value = fields.get(name)
+        if value is not None:
+            encoded[name] = _encoded(name, value)
+    return encoded
+
+
+def _encoded(name: str, value: object) -> object:
+    if isinstance(value, str):
+        return _checked_text(name, value)
+    if isinstance(value, bytes | bytearray | memoryview):
+        data, origin = bytes(value), f"{name} (bytes)"
+    elif isinstance(value, os.PathLike):
+        data, origin = _read_file(name, Path(value)), f"{name} {os.fspath(value)!r}"
+    elif callable(getattr(value, "read", None)):
+        data, origin = _read_stream(name, value), f"{name} (an open file)"
+    else:
+        # Anything else goes on as it is, and the request model refuses it by name.
+        return value
+    _check_image(origin, data)
+    return base64.b64encode(data).decode("ascii")
+
+
+def _checked_text(name: str, value: str) -> str:
+    """A URL or raw Base64 as given; a data URL without its prefix; a file name refused (it
+    would reach Kling as a broken image)."""
+    prefix = _DATA_URL.match(value)
+    if prefix:
+        return value[prefix.end() :]
+    if "://" not in value and len(value) < 4096 and os.path.isfile(value):
+        raise errors.InvalidRequestError(
+            f"{name} {value!r} is the name of a local file: pass Path({value!r}) to send "
+            "its content (a text is sent as a URL or raw Base64)"
+        )
+    return value
+
+
+def _read_file(name: str, path: Path) -> bytes:
+    try:
+        size = path.stat().st_size
+        _check_size(f"{name} {str(path)!r}", size)
+        return path.read_bytes()
+    except OSError as exc:
+        raise errors.InvalidRequestError(
+            f"{name} {str(path)!r} cannot be read: {exc.strerror or exc}"
+        ) from None
+
+
+def _read_stream(name: str, stream: Any) -> bytes:
+    data = stream.read(MAX_IMAGE_BYTES + 1)
+    if not isinstance(data, bytes | bytearray):
+        raise errors.InvalidRequestError(
+            f"{name} is a file opened in text mode: open it with 'rb'"
+        )
+    _check_size(f"{name} (an open file)", len(data))
+    return bytes(data)
+
+
+def _check_size(origin: str, size: int) -> None:
+    if size > MAX_IMAGE_BYTES:
+        raise errors.InvalidRequestError(
+            f"{origin} is {size / 1024 / 1024:.1f} MB; Kling takes images of at most "
+            f"{MAX_IMAGE_BYTES // 1024 // 1024} MB: make it smaller before sending"
+        )
+
+
+def _check_image(origin: str, data: bytes) -> None:
+    _check_size(origin, len(data))
+    if not any(data.startswith(magic) for magic, _ in _SIGNATURES):
+        kinds = " or ".join(kind for _, kind in _SIGNATURES)
+        raise errors.InvalidRequestError(
+            f"{origin} is not a {kinds} image, the formats Kling takes"
+        )
