@@ -29,6 +29,7 @@ from kling_gateway_api.models import (
     TaskSummary,
     Video,
 )
+from kling_gateway_api.types import UNSET
 
 from .spec_tools import seed_example_body
 
@@ -123,6 +124,23 @@ def test_both_generations_parse_typed(
         assert isinstance(task.properties, TaskProperties)
         assert task.properties.input_ == ""  # always there, always empty
     assert TaskResponse.from_dict(body).to_dict() == body
+
+
+@pytest.mark.parametrize("example", ["generationASuccess", "generationBSuccess"])
+def test_a_task_shows_itself_by_the_fields_it_has_in_a_few_hundred_characters(
+    spec: dict[str, Any], example: str
+) -> None:
+    task = TaskResponse.from_dict(_task_examples(spec)[example]).data
+    shown = repr(task)
+    assert shown.startswith(
+        f"Task(task_id={task.task_id!r}, status='SUCCESS', progress='100%', "
+    )
+    assert "Unset" not in shown and "UNSET" not in shown and " object at " not in shown
+    assert "additional_properties" not in shown
+    assert len(shown) < 650, "each value is cut to 80 characters"
+    assert "data=KlingResponse(code=0, " in shown, "a nested model shows itself alike"
+    assert str(task) == shown
+    assert repr(UNSET) == "UNSET"
 
 
 @pytest.mark.parametrize("status", [s.value for s in TaskStatus])

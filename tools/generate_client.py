@@ -9,6 +9,12 @@ openapi-python-client's --overwrite only replaces api/ and models/, so a file th
 produces would survive. We generate into a fresh temporary folder and make generated/ an exact
 copy of it instead; --check compares the two and prints a unified diff.
 
+Two of the pinned generator's own templates are used with small additions (`templates()`): a
+model's `repr` shows the fields it has and cuts long values (the attrs repr of a finished task
+was 1,775 characters, with `<...Unset object at 0x...>` for every absent field), and `Unset`
+reads `UNSET`. Each addition is made at an anchor of the template; a generator whose template
+lacks one stops the generation, so that an upgrade cannot silently drop them.
+
 The generator reads the spec with its request bodies cut to JSON: openapi-python-client 0.29.1
 turns a body with several content types into code that does not type-check (`Unset` undefined)
 and that sends a form body as both urlencoded and multipart. The client sends JSON; the form
@@ -20,6 +26,7 @@ from __future__ import annotations
 import argparse
 import difflib
 import filecmp
+import importlib.resources
 import json
 import os
 import shutil
@@ -50,6 +57,73 @@ def generator_input(spec: dict[str, Any]) -> dict[str, Any]:
     return spec
 
 
+# (template, anchor, where, text): each text goes "before" or "after" its anchor, which must be
+# in the template once.
+TEMPLATE_ADDITIONS = (
+    (
+        "model.py.jinja",
+        "\n{% macro _transform_property",
+        "before",
+        "\n    def __repr__(self) -> str:\n        return _short_repr(self)\n",
+    ),
+    (
+        "model.py.jinja",
+        "from attrs import field as _attrs_field",
+        "after",
+        "\n\nfrom ..types import short_repr as _short_repr",
+    ),
+    (
+        "types.py.jinja",
+        "\n\nUNSET: Unset = Unset()",
+        "before",
+        '\n\n    def __repr__(self) -> str:\n        return "UNSET"',
+    ),
+    (
+        "types.py.jinja",
+        "from attrs import define",
+        "after",
+        ", fields\nfrom attrs import AttrsInstance\nfrom enum import Enum",
+    ),
+    (
+        "types.py.jinja",
+        "\n\n__all__ = [",
+        "before",
+        '''
+
+def short_repr(model: AttrsInstance) -> str:
+    """A model by the fields it has: none that is UNSET, no empty bag of further properties,
+    and each value cut to 80 characters (a nested model shows itself the same way)."""
+    shown: list[str] = []
+    for field in fields(type(model)):
+        value = getattr(model, field.name)
+        if isinstance(value, Unset) or (field.name == "additional_properties" and not value):
+            continue
+        text = repr(value.value if isinstance(value, Enum) else value)
+        shown.append(f"{field.name}={text if len(text) <= 80 else text[:77] + '...'}")
+    return f"{type(model).__name__}({', '.join(shown)})"
+''',
+    ),
+)
+
+
+def templates(folder: Path) -> Path:
+    """The templates that differ from the generator's own: its own with TEMPLATE_ADDITIONS."""
+    own = importlib.resources.files("openapi_python_client") / "templates"
+    out = folder / "templates"
+    out.mkdir()
+    for name in sorted({name for name, _, _, _ in TEMPLATE_ADDITIONS}):
+        text = (own / name).read_text(encoding="utf-8")
+        for template, anchor, where, addition in TEMPLATE_ADDITIONS:
+            if template != name:
+                continue
+            if text.count(anchor) != 1:
+                raise SystemExit(f"{name}: the anchor {anchor!r} is not there once")
+            at = text.index(anchor) + (len(anchor) if where == "after" else 0)
+            text = text[:at] + addition + text[at:]
+        (out / name).write_text(text, encoding="utf-8")
+    return out
+
+
 def generate_into(folder: Path) -> Path:
     out = folder / PACKAGE
     spec = generator_input(yaml.safe_load(SPEC.read_text(encoding="utf-8")))
@@ -70,6 +144,8 @@ def generate_into(folder: Path) -> Path:
         "none",
         "--output-path",
         str(out),
+        "--custom-template-path",
+        str(templates(folder)),
         "--fail-on-warning",
     ]
     result = subprocess.run(

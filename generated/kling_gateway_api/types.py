@@ -1,15 +1,19 @@
 """Contains some shared types for properties"""
 
 from collections.abc import Mapping, MutableMapping
+from enum import Enum
 from http import HTTPStatus
 from typing import IO, BinaryIO, Generic, Literal, TypeVar
 
-from attrs import define
+from attrs import AttrsInstance, define, fields
 
 
 class Unset:
     def __bool__(self) -> Literal[False]:
         return False
+
+    def __repr__(self) -> str:
+        return "UNSET"
 
 
 UNSET: Unset = Unset()
@@ -49,6 +53,21 @@ class Response(Generic[T]):
     content: bytes
     headers: MutableMapping[str, str]
     parsed: T | None
+
+
+def short_repr(model: AttrsInstance) -> str:
+    """A model by the fields it has: none that is UNSET, no empty bag of further properties,
+    and each value cut to 80 characters (a nested model shows itself the same way)."""
+    shown: list[str] = []
+    for field in fields(type(model)):
+        value = getattr(model, field.name)
+        if isinstance(value, Unset) or (
+            field.name == "additional_properties" and not value
+        ):
+            continue
+        text = repr(value.value if isinstance(value, Enum) else value)
+        shown.append(f"{field.name}={text if len(text) <= 80 else text[:77] + '...'}")
+    return f"{type(model).__name__}({', '.join(shown)})"
 
 
 __all__ = ["UNSET", "File", "FileTypes", "RequestFiles", "Response", "Unset"]

@@ -6,6 +6,8 @@ from typing import TYPE_CHECKING, Any, Self, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import short_repr as _short_repr
+
 if TYPE_CHECKING:
     from ..models.artifact import Artifact
 
@@ -24,6 +26,9 @@ class ArtifactList:
     task_id: str
     artifacts: list[Artifact]
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def __repr__(self) -> str:
+        return _short_repr(self)
 
     def to_dict(self) -> dict[str, Any]:
         task_id = self.task_id

@@ -8,6 +8,7 @@ from attrs import field as _attrs_field
 
 from ..models.camera_control_type import CameraControlType
 from ..types import UNSET, Unset
+from ..types import short_repr as _short_repr
 
 if TYPE_CHECKING:
     from ..models.camera_control_config import CameraControlConfig
@@ -27,6 +28,9 @@ class CameraControl:
     type_: CameraControlType
     config: CameraControlConfig | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def __repr__(self) -> str:
+        return _short_repr(self)
 
     def to_dict(self) -> dict[str, Any]:
         type_ = self.type_.value

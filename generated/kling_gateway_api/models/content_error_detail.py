@@ -6,6 +6,8 @@ from typing import Any, Self, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import short_repr as _short_repr
+
 T = TypeVar("T", bound="ContentErrorDetail")
 
 
@@ -20,6 +22,9 @@ class ContentErrorDetail:
     message: str
     type_: str
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def __repr__(self) -> str:
+        return _short_repr(self)
 
     def to_dict(self) -> dict[str, Any]:
         message = self.message

@@ -8,6 +8,7 @@ from attrs import field as _attrs_field
 
 from ..models.kling_task_status import KlingTaskStatus
 from ..types import UNSET, Unset
+from ..types import short_repr as _short_repr
 
 if TYPE_CHECKING:
     from ..models.kling_task_info import KlingTaskInfo
@@ -45,6 +46,9 @@ class KlingTask:
     created_at: int | Unset = UNSET
     updated_at: int | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def __repr__(self) -> str:
+        return _short_repr(self)
 
     def to_dict(self) -> dict[str, Any]:
         task_id = self.task_id

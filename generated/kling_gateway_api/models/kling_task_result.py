@@ -7,6 +7,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
+from ..types import short_repr as _short_repr
 
 if TYPE_CHECKING:
     from ..models.kling_image import KlingImage
@@ -28,6 +29,9 @@ class KlingTaskResult:
     videos: list[KlingVideo] | Unset = UNSET
     images: list[KlingImage] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def __repr__(self) -> str:
+        return _short_repr(self)
 
     def to_dict(self) -> dict[str, Any]:
         videos: list[dict[str, Any]] | Unset = UNSET

@@ -7,6 +7,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.native_error_code import NativeErrorCode
+from ..types import short_repr as _short_repr
 
 T = TypeVar("T", bound="NativeError")
 
@@ -29,6 +30,9 @@ class NativeError:
     code: NativeErrorCode | str
     message: str
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def __repr__(self) -> str:
+        return _short_repr(self)
 
     def to_dict(self) -> dict[str, Any]:
         code: str

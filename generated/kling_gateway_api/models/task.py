@@ -8,6 +8,7 @@ from attrs import field as _attrs_field
 
 from ..models.task_status import TaskStatus
 from ..types import UNSET, Unset
+from ..types import short_repr as _short_repr
 
 if TYPE_CHECKING:
     from ..models.kling_response import KlingResponse
@@ -72,6 +73,9 @@ class Task:
     properties: TaskProperties | Unset = UNSET
     username: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def __repr__(self) -> str:
+        return _short_repr(self)
 
     def to_dict(self) -> dict[str, Any]:
         from ..models.kling_response import KlingResponse

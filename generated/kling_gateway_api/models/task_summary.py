@@ -8,6 +8,7 @@ from attrs import field as _attrs_field
 
 from ..models.task_status import TaskStatus
 from ..types import UNSET, Unset
+from ..types import short_repr as _short_repr
 
 T = TypeVar("T", bound="TaskSummary")
 
@@ -38,6 +39,9 @@ class TaskSummary:
     created_at: int | Unset = UNSET
     finished_at: int | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def __repr__(self) -> str:
+        return _short_repr(self)
 
     def to_dict(self) -> dict[str, Any]:
         task_id = self.task_id

@@ -10,6 +10,7 @@ from ..models.aspect_ratio import AspectRatio
 from ..models.video_duration import VideoDuration
 from ..models.video_mode import VideoMode
 from ..types import UNSET, Unset
+from ..types import short_repr as _short_repr
 
 if TYPE_CHECKING:
     from ..models.camera_control import CameraControl
@@ -57,6 +58,9 @@ class TextToVideoRequest:
     external_task_id: str | Unset = UNSET
     metadata: KlingOptions | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def __repr__(self) -> str:
+        return _short_repr(self)
 
     def to_dict(self) -> dict[str, Any]:
         model = self.model

@@ -8,6 +8,7 @@ from attrs import field as _attrs_field
 
 from ..models.video_status import VideoStatus
 from ..types import UNSET, Unset
+from ..types import short_repr as _short_repr
 
 if TYPE_CHECKING:
     from ..models.video_error import VideoError
@@ -60,6 +61,9 @@ class Video:
     error: VideoError | Unset = UNSET
     metadata: VideoMetadata | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def __repr__(self) -> str:
+        return _short_repr(self)
 
     def to_dict(self) -> dict[str, Any]:
         status: str

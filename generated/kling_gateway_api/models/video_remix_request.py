@@ -8,6 +8,7 @@ from attrs import field as _attrs_field
 
 from ..models.video_mode import VideoMode
 from ..types import UNSET, Unset
+from ..types import short_repr as _short_repr
 
 if TYPE_CHECKING:
     from ..models.kling_options import KlingOptions
@@ -41,6 +42,9 @@ class VideoRemixRequest:
     duration: int | Unset = UNSET
     metadata: KlingOptions | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def __repr__(self) -> str:
+        return _short_repr(self)
 
     def to_dict(self) -> dict[str, Any]:
         prompt = self.prompt

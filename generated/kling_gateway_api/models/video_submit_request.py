@@ -8,6 +8,7 @@ from attrs import field as _attrs_field
 
 from ..models.video_mode import VideoMode
 from ..types import UNSET, Unset
+from ..types import short_repr as _short_repr
 
 if TYPE_CHECKING:
     from ..models.kling_options import KlingOptions
@@ -53,6 +54,9 @@ class VideoSubmitRequest:
     input_reference: str | Unset = UNSET
     metadata: KlingOptions | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def __repr__(self) -> str:
+        return _short_repr(self)
 
     def to_dict(self) -> dict[str, Any]:
         model = self.model
