@@ -7,13 +7,75 @@ CI lists it without failing, failed with --fail-on-drift).
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from pathlib import Path
 
+import attrs
+
 from .drift import DriftItem
 
 SUITE_PREFIX = "kling-contract"
+# schemathesis masks the token in its curl lines; a line with the variable instead runs as it
+# is pasted, in the environment the run had.
+_MASKED_AUTHORIZATION = "-H 'Authorization: [Filtered]'"
+_AUTHORIZATION_FROM_ENV = '-H "Authorization: Bearer $KLING_API_TOKEN"'
+# A failed check starts an unindented "- " line; its first indented line says what was wrong.
+_CHECK_LINE = re.compile(r"^- (.+)$")
+
+
+@attrs.frozen
+class FailedCase:
+    """One failing case: the operation, the checks it failed, the curl line that repeats it."""
+
+    operation: str
+    checks: tuple[str, ...]
+    curl: str
+
+
+def _checks_in(lines: list[str]) -> tuple[str, ...]:
+    checks = []
+    for index, line in enumerate(lines):
+        found = _CHECK_LINE.match(line)
+        if found is None:
+            continue
+        detail = next((n.strip() for n in lines[index + 1 :] if n.strip()), "")
+        said = found.group(1)
+        # The detail is the first indented line, when there is one before the next check.
+        if detail and not detail.startswith("- ") and len(detail) <= 200:
+            said = f"{said}: {detail}"
+        checks.append(said)
+    return tuple(checks)
+
+
+def failed_cases(path: Path) -> list[FailedCase]:
+    """The failing cases of a run's JUnit file (schemathesis writes each with its text)."""
+    if not path.is_file():
+        return []
+    cases = []
+    for case in ET.parse(path).getroot().iter("testcase"):
+        failure = case.find("failure")
+        if failure is None or case.get("classname", "").endswith(".drift"):
+            continue
+        text = failure.text or failure.get("message", "")
+        checks = _checks_in(text.splitlines())
+        curl = next(
+            (
+                line.strip()
+                for line in text.splitlines()
+                if line.strip().startswith("curl ")
+            ),
+            "",
+        )
+        cases.append(
+            FailedCase(
+                case.get("name", "?"),
+                checks or (failure.get("message", "failure"),),
+                curl.replace(_MASKED_AUTHORIZATION, _AUTHORIZATION_FROM_ENV),
+            )
+        )
+    return cases
 
 
 def _counts(suite: ET.Element) -> None:
@@ -41,8 +103,16 @@ def write(
     if suite is None:
         suite = ET.SubElement(root, "testsuite")
     suite.set("name", f"{SUITE_PREFIX}/{label}")
+    # CI pages group test cases by class: each case names its run.
+    for case in suite.findall("testcase"):
+        case.set("classname", case.get("classname") or f"{SUITE_PREFIX}.{label}")
     if problem:
-        case = ET.SubElement(suite, "testcase", name="the gateway can be tested")
+        case = ET.SubElement(
+            suite,
+            "testcase",
+            name="the gateway can be tested",
+            classname=f"{SUITE_PREFIX}.{label}",
+        )
         ET.SubElement(case, "failure", message=problem).text = problem
     properties = suite.find("properties")
     if properties is None:

@@ -68,6 +68,8 @@ class RunResult:
     drift: tuple[drift.DriftItem, ...] = ()
     # Submits the gateway accepted: tasks the run created (and that a real gateway bills).
     tasks_created: int = 0
+    # Each failing case with its operation and the curl line that repeats it (from junit.xml).
+    failed_cases: tuple[junit.FailedCase, ...] = ()
 
     @property
     def passed(self) -> bool:
@@ -260,7 +262,12 @@ def run_target(target: Target, options: Options) -> RunResult:
         options.fail_on_drift and bool(found)
     )
     return RunResult(
-        target.label, int(failed), report, drift=found, tasks_created=created
+        target.label,
+        int(failed),
+        report,
+        drift=found,
+        tasks_created=created,
+        failed_cases=tuple(junit.failed_cases(folder / "junit.xml")),
     )
 
 

@@ -9,13 +9,27 @@ from .runner import RunResult
 VERDICTS = {"PASSED": "passed", "FAILED": "**FAILED**", "NOT TESTED": "**not tested**"}
 
 
-def markdown(results: Sequence[RunResult], checks: str, replay: str) -> str:
-    """What was checked, each run's verdict and figures, its failures and drift, and the
-    line that replays the run. Built from the results only: never a token."""
+def tally(results: Sequence[RunResult]) -> str:
+    """How the runs ended, each counted once: `2 passed, 1 failed, 1 not tested`."""
+    counts = {verdict: 0 for verdict in VERDICTS}
+    for result in results:
+        counts[result.verdict] += 1
+    return ", ".join(f"{count} {verdict.lower()}" for verdict, count in counts.items())
+
+
+def markdown(
+    results: Sequence[RunResult],
+    checks: Sequence[str],
+    replay: str,
+    also_checked: str = "",
+) -> str:
+    """Each run's verdict and figures, its failures (operation, checks, the curl line) and
+    drift, what was checked (folded away), and the line that replays the run. Built from the
+    results only: never a token (curl lines read it from KLING_API_TOKEN)."""
     lines = [
         "## Kling gateway contract checks",
         "",
-        f"Checks: {checks}",
+        f"{tally(results)}.",
         "",
         "| run | verdict | cases | failures | errors | drift | tasks created |",
         "|---|---|---|---|---|---|---|",
@@ -30,9 +44,30 @@ def markdown(results: Sequence[RunResult], checks: str, replay: str) -> str:
             f" | {len(result.drift)} | {result.tasks_created} |"
         )
     for result in results:
-        notes = [result.problem, *result.failures, *(i.line() for i in result.drift)]
-        details = [f"- {note}" for note in notes if note]
+        details = [f"- {result.problem}"] if result.problem else []
+        for case in result.failed_cases:
+            details.append(f"- `{case.operation}`: {'; '.join(case.checks)}")
+            if case.curl:
+                details += ["", "  ```sh", f"  {case.curl}", "  ```"]
+        if not result.failed_cases:
+            details += [f"- {failure}" for failure in result.failures]
+        details += [f"- {item.line()}" for item in result.drift]
         if details:
             lines += ["", f"### {result.label}", "", *details]
-    lines += ["", "Replay:", "", "```sh", replay, "```", ""]
+    lines += [
+        "",
+        "<details><summary>What was checked: "
+        f"{len(checks)} of the gateway's promises{also_checked}</summary>",
+        "",
+        *(f"- `{name}`" for name in checks),
+        "",
+        "</details>",
+        "",
+        "Replay:",
+        "",
+        "```sh",
+        replay,
+        "```",
+        "",
+    ]
     return "\n".join(lines)

@@ -41,7 +41,11 @@ def _rates(values: tuple[str, ...]) -> dict[int, float]:
     "access_keys",
     multiple=True,
     envvar="KLING_UPSTREAM_ACCESS_KEY",
-    help=f"An access key (repeatable, each with its --secret-key). Default: {DEFAULT_KEYS[0].access_key}.",
+    help=(
+        "An access key (repeatable, each with its --secret-key). Default: "
+        f"{DEFAULT_KEYS[0].access_key}, with the public test secret key "
+        f"{DEFAULT_KEYS[0].secret_key}."
+    ),
 )
 @click.option(
     "--secret-key",
@@ -143,10 +147,17 @@ def main(
         raise click.UsageError(str(exc)) from None
     scheme = "https" if certfile else "http"
     shown = f"[{host}]" if ":" in host else host
+    # The default pair is public (a test key, in this help and the README): a channel needs
+    # both halves, so it is shown whole. A secret key of the user's is never shown.
+    channel_key = (
+        f"key {DEFAULT_KEYS[0].access_key}|{DEFAULT_KEYS[0].secret_key}"
+        if config.keys == DEFAULT_KEYS
+        else "key ACCESS_KEY|SECRET_KEY"
+    )
     click.echo(
         f"Kling stand-in on {scheme}://{shown}:{port}, lifecycle {lifecycle:g}s, "
         f"access keys {', '.join(k.access_key for k in config.keys)} "
-        "(a gateway's Kling channel: this base URL, key ACCESS_KEY|SECRET_KEY)"
+        f"(a gateway's Kling channel: this base URL, {channel_key})"
     )
     serve_forever(
         create_app(config),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import socket
 import tomllib
 from contextlib import redirect_stdout
@@ -112,6 +113,7 @@ def test_the_faithful_emulator_passes(
     assert result.report["test_cases"]["generated"] >= 200
     assert result.drift == (), [item.line() for item in result.drift]
     assert all(p["status"] == "success" for p in result.report["phases"].values())
+    assert "WARNINGS" not in output and "⚠" not in output, "no warning under PASSED"
     assert SECRET not in output
     for report in tmp_path.rglob("*"):
         if report.is_file():
@@ -164,6 +166,11 @@ def test_each_broken_gateway_fails_the_suite(
     assert result.report["stop_reason"] == "failure_limit"  # --max-failures ended it
     assert SECRET not in output and OTHER_SECRET not in output
     assert "curl" in output  # every failure comes with a line to reproduce it
+    assert result.failed_cases, "junit.xml's failing cases reach the summary"
+    for case in result.failed_cases:
+        # Where it failed, and a curl line that runs as pasted (the token from the variable).
+        assert re.match(r"^([A-Z]+ /|Stateful tests)", case.operation), case
+        assert case.curl.startswith("curl ") and "[Filtered]" not in case.curl, case
     # ... and with no `st replay` hint, which cannot work where the run was started.
     assert "st replay" not in output
 
@@ -416,7 +423,9 @@ def test_a_run_appends_a_markdown_summary_without_the_token(
     written = page.read_text()
     assert written.startswith("earlier step\n## Kling gateway contract checks")
     assert "| live | **not tested** |" in written and "unreachable" in written
-    replay = capsys.readouterr().out.split("replay: ", 1)[1].splitlines()[0]
+    printed = capsys.readouterr().out
+    assert "contract: 0 passed, 0 failed, 1 not tested" in printed
+    replay = printed.split("replay: ", 1)[1].splitlines()[0]
     assert f"```sh\n{replay}\n```" in written
     assert SECRET not in written
 

@@ -31,7 +31,7 @@ from kling_common import auth, params, wire
 from kling_common.auth import KeyPair
 from kling_common.serving import ThreadedServer
 from kling_common.video import sample_mp4
-from kling_upstream.config import FAULT_CODES, Faults, UpstreamConfig
+from kling_upstream.config import DEFAULT_KEYS, FAULT_CODES, Faults, UpstreamConfig
 from kling_upstream.server import UpstreamServer
 from kling_upstream.store import KlingStore
 
@@ -582,6 +582,27 @@ def test_the_console_script_starts_and_never_prints_the_secret(tmp_path: Path) -
         rest = process.communicate(timeout=10)[0]
     assert "Kling stand-in on http://127.0.0.1:0" in first and "ak1" in first
     assert secret not in first + rest
+    assert "key ACCESS_KEY|SECRET_KEY" in first
+
+
+def test_without_keys_the_banner_gives_the_public_default_pair_a_channel_needs() -> (
+    None
+):
+    process = subprocess.Popen(
+        [sys.executable, "-m", "kling_upstream", "--port", "0"],
+        env={"PATH": "/usr/bin:/bin"},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        first = process.stdout.readline()
+    finally:
+        process.terminate()
+        process.communicate(timeout=10)
+    pair = f"{DEFAULT_KEYS[0].access_key}|{DEFAULT_KEYS[0].secret_key}"
+    assert f"key {pair})" in first
 
 
 @pytest.mark.parametrize(
