@@ -56,8 +56,8 @@ def markdown(
             lines += ["", f"### {result.label}", "", *details]
     lines += [
         "",
-        "<details><summary>What was checked: "
-        f"{len(checks)} of the gateway's promises{also_checked}</summary>",
+        f"<details><summary>What was checked: {len(checks)} of the gateway's "
+        + f"promises{also_checked}</summary>",
         "",
         *(f"- `{name}`" for name in checks),
         "",
