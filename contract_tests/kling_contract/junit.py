@@ -58,20 +58,15 @@ def failed_cases(path: Path) -> list[FailedCase]:
         failure = case.find("failure")
         if failure is None or case.get("classname", "").endswith(".drift"):
             continue
-        text = failure.text or failure.get("message", "")
-        checks = _checks_in(text.splitlines())
+        lines = (failure.text or failure.get("message") or "").splitlines()
+        checks = _checks_in(lines)
         curl = next(
-            (
-                line.strip()
-                for line in text.splitlines()
-                if line.strip().startswith("curl ")
-            ),
-            "",
+            (line.strip() for line in lines if line.strip().startswith("curl ")), ""
         )
         cases.append(
             FailedCase(
                 case.get("name", "?"),
-                checks or (failure.get("message", "failure"),),
+                checks or (failure.get("message") or "failure",),
                 curl.replace(_MASKED_AUTHORIZATION, _AUTHORIZATION_FROM_ENV),
             )
         )
