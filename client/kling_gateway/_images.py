@@ -15,15 +15,14 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import IO, Any
 
+from kling_common.params import IMAGE_MAGIC, MAX_IMAGE_BYTES
+
 from . import errors
 
-# Kling's limit on an image, in bytes (before Base64).
-MAX_IMAGE_BYTES = 10 * 1024 * 1024
 IMAGE_FIELDS = ("image", "image_tail", "static_mask")
 # What a submit's image fields take besides a string (a URL or raw Base64).
 ImageData = bytes | bytearray | memoryview | os.PathLike[str] | IO[bytes]
 
-_SIGNATURES = ((b"\x89PNG\r\n\x1a\n", "PNG"), (b"\xff\xd8\xff", "JPEG"))
 _DATA_URL = re.compile(r"data:image/[\w.+-]+;base64,", re.IGNORECASE)
 
 
@@ -98,8 +97,7 @@ def _check_size(origin: str, size: int) -> None:
 
 def _check_image(origin: str, data: bytes) -> None:
     _check_size(origin, len(data))
-    if not any(data.startswith(magic) for magic, _ in _SIGNATURES):
-        kinds = " or ".join(kind for _, kind in _SIGNATURES)
+    if not data.startswith(IMAGE_MAGIC):
         raise errors.InvalidRequestError(
-            f"{origin} is not a {kinds} image, the formats Kling takes"
+            f"{origin} is not a PNG or JPEG image, the formats Kling takes"
         )
