@@ -9,7 +9,8 @@ Which gateway is checked (printed at the start of every run, with the reason):
 * `--base-url` on the command line, or a task id (`--task-id`, KLING_TASK_ID): the live
   gateway at `--base-url` or KLING_BASE_URL, with the token from KLING_API_TOKEN (never an
   option). KLING_OTHER_TOKEN adds the isolation check; `--allow-create` (KLING_ALLOW_CREATE=1)
-  allows submitting tasks, which costs money; `--max-tasks N` bounds how many a run creates.
+  allows submitting tasks, which costs money (given no task id, the run first creates one to
+  check against, and names it); `--max-tasks N` bounds how many a run creates.
 
 \b
 Exit codes: 0 all passed, 1 a contract failure (drift too, with --fail-on-drift), 2 nothing
@@ -98,19 +99,22 @@ def _replay_command(
     options: Options,
     generations: Sequence[Generation],
     max_tasks: int | None = None,
+    own_tasks: Sequence[str] = (),
 ) -> str:
-    """A command that repeats this run (tokens stay in the environment)."""
+    """A command that repeats this run (tokens stay in the environment); a task the run
+    created is named, so that a replay does not create (and pay for) another."""
     words = ["kling-contract", "--seed", str(options.seed)]
     words += ["--max-examples", str(options.max_examples)]
     if options.max_failures is not None:
         words += ["--max-failures", str(options.max_failures)]
     if max_tasks is not None:
-        words += ["--max-tasks", str(max_tasks)]
+        # The replay reuses the tasks this run created, and may create the rest.
+        words += ["--max-tasks", str(max_tasks - len(own_tasks))]
     if mode.live is None:
         words += ["--emulator", "--generations", ",".join(g.value for g in generations)]
     else:
         words += ["--base-url", mode.live.base_url]
-        for task_id in mode.live.task_ids:
+        for task_id in (*mode.live.task_ids, *own_tasks):
             words += ["--task-id", task_id]
         if mode.live.allow_create:
             words.append("--allow-create")
@@ -276,7 +280,8 @@ def command(
     builtins = (
         f", and every built-in schemathesis check but {', '.join(DISABLED_BUILTINS)}"
     )
-    replay = _replay_command(mode, options, chosen, max_tasks)
+    own_tasks = [r.own_task for r in results if r.own_task]
+    replay = _replay_command(mode, options, chosen, max_tasks, own_tasks)
     click.echo("\n=== contract summary")
     click.echo(f"checks: {len(CUSTOM_CHECKS)} custom{builtins}")
     for result in results:

@@ -31,7 +31,13 @@ from kling_emulator.server import EmulatorServer
 from . import checks, drift, junit
 from .spec import for_generation, load_config, load_spec
 from .submit_rules import enforced_spec
-from .target import Target, TargetError, handoff_for, preflight
+from .target import (
+    Target,
+    TargetError,
+    handoff_for,
+    preflight,
+    with_a_task_of_its_own,
+)
 
 # Where the hooks module (kling_contract.checks) is importable from, installed or not.
 IMPORT_ROOT = Path(__file__).resolve().parent.parent
@@ -70,6 +76,8 @@ class RunResult:
     tasks_created: int = 0
     # Each failing case with its operation and the curl line that repeats it (from junit.xml).
     failed_cases: tuple[junit.FailedCase, ...] = ()
+    # The task the run created to check against, when it was given none.
+    own_task: str = ""
 
     @property
     def passed(self) -> bool:
@@ -207,9 +215,28 @@ def _fresh_folder(folder: Path) -> None:
 
 
 def run_target(target: Target, options: Options) -> RunResult:
+    """One run against one gateway; a live run allowed to create tasks and given none first
+    creates the task it checks against, and says which."""
     folder = (options.reports / target.label).resolve()
     _fresh_folder(folder)
     print(f"\n=== contract run: {target.label} at {target.base_url}", flush=True)
+    try:
+        target = with_a_task_of_its_own(target)
+    except TargetError as exc:
+        print(f"contract: cannot test {target.label}: {exc}", flush=True)
+        junit.write(folder / "junit.xml", target.label, problem=str(exc))
+        return RunResult(target.label, 2, problem=str(exc))
+    if target.own_task:
+        print(
+            f"contract: created task {target.own_task} to check against (billed; "
+            f"--task-id {target.own_task} reuses it)",
+            flush=True,
+        )
+    result = _run_checked(target, options, folder)
+    return attrs.evolve(result, own_task=target.own_task)
+
+
+def _run_checked(target: Target, options: Options, folder: Path) -> RunResult:
     try:
         target = preflight(target)
     except TargetError as exc:

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import base64
 import re
+import struct
+import zlib
+from functools import cache
 
 import attrs
 import httpx
@@ -28,6 +32,13 @@ TOKEN = re.compile(
 PROBE_TASK_ID = "kling_contract_probe_0"
 
 
+# How to make a task to check against, when the run may not make one itself.
+HOW_TO_GET_A_TASK = (
+    "create one with `kling submit --image URL --prompt TEXT --wait` (it costs money), or "
+    "let this run create its own with --allow-create"
+)
+
+
 class TargetError(Exception):
     """The run cannot test anything: say why instead of passing."""
 
@@ -50,6 +61,8 @@ class Target:
     # The models the gateway has a channel for: submits name these (any other model is a
     # 503 model_not_found, a faithful answer that tests nothing more).
     models: tuple[str, ...] = MODELS
+    # The task the run created to check against, when it was given none.
+    own_task: str = ""
 
     @classmethod
     def live(
@@ -82,8 +95,11 @@ class Target:
                 )
         if not token:
             raise TargetError("a live run needs KLING_API_TOKEN (never an option)")
-        if not task_ids:
-            raise TargetError("a live run needs a task id (--task-id or KLING_TASK_ID)")
+        if not task_ids and not allow_create:
+            raise TargetError(
+                "a live run needs a task id (--task-id or KLING_TASK_ID): "
+                + HOW_TO_GET_A_TASK
+            )
         if max_tasks is not None and (max_tasks < 0 or not allow_create):
             raise TargetError(
                 "--max-tasks bounds what --allow-create creates: a count of 0 or more, "
@@ -123,11 +139,62 @@ def generation_of(body: object) -> Generation:
     return Generation.A
 
 
-# How to make a task to check against, when the run may not make one itself.
-HOW_TO_GET_A_TASK = (
-    "create one with `kling submit --image URL --prompt TEXT --wait` (it costs money), or "
-    "let this run create its own with --allow-create"
-)
+@cache
+def probe_image() -> str:
+    """A 320x320 PNG (a grey gradient) as raw Base64: an image Kling takes (sides of at least
+    300 px, PNG), made here so that a run's own task needs no image hosted anywhere."""
+    side = 320
+    # Each row: filter type 0, then one grey byte per pixel.
+    rows = b"".join(
+        b"\x00" + bytes((x + y) * 255 // (2 * side) for x in range(side))
+        for y in range(side)
+    )
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(data))
+            + kind
+            + data
+            + struct.pack(">I", zlib.crc32(kind + data))
+        )
+
+    png = (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", struct.pack(">IIBBBBB", side, side, 8, 0, 0, 0, 0))
+        + chunk(b"IDAT", zlib.compress(rows, 9))
+        + chunk(b"IEND", b"")
+    )
+    return base64.b64encode(png).decode("ascii")
+
+
+def with_a_task_of_its_own(target: Target, timeout: float = 60.0) -> Target:
+    """A live run that may create tasks and was given none: one task, created for it (and
+    counted against --max-tasks). Any other target as it is."""
+    if target.task_ids or not target.allow_create:
+        return target
+    if target.max_tasks == 0:
+        raise TargetError(
+            "--max-tasks 0 leaves no task for the run to create: give one with --task-id"
+        )
+    with _client(target.base_url, target.token, timeout) as client:
+        try:
+            submitted = client.submit(
+                model=target.models[0],
+                image=probe_image(),
+                prompt="kling-contract: a task for the contract checks",
+                duration="5",
+            )
+        except kg.KlingError as exc:
+            raise TargetError(
+                f"creating a task to check against failed: {exc}"
+            ) from None
+    remaining = None if target.max_tasks is None else target.max_tasks - 1
+    return attrs.evolve(
+        target,
+        task_ids=(submitted.task_id,),
+        max_tasks=remaining,
+        own_task=submitted.task_id,
+    )
 
 
 def preflight(target: Target, timeout: float = 15.0) -> Target:
