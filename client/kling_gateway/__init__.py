@@ -17,7 +17,7 @@ from ._client import (
 from ._logs import setup_logging
 from ._pacing import IntervalSchedule, RefreshSchedule
 from ._policies import ProgressCallback, RetryPolicy, WaitPolicy
-from ._response import APIResponse, Submitted
+from ._response import APIResponse, Generated, Submitted
 from ._routes import Route
 from ._submit_fields import SubmitFields
 from ._tasks import (
@@ -71,6 +71,7 @@ __all__ = [
     "BadRequestError",
     "ConfigurationError",
     "DownloadError",
+    "Generated",
     "IntervalSchedule",
     "InvalidRequestError",
     "InvalidTaskIdError",

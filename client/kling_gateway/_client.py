@@ -5,11 +5,11 @@ actions are carried out (and `Gather`: many waits at once, or in turn on one thr
 
 from __future__ import annotations
 
+import copy
 import functools
 import time
 from collections.abc import Callable, Coroutine, Mapping
 from contextlib import AbstractAsyncContextManager, closing, nullcontext
-from pathlib import Path
 from types import TracebackType
 from typing import (
     Any,
@@ -26,7 +26,7 @@ import anyio
 import httpx
 
 from ._core import UNREADABLE, ClientCore
-from ._download import PartialFile, download_client_args, download_failure
+from ._download import download_client_args, download_failure, sink_for
 from ._flows import Failure, Fetch, Flow, Gather, Send, Sleep, in_turn
 from ._policies import RetryPolicy, WaitPolicy
 from ._response import APIResponse
@@ -97,6 +97,7 @@ class _ClientBase(Generic[TransportT]):
         max_connections: int | None = None,
         max_response_bytes: int | None = None,
         retry: RetryPolicy | None = None,
+        max_retries: int | None = None,
         wait: WaitPolicy | None = None,
         headers: Mapping[str, str] | None = None,
         transport: TransportT | None = None,
@@ -106,9 +107,9 @@ class _ClientBase(Generic[TransportT]):
         `env`, os.environ by default). `timeout` in seconds (or an httpx.Timeout) bounds each
         read and each answer in total; `max_connections` sizes the pool; an answer larger
         than `max_response_bytes` (decoded, 16 MiB by default) is refused as malformed.
-        `retry` and `wait` are the policies, `headers` extra headers for every gateway
-        request, `transport` an httpx transport (proxies, mTLS, tests) that the size and
-        time bounds wrap."""
+        `retry` and `wait` are the policies (`max_retries` changes the retry policy's count
+        alone), `headers` extra headers for every gateway request, `transport` an httpx
+        transport (proxies, mTLS, tests) that the size and time bounds wrap."""
         settings = Settings.resolve(
             base_url,
             token,
@@ -119,11 +120,49 @@ class _ClientBase(Generic[TransportT]):
             headers=headers,
             env=env,
             max_response_bytes=max_response_bytes,
+            max_retries=max_retries,
         )
         self._core = ClientCore(settings)
         self._open(settings, transport)
 
     def _open(self, settings: Settings, transport: TransportT | None) -> None:
+        raise NotImplementedError
+
+    def with_options(
+        self,
+        *,
+        timeout: float | httpx.Timeout | None = None,
+        max_retries: int | None = None,
+        retry: RetryPolicy | None = None,
+        wait: WaitPolicy | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> Self:
+        """A copy of this client with these options changed (headers are added to its
+        own), as openai-python's `with_options`. It shares this client's connections and
+        its knowledge of the gateway's clock: close this client, not the copy (closing a
+        copy closes nothing)."""
+        settings = self._core.settings
+        changed = Settings.resolve(
+            settings.base_url,
+            settings.token,
+            timeout=timeout or settings.timeout,
+            max_connections=settings.max_connections,
+            retry=retry or settings.retry,
+            max_retries=max_retries,
+            wait=wait or settings.wait,
+            headers={**settings.headers, **(headers or {})},
+            env={},
+            max_response_bytes=settings.max_response_bytes,
+        )
+        twin = copy.copy(self)
+        twin._core = ClientCore(
+            changed, clock=self._core.clock, gateway_clock=self._core.gateway_clock
+        )
+        twin._adopted()
+        return twin
+
+    def _adopted(self) -> None:
+        """Fresh per-copy state of a copy made by with_options."""
         raise NotImplementedError
 
     @property
@@ -162,6 +201,11 @@ class KlingClient(_ClientBase[httpx.BaseTransport]):
     def _open(self, settings: Settings, transport: httpx.BaseTransport | None) -> None:
         self._http = httpx.Client(**settings.httpx_args(transport))
         self._video_http: httpx.Client | None = None
+        # The client whose connections these are: itself, or the one a copy was made from.
+        self._root: KlingClient = self
+        self.with_raw_response = RawResponses(self)
+
+    def _adopted(self) -> None:
         self.with_raw_response = RawResponses(self)
 
     def __enter__(self) -> Self:
@@ -176,6 +220,8 @@ class KlingClient(_ClientBase[httpx.BaseTransport]):
         self.close()
 
     def close(self) -> None:
+        if self._root is not self:
+            return  # a copy's connections are its original's
         self._http.close()
         if self._video_http is not None:
             self._video_http.close()
@@ -183,9 +229,12 @@ class KlingClient(_ClientBase[httpx.BaseTransport]):
     get = _blocking(_parsed(ClientCore.get))
     submit = _blocking(_parsed(ClientCore.submit))
     submit_text_to_video = _blocking(_parsed(ClientCore.submit_text_to_video))
+    generate = _blocking(ClientCore.generate)
     wait = _blocking(ClientCore.wait)
     wait_many = _blocking(ClientCore.wait_many)
     download = _blocking(ClientCore.download)
+    download_to = _blocking(ClientCore.download_to)
+    download_bytes = _blocking(ClientCore.download_bytes)
 
     def _run(self, flow: Flow[R]) -> R:
         # As httpx drives an auth flow: whatever ends the run, the flow is closed, so that
@@ -225,26 +274,27 @@ class KlingClient(_ClientBase[httpx.BaseTransport]):
             response.close()
         return response
 
-    def _fetch(self, fetch: Fetch) -> Path:
-        if self._video_http is None:
-            self._video_http = httpx.Client(
-                **download_client_args(self._core.settings.timeout)
+    def _fetch(self, fetch: Fetch) -> object:
+        root = self._root
+        if root._video_http is None:
+            root._video_http = httpx.Client(
+                **download_client_args(root._core.settings.timeout)
             )
         timeout = fetch.timeout or httpx.USE_CLIENT_DEFAULT
         try:
             with (
-                PartialFile(fetch.path, fetch.max_bytes, fetch.source) as part,
-                self._video_http.stream(
+                sink_for(fetch) as sink,
+                root._video_http.stream(
                     "GET", fetch.url, headers=fetch.headers, timeout=timeout
                 ) as response,
             ):
-                part.start(response)
+                sink.start(response)
                 for chunk in response.iter_bytes():
-                    part.write(chunk)
-                part.received = response.num_bytes_downloaded
+                    sink.write(chunk)
+                sink.received = response.num_bytes_downloaded
         except httpx.HTTPError as exc:
             raise download_failure(exc, fetch) from exc
-        return fetch.path
+        return sink.result()
 
 
 class AsyncKlingClient(_ClientBase[httpx.AsyncBaseTransport]):
@@ -259,6 +309,10 @@ class AsyncKlingClient(_ClientBase[httpx.AsyncBaseTransport]):
     ) -> None:
         self._http = httpx.AsyncClient(**settings.async_httpx_args(transport))
         self._video_http: httpx.AsyncClient | None = None
+        self._root: AsyncKlingClient = self
+        self.with_raw_response = AsyncRawResponses(self)
+
+    def _adopted(self) -> None:
         self.with_raw_response = AsyncRawResponses(self)
 
     async def __aenter__(self) -> Self:
@@ -273,6 +327,8 @@ class AsyncKlingClient(_ClientBase[httpx.AsyncBaseTransport]):
         await self.aclose()
 
     async def aclose(self) -> None:
+        if self._root is not self:
+            return  # a copy's connections are its original's
         await self._http.aclose()
         if self._video_http is not None:
             await self._video_http.aclose()
@@ -280,9 +336,12 @@ class AsyncKlingClient(_ClientBase[httpx.AsyncBaseTransport]):
     get = _awaited(_parsed(ClientCore.get))
     submit = _awaited(_parsed(ClientCore.submit))
     submit_text_to_video = _awaited(_parsed(ClientCore.submit_text_to_video))
+    generate = _awaited(ClientCore.generate)
     wait = _awaited(ClientCore.wait)
     wait_many = _awaited(ClientCore.wait_many)
     download = _awaited(ClientCore.download)
+    download_to = _awaited(ClientCore.download_to)
+    download_bytes = _awaited(ClientCore.download_bytes)
 
     async def _run(
         self, flow: Flow[R], limit: AbstractAsyncContextManager[Any] | None = None
@@ -348,24 +407,25 @@ class AsyncKlingClient(_ClientBase[httpx.AsyncBaseTransport]):
             await response.aclose()
         return response
 
-    async def _fetch(self, fetch: Fetch) -> Path:
-        if self._video_http is None:
-            self._video_http = httpx.AsyncClient(
-                **download_client_args(self._core.settings.timeout)
+    async def _fetch(self, fetch: Fetch) -> object:
+        root = self._root
+        if root._video_http is None:
+            root._video_http = httpx.AsyncClient(
+                **download_client_args(root._core.settings.timeout)
             )
         timeout = fetch.timeout or httpx.USE_CLIENT_DEFAULT
         try:
-            with PartialFile(fetch.path, fetch.max_bytes, fetch.source) as part:
-                async with self._video_http.stream(
+            with sink_for(fetch) as sink:
+                async with root._video_http.stream(
                     "GET", fetch.url, headers=fetch.headers, timeout=timeout
                 ) as response:
-                    part.start(response)
+                    sink.start(response)
                     async for chunk in response.aiter_bytes():
-                        part.write(chunk)
-                part.received = response.num_bytes_downloaded
+                        sink.write(chunk)
+                sink.received = response.num_bytes_downloaded
         except httpx.HTTPError as exc:
             raise download_failure(exc, fetch) from exc
-        return fetch.path
+        return sink.result()
 
 
 class RawResponses:

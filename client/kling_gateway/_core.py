@@ -12,8 +12,9 @@ import os
 import time
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
-from typing import Any, TypeVar, Unpack
+from typing import IO, Any, TypeVar, Unpack
 
+import attrs
 import httpx
 
 from kling_gateway_api import Client
@@ -26,7 +27,18 @@ from kling_gateway_api.models import (
 
 from . import errors
 from ._download import destination_for, video_url
-from ._flows import Failure, Fetch, Flow, Gather, Send, Sleep, exchange, settled
+from ._flows import (
+    Destination,
+    DownloadProgress,
+    Failure,
+    Fetch,
+    Flow,
+    Gather,
+    Send,
+    Sleep,
+    exchange,
+    settled,
+)
 from ._generated import Parser
 from ._images import with_images_encoded
 from ._logs import logger
@@ -35,6 +47,7 @@ from ._policies import ProgressCallback, Waiter, WaitPolicy
 from ._response import (
     PARSE_ERRORS,
     APIResponse,
+    Generated,
     Submitted,
     artifact_url,
     checked_task_id,
@@ -82,15 +95,26 @@ class ClientCore:
     """
 
     def __init__(
-        self, settings: Settings, clock: Callable[[], float] = time.monotonic
+        self,
+        settings: Settings,
+        clock: Callable[[], float] = time.monotonic,
+        gateway_clock: GatewayClock | None = None,
     ) -> None:
         self.settings = settings
         self.clock = clock
         # The generated parsers take a client; they read only its raise_on_unexpected_status
         # (off: an undocumented status comes back as None and is classified here).
         self._generated = Client(base_url=settings.base_url)
-        # The gateway's clock, learned from every answer (see _pacing.py).
-        self.gateway_clock = GatewayClock()
+        # The gateway's clock, learned from every answer (see _pacing.py); shared by the
+        # copies of a client (with_options), which talk to the same gateway.
+        self.gateway_clock = gateway_clock or GatewayClock()
+        # The settings' own headers on every request, so that a copy with other headers
+        # sends them over the connections it shares (the token is the client's alone).
+        self._headers = {
+            name: value
+            for name, value in settings.headers.items()
+            if name.lower() != "authorization"
+        }
 
     # One call, with its retries
 
@@ -168,8 +192,14 @@ class ClientCore:
             method=kwargs["method"].upper(),
             url=kwargs["url"],
             json=kwargs.get("json"),
-            headers={**kwargs.get("headers", {}), **(extra_headers or {})},
-            timeout=checked_timeout(timeout),
+            headers={
+                **self._headers,
+                **kwargs.get("headers", {}),
+                **(extra_headers or {}),
+            },
+            # Always explicit: a copy of a client (with_options) shares its connections,
+            # not its default timeout.
+            timeout=checked_timeout(timeout) or self.settings.timeout,
         )
 
     # The calls: signatures and docstrings of both clients' methods
@@ -267,6 +297,64 @@ class ClientCore:
                 **fields,
             )
         )
+
+    def generate(
+        self,
+        request: SubmitRequest | Mapping[str, Any] | None = None,
+        *,
+        route: Route = "image2video",
+        save_to: str | os.PathLike[str] | None = None,
+        deadline: float | None = None,
+        interval: float | None = None,
+        on_progress: ProgressCallback | None = None,
+        retry_submit: bool = False,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: float | httpx.Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        **fields: Unpack[SubmitFields],
+    ) -> Flow[Generated]:
+        """The common case in one call: submit a task (it costs money), wait until it is
+        final, and save its video to `save_to` (a file, or a folder for `<task_id>.mp4`)
+        when given. Arguments as for `submit`, `wait` and `download`.
+
+        The task is paid for once submitted: an error after that names its id
+        (`TaskFailedError.task_id`, `WaitTimeoutError.task_id`), and the id is logged
+        (logger `kling_gateway`, INFO), so that it can be waited for or downloaded again."""
+        submitted = yield from self.submit(
+            request,
+            route=route,
+            retry_submit=retry_submit,
+            extra_body=extra_body,
+            timeout=timeout,
+            extra_headers=extra_headers,
+            **fields,
+        )
+        task_id = submitted.parsed.task_id
+        logger.info("submitted task %s", task_id)
+        task = yield from self.wait(
+            task_id,
+            route=route,
+            deadline=deadline,
+            interval=interval,
+            on_progress=on_progress,
+            timeout=timeout,
+            extra_headers=extra_headers,
+        )
+        if save_to is None:
+            return Generated(task)
+        try:
+            path = yield from self.download(
+                task,
+                save_to,
+                route=route,
+                timeout=timeout,
+                extra_headers=extra_headers,
+            )
+        except errors.DownloadError as exc:
+            raise errors.DownloadError(
+                f"task {task_id} succeeded, but its video was not saved: {exc}"
+            ) from exc
+        return Generated(task, path)
 
     # Waiting
 
@@ -385,6 +473,7 @@ class ClientCore:
         *,
         index: int = 0,
         max_bytes: int | None = None,
+        on_progress: DownloadProgress | None = None,
         route: Route = "image2video",
         timeout: float | httpx.Timeout | None = None,
         extra_headers: Mapping[str, str] | None = None,
@@ -393,34 +482,116 @@ class ClientCore:
 
         The file appears only when complete and of the announced size; on any failure a
         DownloadError is raised and nothing is left behind. A task that succeeded without a
-        URL in its answer is fetched through the gateway (`GET /v1/videos/{id}/content`).
-        `extra_headers` go to the gateway only, never to the video's host.
+        URL in its answer is fetched through the gateway (its artifact's content URL, or
+        `GET /v1/videos/{id}/content`). `on_progress(received, total)` sees every chunk
+        (`total` None when the server announced no size). `extra_headers` go to the
+        gateway only, never to the video's host.
         """
-        chosen = checked_timeout(timeout)  # for the query and the video alike
+        saved = yield from self._video(
+            task,
+            lambda known: destination_for(known, destination, index),
+            index,
+            max_bytes,
+            on_progress,
+            route,
+            timeout,
+            extra_headers,
+        )
+        assert isinstance(saved, Path)
+        return saved
+
+    def download_to(
+        self,
+        task: Task | str,
+        file: IO[bytes],
+        *,
+        index: int = 0,
+        max_bytes: int | None = None,
+        on_progress: DownloadProgress | None = None,
+        route: Route = "image2video",
+        timeout: float | httpx.Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> Flow[int]:
+        """Stream the task's video into a binary file you opened (`open(..., "wb")`, a
+        BytesIO, a pipe) and return the number of bytes written. On failure a seekable file
+        is cut back to where it stood; `download` for the rest."""
+        written = yield from self._video(
+            task,
+            lambda known: file,
+            index,
+            max_bytes,
+            on_progress,
+            route,
+            timeout,
+            extra_headers,
+        )
+        assert isinstance(written, int)
+        return written
+
+    def download_bytes(
+        self,
+        task: Task | str,
+        *,
+        index: int = 0,
+        max_bytes: int | None = None,
+        on_progress: DownloadProgress | None = None,
+        route: Route = "image2video",
+        timeout: float | httpx.Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> Flow[bytes]:
+        """The task's video as bytes, held in memory (bound it with `max_bytes`); `download`
+        for the rest."""
+        content = yield from self._video(
+            task,
+            lambda known: None,
+            index,
+            max_bytes,
+            on_progress,
+            route,
+            timeout,
+            extra_headers,
+        )
+        assert isinstance(content, bytes)
+        return content
+
+    def _video(
+        self,
+        task: Task | str,
+        where: Callable[[Task], Destination],
+        index: int,
+        max_bytes: int | None,
+        on_progress: DownloadProgress | None,
+        route: Route,
+        timeout: float | httpx.Timeout | None,
+        extra_headers: Mapping[str, str] | None,
+    ) -> Flow[object]:
+        """Every download: the task (asked for when given by id), where its video comes
+        from, and the Fetch that brings it to `where(task)`."""
+        # For the query and the video alike.
+        chosen = checked_timeout(timeout) or self.settings.timeout
         if isinstance(task, str):
             answer = yield from self.get(
                 task, route=route, timeout=chosen, extra_headers=extra_headers
             )
             task = answer.parsed
-        path = destination_for(task, destination, index)
+        destination = where(task)
         if video_urls(task) or not is_success(task):
-            fetch = Fetch(video_url(task, index), path, max_bytes, chosen)
+            fetch = Fetch(video_url(task, index), destination, max_bytes, chosen)
         else:
             artifact = yield from self._artifact(
-                task, index, path, max_bytes, chosen, extra_headers
+                task, index, destination, max_bytes, chosen, extra_headers
             )
             fetch = artifact or self._content(
-                task, index, path, max_bytes, chosen, extra_headers
+                task, index, destination, max_bytes, chosen, extra_headers
             )
-        saved = yield fetch
-        assert isinstance(saved, Path)
-        return saved
+        result = yield attrs.evolve(fetch, on_progress=on_progress)
+        return result
 
     def _artifact(
         self,
         task: Task,
         index: int,
-        path: Path,
+        path: Destination,
         max_bytes: int | None,
         timeout: httpx.Timeout | None,
         extra_headers: Mapping[str, str] | None,
@@ -459,7 +630,7 @@ class ClientCore:
         self,
         task: Task,
         index: int,
-        path: Path,
+        path: Destination,
         max_bytes: int | None,
         timeout: httpx.Timeout | None,
         extra_headers: Mapping[str, str] | None,

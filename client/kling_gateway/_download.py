@@ -1,4 +1,5 @@
-"""Writing a streamed video to disk: complete and size-checked, or not at all."""
+"""Where a streamed video goes: a file (complete and size-checked, or not at all), a binary
+file the caller opened, or memory; each with the same checks and a progress callback."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import os
 import uuid
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Self
+from typing import IO, TYPE_CHECKING, Any, Self
 from urllib.parse import urlsplit
 
 import httpx
@@ -19,7 +20,7 @@ from ._response import checked_task_id
 from ._tasks import status_of, video_urls
 
 if TYPE_CHECKING:
-    from ._flows import Fetch
+    from ._flows import DownloadProgress, Fetch
 from ._transport import shared_tls_context
 
 
@@ -60,34 +61,25 @@ def destination_for(
     return path
 
 
-class PartialFile:
-    """A temporary file beside the destination, renamed into place only once complete.
-
-    On any exception, or when fewer or more bytes arrive than the server announced, the
-    temporary file is removed and the destination is left untouched.
-    """
+class _Sink:
+    """The checks every download makes, wherever the bytes go: an answer of 200, at most
+    `max_bytes`, a body neither empty nor shorter or longer than announced. A subclass keeps
+    the bytes, and on failure leaves nothing of them behind."""
 
     def __init__(
         self,
-        destination: Path,
         max_bytes: int | None = None,
         source: str = "video server",
+        on_progress: DownloadProgress | None = None,
     ) -> None:
-        self.destination = destination
         self.max_bytes = max_bytes
         self.source = source
+        self.on_progress = on_progress
         self.expected: int | None = None
         self.written = 0
         self.received = 0
 
     def __enter__(self) -> Self:
-        self.destination.parent.mkdir(parents=True, exist_ok=True)
-        # Opened with "x" (not mkstemp) so that the file gets the usual umask permissions.
-        self._path = (
-            self.destination.parent
-            / f".{self.destination.name}.{uuid.uuid4().hex}.part"
-        )
-        self._file = self._path.open("xb")
         return self
 
     def start(self, response: httpx.Response) -> None:
@@ -110,7 +102,9 @@ class PartialFile:
             raise errors.DownloadError(
                 f"video is larger than max_bytes={self.max_bytes}"
             )
-        self._file.write(chunk)
+        self._keep(chunk)
+        if self.on_progress is not None:
+            self.on_progress(self.written, self.expected)
 
     def __exit__(
         self,
@@ -118,19 +112,123 @@ class PartialFile:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        self._file.close()
+        problem = None
         if exc is None and self.expected is not None and self.received != self.expected:
-            self._path.unlink(missing_ok=True)
-            raise errors.DownloadError(
-                f"video ended after {self.received} of {self.expected} bytes"
-            )
-        if exc is None and self.written == 0:
-            self._path.unlink(missing_ok=True)
-            raise errors.DownloadError("video server sent an empty body")
-        if exc is not None:
-            self._path.unlink(missing_ok=True)
+            problem = f"video ended after {self.received} of {self.expected} bytes"
+        elif exc is None and self.written == 0:
+            problem = "video server sent an empty body"
+        if exc is not None or problem is not None:
+            self._discard()
+            if problem is not None:
+                raise errors.DownloadError(problem)
             return
+        self._finish()
+
+    def result(self) -> object:
+        raise NotImplementedError
+
+    def _keep(self, chunk: bytes) -> None:
+        raise NotImplementedError
+
+    def _discard(self) -> None:
+        raise NotImplementedError
+
+    def _finish(self) -> None:
+        pass
+
+
+class PartialFile(_Sink):
+    """A temporary file beside the destination, renamed into place only once complete: on
+    any failure the temporary file is removed and the destination is left untouched."""
+
+    def __init__(self, destination: Path, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.destination = destination
+
+    def __enter__(self) -> Self:
+        self.destination.parent.mkdir(parents=True, exist_ok=True)
+        # Opened with "x" (not mkstemp) so that the file gets the usual umask permissions.
+        self._path = (
+            self.destination.parent
+            / f".{self.destination.name}.{uuid.uuid4().hex}.part"
+        )
+        self._file = self._path.open("xb")
+        return self
+
+    def _keep(self, chunk: bytes) -> None:
+        self._file.write(chunk)
+
+    def _discard(self) -> None:
+        self._file.close()
+        self._path.unlink(missing_ok=True)
+
+    def _finish(self) -> None:
+        self._file.close()
         os.replace(self._path, self.destination)
+
+    def result(self) -> Path:
+        return self.destination
+
+
+class OpenFile(_Sink):
+    """A binary file the caller opened: written from where it stands. On failure a seekable
+    file is cut back to where it stood; a pipe or socket keeps what was written."""
+
+    def __init__(self, file: IO[bytes], *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.file = file
+        self._start: int | None = None
+
+    def __enter__(self) -> Self:
+        if isinstance(getattr(self.file, "mode", "b"), str) and "b" not in getattr(
+            self.file, "mode", "b"
+        ):
+            raise errors.DownloadError(
+                "the file is open in text mode: open it with 'wb'"
+            )
+        try:
+            self._start = self.file.tell() if self.file.seekable() else None
+        except (OSError, ValueError, AttributeError):
+            self._start = None
+        return self
+
+    def _keep(self, chunk: bytes) -> None:
+        self.file.write(chunk)
+
+    def _discard(self) -> None:
+        if self._start is not None:
+            self.file.seek(self._start)
+            self.file.truncate()
+
+    def result(self) -> int:
+        return self.written
+
+
+class InMemory(_Sink):
+    """The video as bytes (bounded by max_bytes like any download)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._chunks: list[bytes] = []
+
+    def _keep(self, chunk: bytes) -> None:
+        self._chunks.append(chunk)
+
+    def _discard(self) -> None:
+        self._chunks.clear()
+
+    def result(self) -> bytes:
+        return b"".join(self._chunks)
+
+
+def sink_for(fetch: Fetch) -> _Sink:
+    """Where a fetch's bytes go, with its bounds and progress callback."""
+    args = (fetch.max_bytes, fetch.source, fetch.on_progress)
+    if isinstance(fetch.destination, Path):
+        return PartialFile(fetch.destination, *args)
+    if fetch.destination is None:
+        return InMemory(*args)
+    return OpenFile(fetch.destination, *args)
 
 
 def download_failure(exc: httpx.HTTPError, fetch: Fetch) -> errors.DownloadError:

@@ -2,7 +2,7 @@
 
 A flow is a generator. It yields `Send` and is sent back the `httpx.Response` (or the
 `Failure` that stopped it); it yields `Sleep` and is sent back None; it yields `Gather` (wait
-for many flows) and `Fetch` (stream a video to disk) and is sent back their results; it
+for many flows) and `Fetch` (stream a video to a file or memory) and is sent back their results; it
 returns the call's result or raises a KlingError. `_client.py` runs them; `_core.py` writes
 them.
 """
@@ -13,7 +13,7 @@ import heapq
 import time
 from collections.abc import Callable, Generator, Mapping, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import IO, Any, TypeVar
 
 import attrs
 import httpx
@@ -21,6 +21,10 @@ import httpx
 from . import errors
 
 T = TypeVar("T")
+# Called with the bytes received so far and the size announced (None when not announced).
+DownloadProgress = Callable[[int, int | None], object]
+# Where a video goes: a file path, a binary file the caller opened, or memory (None).
+Destination = Path | IO[bytes] | None
 
 
 @attrs.frozen
@@ -52,18 +56,20 @@ class Gather:
 
 @attrs.frozen
 class Fetch:
-    """Stream the video at `url` to `path` (bounded, atomic: _download.PartialFile); the
-    runner sends back the path. `headers` only for the gateway's own /content route (they
-    hold the token: never shown)."""
+    """Stream the video at `url` to `destination` (bounded; a file only once complete:
+    _download.py); the runner sends back the sink's result: the Path, the count of bytes
+    written to an open file, or the bytes (destination None). `headers` only for the
+    gateway's own /content route (they hold the token: never shown)."""
 
     url: str = attrs.field(repr=False)
-    path: Path
+    destination: Destination
     max_bytes: int | None = None
     timeout: httpx.Timeout | None = None
     headers: Mapping[str, str] = attrs.field(factory=dict, repr=False)
     source: str = "video server"  # who answers, for the error a refusal raises
     # The URL itself is a credential (an artifact's `access=`): never in a message.
     secret: bool = False
+    on_progress: DownloadProgress | None = attrs.field(default=None, repr=False)
 
 
 @attrs.frozen

@@ -7,6 +7,7 @@ import json
 import re
 from datetime import datetime
 from email.utils import parsedate_to_datetime
+from pathlib import Path
 from time import time
 from typing import Any, Generic, TypeVar
 
@@ -546,6 +547,19 @@ class Submitted:
 
     def to_dict(self) -> dict[str, Any]:
         return self.answer.to_dict()
+
+
+@attrs.frozen
+class Generated:
+    """What `generate` made: the final task, and the file its video was saved to (None when
+    it was not asked to save one)."""
+
+    task: Task
+    path: Path | None = None
+
+    @property
+    def task_id(self) -> str:
+        return self.task.task_id
 
 
 def submitted_from(response: httpx.Response, parsed: object) -> Submitted:

@@ -60,8 +60,20 @@ class Settings:
         headers: Mapping[str, str] | None = None,
         env: Mapping[str, str] | None = None,
         max_response_bytes: int | None = None,
+        max_retries: int | None = None,
     ) -> Settings:
         env = os.environ if env is None else env
+        if max_retries is not None:
+            if (
+                not isinstance(max_retries, int)
+                or isinstance(max_retries, bool)
+                or (max_retries < 0)
+            ):
+                raise errors.ConfigurationError(
+                    f"max_retries must be a whole number of 0 or more, not {max_retries!r}"
+                )
+            # The shortcut openai-python has: the policy's other timings stay.
+            retry = attrs.evolve(retry or RetryPolicy(), max_retries=max_retries)
         base_url = (base_url or env.get(ENV_BASE_URL, "")).strip().rstrip("/")
         token = (token or env.get(ENV_TOKEN, "")).strip()
         if not base_url:

@@ -91,7 +91,7 @@ def drive(flow: Flow[Any], answer: Answer, clock: FakeClock) -> tuple[Any, list[
         elif isinstance(action, Send):
             outcome = answer(action, clock.now)
         elif isinstance(action, Fetch):
-            outcome = action.path  # as if the video had been saved there
+            outcome = action.destination  # as if the video had been saved there
         else:
             assert isinstance(action, Gather), action
             outcome, inner = drive(in_turn(action.flows, clock), answer, clock)
@@ -343,5 +343,5 @@ def test_a_download_asks_for_the_task_then_fetches_its_video_without_gateway_hea
     )
     fetch = seen[-1]
     assert isinstance(fetch, Fetch) and fetch.url == "https://cdn.example/v.mp4"
-    assert fetch.path == tmp_path / "abc.mp4" and saved == fetch.path
+    assert fetch.destination == tmp_path / "abc.mp4" and saved == fetch.destination
     assert fetch.headers == {}, "the video's host never sees gateway headers"

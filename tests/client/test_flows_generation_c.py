@@ -341,7 +341,7 @@ def test_a_download_without_a_url_goes_through_the_artifact_without_the_token(
 
 def test_a_failed_artifact_download_never_shows_the_access_value() -> None:
     url = f"http://gw.test/v1/tasks/t/artifacts/video/content?access={ACCESS}"
-    fetch = Fetch(url, path=Path("x.mp4"), secret=True)
+    fetch = Fetch(url, destination=Path("x.mp4"), secret=True)
     error = download_failure(httpx.ConnectError(f"cannot reach {url}"), fetch)
     assert ACCESS not in str(error)
     assert "artifact URL" in str(error)

@@ -322,7 +322,7 @@ def test_a_download_without_a_url_is_fetched_through_the_gateways_content_route(
     assert fetch.headers["Authorization"] == "Bearer sk-flows"
     assert fetch.headers["X-Trace"] == "t"
     assert "sk-flows" not in repr(fetch), "the token never shows"
-    assert fetch.path == tmp_path / "t1.mp4"
+    assert fetch.destination == tmp_path / "t1.mp4"
 
 
 def test_a_download_with_a_url_goes_to_that_url_without_the_token(
