@@ -81,6 +81,8 @@ def test_python_example_runs(
 def test_cli_examples_run(in_gateway_env: EmulatorServer) -> None:
     runner = CliRunner()
     task_id = in_gateway_env.seeded[1]["SUCCESS"]
+    # The local image an example names (the tests run in an empty folder).
+    Path("cat.png").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(64))
     for line in CLI_LINES:
         args = [
             task_id if word == "TASK_ID" else word for word in shlex.split(line)[1:]

@@ -18,7 +18,14 @@ from typing import Any
 
 import click
 from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TransferSpeedColumn,
+)
 
 from kling_gateway_api.models import Task
 
@@ -141,6 +148,59 @@ def _progress_reporter(ctx: Context) -> Iterator[Callable[[Task], None]]:
         yield update
 
 
+@contextmanager
+def _download_reporter(
+    ctx: Context,
+) -> Iterator[Callable[[int, int | None], None] | None]:
+    """A live byte count on a terminal (stderr); nothing otherwise."""
+    if not ctx.err.is_terminal:
+        yield None
+        return
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        DownloadColumn(),
+        TransferSpeedColumn(),
+    )
+    with Progress(*columns, console=ctx.err, transient=True) as progress:
+        bar = progress.add_task("downloading", total=None)
+
+        def update(received: int, total: int | None) -> None:
+            progress.update(bar, completed=received, total=total)
+
+        yield update
+
+
+def _save(
+    ctx: Context,
+    client: KlingClient,
+    task: Task | str,
+    output: str,
+    route: Route,
+    index: int = 0,
+    max_bytes: int | None = None,
+) -> None:
+    """Download a task's video with a live byte count, and say where it went."""
+    with _download_reporter(ctx) as report:
+        path = client.download(
+            task,
+            output,
+            index=index,
+            max_bytes=max_bytes,
+            route=route,
+            on_progress=report,
+        )
+    task_id = task if isinstance(task, str) else task.task_id
+    if ctx.as_json:
+        click.echo(
+            json.dumps(
+                {"task_id": task_id, "path": str(path), "bytes": path.stat().st_size}
+            )
+        )
+    else:
+        click.echo(f"{path} ({path.stat().st_size} bytes)")
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--base-url",
@@ -223,7 +283,7 @@ def _wait_and_show(
     route: Route,
     deadline: float,
     interval: float | None,
-) -> None:
+) -> Task:
     with _progress_reporter(ctx) as report:
         task = client.wait(
             task_id,
@@ -233,6 +293,7 @@ def _wait_and_show(
             on_progress=report,
         )
     ctx.show_task(task)
+    return task
 
 
 def _local_file_or(value: str) -> str | Path:
@@ -290,6 +351,12 @@ def _local_file_or(value: str) -> str | Path:
     callback=_positive_seconds,
     help="With --wait: poll on this interval (growing) instead of in step with the gateway's refresh passes.",
 )
+@click.option(
+    "-o",
+    "--output",
+    default=None,
+    help="With --wait: save the video here too (a file, or a folder for <task_id>.mp4).",
+)
 @json_option
 @pass_ctx
 def submit(
@@ -300,6 +367,7 @@ def submit(
     wait_for_it: bool,
     deadline: float,
     interval: float | None,
+    output: str | None,
     **options: Any,
 ) -> None:
     """Submit a task (costs money on a real gateway) and print its id."""
@@ -318,6 +386,8 @@ def submit(
             EXIT_USAGE,
             "--text takes no --image (the image would make it image-to-video)",
         )
+    if output is not None and not wait_for_it:
+        _fail(ctx, EXIT_USAGE, "--output saves the video of a wait: pass --wait too")
     with _errors_to_exit_codes(ctx), ctx.client() as client:
         submitted = client.submit(fields, route=route)
         if wait_for_it:
@@ -325,7 +395,11 @@ def submit(
             click.echo(f"submitted task {submitted.task_id}", err=True)
             if ctx.as_json:
                 click.echo(json.dumps({"task_id": submitted.task_id}))
-            _wait_and_show(ctx, client, submitted.task_id, route, deadline, interval)
+            task = _wait_and_show(
+                ctx, client, submitted.task_id, route, deadline, interval
+            )
+            if output is not None:
+                _save(ctx, client, task, output, route)
         elif ctx.as_json:
             click.echo(json.dumps(submitted.to_dict(), ensure_ascii=False, indent=2))
         else:
@@ -404,22 +478,12 @@ def download(
     """Download a finished task's video (through the gateway's /content route when the
     task names no URL)."""
     with _errors_to_exit_codes(ctx), ctx.client() as client:
-        path = client.download(
+        _save(
+            ctx,
+            client,
             task_id,
             output,
+            _route(family, text_to_video=False),
             index=index,
             max_bytes=max_bytes,
-            route=_route(family, text_to_video=False),
         )
-        if ctx.as_json:
-            click.echo(
-                json.dumps(
-                    {
-                        "task_id": task_id,
-                        "path": str(path),
-                        "bytes": path.stat().st_size,
-                    }
-                )
-            )
-        else:
-            click.echo(f"{path} ({path.stat().st_size} bytes)")

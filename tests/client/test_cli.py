@@ -207,3 +207,30 @@ def test_submit_sends_a_local_image_file_as_base64(
     not_an_image = kling(gateway, "submit", "--image", "notes.txt", "--prompt", "cat")
     assert not_an_image.exit_code == EXIT_USAGE
     assert "not a PNG or JPEG image" in not_an_image.stderr
+
+
+def test_submit_wait_and_output_saves_the_video_in_one_command(
+    gateway: EmulatorServer, tmp_path: Path
+) -> None:
+    result = kling(
+        gateway,
+        "submit",
+        "--image",
+        "https://e.com/a.png",
+        "--prompt",
+        "cat",
+        "--wait",
+        "--interval",
+        "0.05",
+        "-o",
+        str(tmp_path),
+    )
+    assert result.exit_code == EXIT_OK, result.output
+    (saved,) = tmp_path.iterdir()
+    assert saved.suffix == ".mp4" and f"{saved} ({saved.stat().st_size} bytes)" in (
+        result.stdout
+    )
+    without_wait = kling(
+        gateway, "submit", "--image", "https://e.com/a.png", "--prompt", "c", "-o", "."
+    )
+    assert without_wait.exit_code == EXIT_USAGE and "pass --wait" in without_wait.stderr
