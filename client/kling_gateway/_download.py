@@ -180,9 +180,8 @@ class OpenFile(_Sink):
         self._start: int | None = None
 
     def __enter__(self) -> Self:
-        if isinstance(getattr(self.file, "mode", "b"), str) and "b" not in getattr(
-            self.file, "mode", "b"
-        ):
+        mode = getattr(self.file, "mode", None)  # a BytesIO has none
+        if isinstance(mode, str) and "b" not in mode:
             raise errors.DownloadError(
                 "the file is open in text mode: open it with 'wb'"
             )

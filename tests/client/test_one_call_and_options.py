@@ -138,3 +138,14 @@ def test_max_retries_is_a_shortcut_for_the_retry_policy() -> None:
             kg.KlingClient("http://gw.test", "sk-a", max_retries=wrong)  # type: ignore[arg-type]
     client.close()
     both.close()
+
+
+def test_a_file_open_in_text_mode_is_refused_before_anything_is_fetched(
+    gateway: EmulatorServer, tmp_path: Path
+) -> None:
+    with (
+        client_for(gateway) as client,
+        (tmp_path / "video.txt").open("w") as text,
+        pytest.raises(kg.DownloadError, match="open it with 'wb'"),
+    ):
+        client.download_to(seeded(gateway, "SUCCESS"), text)  # type: ignore[arg-type]
