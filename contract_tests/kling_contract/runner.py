@@ -222,27 +222,23 @@ def run_target(target: Target, options: Options) -> RunResult:
     print(f"\n=== contract run: {target.label} at {target.base_url}", flush=True)
     try:
         target = with_a_task_of_its_own(target)
+        if target.own_task:
+            print(
+                f"contract: created task {target.own_task} to check against (billed; "
+                f"--task-id {target.own_task} reuses it)",
+                flush=True,
+            )
+        checked = preflight(target)
     except TargetError as exc:
         print(f"contract: cannot test {target.label}: {exc}", flush=True)
         junit.write(folder / "junit.xml", target.label, problem=str(exc))
-        return RunResult(target.label, 2, problem=str(exc))
-    if target.own_task:
-        print(
-            f"contract: created task {target.own_task} to check against (billed; "
-            f"--task-id {target.own_task} reuses it)",
-            flush=True,
-        )
-    result = _run_checked(target, options, folder)
+        return RunResult(target.label, 2, problem=str(exc), own_task=target.own_task)
+    result = _run_checked(checked, options, folder)
     return attrs.evolve(result, own_task=target.own_task)
 
 
 def _run_checked(target: Target, options: Options, folder: Path) -> RunResult:
-    try:
-        target = preflight(target)
-    except TargetError as exc:
-        print(f"contract: cannot test {target.label}: {exc}", flush=True)
-        junit.write(folder / "junit.xml", target.label, problem=str(exc))
-        return RunResult(target.label, 2, problem=str(exc))
+    """The schemathesis run of a target that passed its preflight, and its reports."""
     shapes = folder / "shapes.jsonl"
     command = schemathesis_command(
         target,

@@ -565,11 +565,11 @@ def test_the_stand_in_serves_https_with_a_certificate(tmp_path: Path) -> None:
             assert data["task_status"] == "submitted"
 
 
-def test_the_console_script_starts_and_never_prints_the_secret(tmp_path: Path) -> None:
-    secret = "a-secret-that-must-not-show-1234"
+def console_script_output(args: list[str], env: dict[str, str]) -> tuple[str, str]:
+    """`python -m kling_upstream ARGS`: its first line (the banner), and the rest."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "kling_upstream", "--port", "0", "--access-key", "ak1"],
-        env={"KLING_UPSTREAM_SECRET_KEY": secret, "PATH": "/usr/bin:/bin"},
+        [sys.executable, "-m", "kling_upstream", "--port", "0", *args],
+        env={"PATH": "/usr/bin:/bin", **env},
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -580,6 +580,14 @@ def test_the_console_script_starts_and_never_prints_the_secret(tmp_path: Path) -
     finally:
         process.terminate()
         rest = process.communicate(timeout=10)[0]
+    return first, rest
+
+
+def test_the_console_script_starts_and_never_prints_the_secret() -> None:
+    secret = "a-secret-that-must-not-show-1234"
+    first, rest = console_script_output(
+        ["--access-key", "ak1"], {"KLING_UPSTREAM_SECRET_KEY": secret}
+    )
     assert "Kling stand-in on http://127.0.0.1:0" in first and "ak1" in first
     assert secret not in first + rest
     assert "key ACCESS_KEY|SECRET_KEY" in first
@@ -588,19 +596,7 @@ def test_the_console_script_starts_and_never_prints_the_secret(tmp_path: Path) -
 def test_without_keys_the_banner_gives_the_public_default_pair_a_channel_needs() -> (
     None
 ):
-    process = subprocess.Popen(
-        [sys.executable, "-m", "kling_upstream", "--port", "0"],
-        env={"PATH": "/usr/bin:/bin"},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    try:
-        assert process.stdout is not None
-        first = process.stdout.readline()
-    finally:
-        process.terminate()
-        process.communicate(timeout=10)
+    first, _ = console_script_output([], {})
     pair = f"{DEFAULT_KEYS[0].access_key}|{DEFAULT_KEYS[0].secret_key}"
     assert f"key {pair})" in first
 
