@@ -226,7 +226,7 @@ def test_every_answer_sets_the_gateway_clock(flavour: str) -> None:
     before = time.monotonic()
     if flavour == "sync":
         with kg.KlingClient("http://gw.test", TOKEN, transport=transport) as client:
-            client.submit(model="m", prompt="p", image="i")
+            client.submit(model="m", prompt="p", image="https://e.com/i.png")
         clock = client._core.gateway_clock
     else:
 
@@ -234,7 +234,7 @@ def test_every_answer_sets_the_gateway_clock(flavour: str) -> None:
             async with kg.AsyncKlingClient(
                 "http://gw.test", TOKEN, transport=transport
             ) as client:
-                await client.submit(model="m", prompt="p", image="i")
+                await client.submit(model="m", prompt="p", image="https://e.com/i.png")
             return client._core.gateway_clock
 
         clock = asyncio.run(run())
@@ -254,7 +254,7 @@ def test_a_typo_in_a_submit_field_is_refused_before_sending(flavour: str) -> Non
             "submit",
             model="m",
             prompt="p",
-            image="i",
+            image="https://e.com/i.png",
             negativ_prompt="x",
         )
     assert handler.sent == []  # type: ignore[attr-defined]
@@ -269,7 +269,7 @@ def test_extra_body_sends_what_the_spec_does_not_list_yet(flavour: str) -> None:
         "submit",
         model="m",
         prompt="p",
-        image="i",
+        image="https://e.com/i.png",
         negative_prompt="blur",
         extra_body={"voice_list": [{"voice_id": "v1"}]},
     )
@@ -484,7 +484,11 @@ def test_per_call_options_reach_the_request_and_raw_answers_keep_the_response(
 ) -> None:
     handler = _answer(200, SUBMITTED)
     options: dict[str, Any] = {"timeout": 3.0, "extra_headers": {"X-Trace": "t-1"}}
-    fields: dict[str, Any] = {"model": "m", "prompt": "p", "image": "i"}
+    fields: dict[str, Any] = {
+        "model": "m",
+        "prompt": "p",
+        "image": "https://e.com/i.png",
+    }
     if flavour == "sync":
         with kg.KlingClient(
             "http://gw.test", TOKEN, transport=httpx.MockTransport(handler)
@@ -529,9 +533,14 @@ def test_a_calls_own_timeout_bounds_its_whole_answer() -> None:
     with kg.KlingClient(
         "http://gw.test", TOKEN, retry=NO_RETRY, transport=httpx.MockTransport(handle)
     ) as client:
-        assert client.submit(model="m", prompt="p", image="i").task_id == "task_1"
+        assert (
+            client.submit(model="m", prompt="p", image="https://e.com/i.png").task_id
+            == "task_1"
+        )
         with pytest.raises(kg.APITimeoutError):
-            client.submit(model="m", prompt="p", image="i", timeout=0.1)
+            client.submit(
+                model="m", prompt="p", image="https://e.com/i.png", timeout=0.1
+            )
     with (
         pytest.raises(kg.InvalidRequestError, match="positive number"),
         kg.KlingClient("http://gw.test", TOKEN) as client,

@@ -9,6 +9,7 @@ costs a round trip, and a wrong-sized body costs the upload.
 from __future__ import annotations
 
 import base64
+import binascii
 import os
 import re
 from collections.abc import Mapping
@@ -58,12 +59,26 @@ def _checked_text(name: str, value: str) -> str:
     prefix = _DATA_URL.match(value)
     if prefix:
         return value[prefix.end() :]
-    if "://" not in value and len(value) < 4096 and os.path.isfile(value):
+    if "://" in value or _is_base64(value):
+        return value
+    if len(value) < 4096 and os.path.isfile(value):
         raise errors.InvalidRequestError(
             f"{name} {value!r} is the name of a local file: pass Path({value!r}) to send "
             "its content (a text is sent as a URL or raw Base64)"
         )
-    return value
+    shown = value if len(value) <= 60 else value[:57] + "..."
+    raise errors.InvalidRequestError(
+        f"{name} {shown!r} is neither a URL nor raw Base64, nor a local file: Kling would "
+        "refuse it"
+    )
+
+
+def _is_base64(text: str) -> bool:
+    try:
+        base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError):
+        return False
+    return True
 
 
 def _read_file(name: str, path: Path) -> bytes:

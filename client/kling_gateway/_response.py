@@ -204,7 +204,7 @@ _MODEL_FORBIDDEN = re.compile(
 AUTHENTICATION_HINT = (
     "the token is wrong, disabled or expired, or its quota is used up: a current gateway "
     "answers all of these alike, and a used-up token can no longer read its own tasks; "
-    "check token= or KLING_API_TOKEN"
+    "check KLING_API_TOKEN (or the token= you passed)"
 )
 
 
@@ -212,6 +212,11 @@ def _explained(status: int, message: str) -> tuple[str, str | None]:
     """The message with what a caller needs to act on it; and the model a token may not use."""
     if status == 401:
         return f"{message} ({AUTHENTICATION_HINT})", None
+    if status == 404:
+        return (
+            f"{message} (no such route on this gateway: is the base URL right?)",
+            None,
+        )
     match = _MODEL_FORBIDDEN.search(message) if status == 403 else None
     if match is None:
         return message, None

@@ -221,13 +221,16 @@ def test_a_submit_that_may_have_reached_kling_is_not_sent_twice() -> None:
         sends.append(send)
         return Failure(httpx.ReadTimeout("slow"))
 
-    flow = core(clock).submit(model="kling-v1", image="i", prompt="p")
+    flow = core(clock).submit(model="kling-v1", image="https://e.com/i.png", prompt="p")
     with pytest.raises(kg.APITimeoutError):
         drive(flow, answer, clock)
     assert len(sends) == 1 and sends[0].method == "POST"
     sends.clear()
     named = core(clock).submit(
-        model="kling-v1", image="i", prompt="p", external_task_id="mine-1"
+        model="kling-v1",
+        image="https://e.com/i.png",
+        prompt="p",
+        external_task_id="mine-1",
     )
     with pytest.raises(kg.APITimeoutError):
         drive(named, answer, clock)

@@ -101,3 +101,4 @@ def test_a_text_naming_a_local_file_is_refused_with_the_way_to_send_it(
     (tmp_path / "cat.png").write_bytes(PNG)
     monkeypatch.chdir(tmp_path)
     assert "pass Path('cat.png')" in refused(image="cat.png")
+    assert "neither a URL nor raw Base64, nor a local file" in refused(image="dog.png")
