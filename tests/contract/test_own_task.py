@@ -70,5 +70,7 @@ def test_the_run_says_which_task_it_made_and_its_replay_reuses_it(
     made = re.search(r"contract: created task (\S+) to check against", printed)
     assert made is not None, printed[-2000:]
     assert code == 0, printed[-3000:]
+    # Its own running task shows no conditional field; none of them may read as drift.
+    assert "drift: 0 item(s)" in printed, printed[-2000:]
     replay = printed.split("replay: ", 1)[1].splitlines()[0]
     assert f"--task-id {made.group(1)}" in replay and "--max-tasks 1" in replay

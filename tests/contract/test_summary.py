@@ -3,6 +3,7 @@ is pasted, JUnit cases a CI system can group, verdicts counted as they are."""
 
 from __future__ import annotations
 
+import copy
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -113,8 +114,9 @@ def test_a_run_that_tested_nothing_is_counted_as_not_tested() -> None:
 
 
 def test_a_video_not_yet_made_or_failed_is_no_drift() -> None:
-    """`seconds` comes once a video exists and `error` only when Kling failed the task: a
-    run that read only running videos on /v1/videos has not seen either go missing."""
+    """`seconds` and `metadata` come once a video exists and `error` only when Kling failed
+    the task: a run that read only running videos on /v1/videos has not seen them go
+    missing."""
     spec = load_spec()
     answer = "GET /v1/videos/{task_id} 200"
     documented = Answer.of(spec, "/v1/videos/{task_id}", "get", "200")
@@ -126,7 +128,6 @@ def test_a_video_not_yet_made_or_failed_is_no_drift() -> None:
         "progress": 30,
         "created_at": 1796538617000,
         "completed_at": 1796538617000,
-        "metadata": {},
     }
     shape = Shape()
     shape.add(observe(documented, answer, {}, running))
@@ -135,4 +136,25 @@ def test_a_video_not_yet_made_or_failed_is_no_drift() -> None:
         for item in against_spec(spec, shape, Generation.B)
         if item.kind == "never seen"
     }
-    assert not never_seen & {"seconds", "error"}, never_seen
+    assert not never_seen & {"seconds", "error", "metadata"}, never_seen
+
+
+def test_a_task_created_without_an_external_id_is_no_drift() -> None:
+    """Kling's stored answer names `task_info.external_task_id` only when one was given."""
+    spec = load_spec()
+    answer = "GET /kling/v1/videos/image2video/{task_id} 200"
+    documented = Answer.of(spec, "/kling/v1/videos/image2video/{task_id}", "get", "200")
+    body = copy.deepcopy(
+        spec["components"]["responses"]["TaskFound"]["content"]["application/json"][
+            "examples"
+        ]["generationBSubmitted"]["value"]
+    )
+    body["data"]["data"]["data"]["task_info"] = {}
+    shape = Shape()
+    shape.add(observe(documented, answer, {}, body))
+    never_seen = [
+        item.line()
+        for item in against_spec(spec, shape, Generation.B)
+        if "external_task_id" in item.path
+    ]
+    assert never_seen == []
