@@ -209,7 +209,11 @@ class WaitTimeoutError(KlingError, TimeoutError):
         last = (
             f", last status {task.status} {task.progress}" if task is not None else ""
         )
-        super().__init__(f"task {task_id} not final after {deadline:g} s{last}")
+        # The task goes on at the gateway (and is billed): say how to pick it up again.
+        super().__init__(
+            f"task {task_id} not final after {deadline:g} s{last}; it goes on at the "
+            "gateway: wait for it again by its id"
+        )
 
 
 class DownloadError(KlingError):

@@ -30,7 +30,10 @@ STATUS_FIELDS = {
         (kg.ConfigurationError("no token"), {}),
         (kg.InvalidTaskIdError("bad id"), {}),
         (kg.APIConnectionError("refused", request_sent=False), {"request_sent": False}),
-        (kg.APITimeoutError("slow"), {"request_sent": True}),
+        (
+            kg.APITimeoutError("slow", url="http://gw/x", attempts=4),
+            {"request_sent": True, "url": "http://gw/x", "attempts": 4},
+        ),
         (
             kg.MalformedResponseError("not JSON", status_code=200, request_id="r"),
             {"status_code": 200, "request_id": "r", "message": "not JSON"},

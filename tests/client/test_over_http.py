@@ -173,6 +173,10 @@ def test_wait_gives_up_at_its_deadline(gateway: EmulatorServer) -> None:
         client.wait(running, deadline=0.3)
     assert isinstance(caught.value, TimeoutError)
     assert caught.value.task is not None and caught.value.task.status == "IN_PROGRESS"
+    assert str(caught.value) == (
+        f"task {running} not final after 0.3 s, last status IN_PROGRESS 30%; it goes on "
+        "at the gateway: wait for it again by its id"
+    )
 
 
 def test_sync_wait_many_polls_all_tasks_from_one_thread(
