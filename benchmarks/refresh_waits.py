@@ -136,8 +136,8 @@ def _scenario(
 def run() -> dict[str, Any]:
     one = _scenario(1, 1)
     one_a = _scenario(1, 1, "A")
-    # Generation C's Kling route carries Kling's times, not the gateway's: a wait reads the
-    # gateway's own view (/v1/tasks/{id}) once it sees the plugin's envelope.
+    # Generation C's Kling route carries Kling's times, not the gateway's: a wait polls the
+    # gateway's own task (/v1/video/generations/{id}) once it sees the plugin's envelope.
     one_c = _scenario(1, 1, "C")
     many = _scenario(1000, 1)
     many_c = _scenario(1000, 1, "C")
