@@ -212,7 +212,7 @@ def _explained(status: int, message: str) -> tuple[str, str | None]:
     """The message with what a caller needs to act on it; and the model a token may not use."""
     if status == 401:
         return f"{message} ({AUTHENTICATION_HINT})", None
-    if status == 404:
+    if status == 404 and not _is_task_route_not_found(message):
         return (
             f"{message} (no such route on this gateway: is the base URL right?)",
             None,
@@ -233,6 +233,14 @@ def _explained(status: int, message: str) -> tuple[str, str | None]:
 # An unknown task, or another user's: 400 task_not_exist (generations A and B), 404
 # task_not_found (generation C's Kling routes).
 _TASK_NOT_FOUND = frozenset({(400, "task_not_exist"), (404, "task_not_found")})
+
+
+def _is_task_route_not_found(message: str) -> bool:
+    """Generation C's /v1/tasks routes answer an unknown or another user's task with 404
+    "Task not found", in OpenAI's shape and without a code."""
+    return message.strip().lower() == "task not found"
+
+
 _BY_STATUS: dict[int, type[errors.APIStatusError]] = {
     400: errors.BadRequestError,
     401: errors.AuthenticationError,
@@ -268,7 +276,9 @@ def status_error(
         "request_id": request_id_of(response) or echoed_id,
         "response": response,
     }
-    if (status, code) in _TASK_NOT_FOUND:
+    if (status, code) in _TASK_NOT_FOUND or (
+        status == 404 and _is_task_route_not_found(message)
+    ):
         return errors.TaskNotFoundError(message, **common)
     if status == 429:
         return errors.RateLimitError(

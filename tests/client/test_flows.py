@@ -348,3 +348,26 @@ def test_a_download_asks_for_the_task_then_fetches_its_video_without_gateway_hea
     assert isinstance(fetch, Fetch) and fetch.url == "https://cdn.example/v.mp4"
     assert fetch.destination == tmp_path / "abc.mp4" and saved == fetch.destination
     assert fetch.headers == {}, "the video's host never sees gateway headers"
+
+
+def test_a_404_names_the_base_url_unless_it_is_the_task_routes_unknown_task() -> None:
+    clock = FakeClock()
+
+    def answer_with(message: str) -> Answer:
+        def answer(send: Send, now: float) -> httpx.Response:
+            body = {"error": {"message": message, "type": "invalid_request_error"}}
+            return response(send, 404, body)
+
+        return answer
+
+    with pytest.raises(kg.TaskNotFoundError) as unknown:
+        drive(
+            core(clock).get("task_abc", route="tasks"),
+            answer_with("Task not found"),
+            clock,
+        )
+    assert "base URL" not in str(unknown.value)
+    with pytest.raises(kg.NotFoundError) as no_route:
+        drive(core(clock).get("task_abc"), answer_with("Invalid URL (GET /x)"), clock)
+    assert not isinstance(no_route.value, kg.TaskNotFoundError)
+    assert "is the base URL right?" in str(no_route.value)
