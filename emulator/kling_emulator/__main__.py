@@ -9,6 +9,7 @@ import attrs
 import click
 
 from kling_common.auth import KeyPair
+from kling_common.families import FAMILIES, parse_families
 from kling_common.generation import Generation
 from kling_common.options import finite
 from kling_common.serving import serve_forever
@@ -75,6 +76,13 @@ def _state(config: EmulatorConfig, token: str) -> str:
 )
 @click.option(
     "--generation", type=click.Choice(["A", "B", "C"]), default="B", show_default=True
+)
+@click.option(
+    "--families",
+    default=",".join(FAMILIES),
+    show_default=True,
+    help="Route families to serve; the others answer as not a route (a gateway that "
+    "serves only the Kling routes: --families kling).",
 )
 @click.option(
     "--lifecycle",
@@ -170,6 +178,7 @@ def main(
     broke_token: tuple[str, ...],
     low_quota_token: tuple[str, ...],
     generation: str,
+    families: str,
     lifecycle: float,
     refresh_period: float,
     channels: int,
@@ -209,8 +218,13 @@ def main(
             kling = KlingUpstream(kling_url, KeyPair.parse(kling_key))
         except ValueError as exc:
             raise click.BadParameter(str(exc), param_hint="--kling-key") from None
+    try:
+        served = frozenset(parse_families(families))
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--families") from None
     config = EmulatorConfig(
         generation=Generation(generation),
+        families=served,
         lifecycle=Lifecycle.scaled(lifecycle),
         refresh=None
         if smooth_clock
@@ -252,7 +266,8 @@ def main(
         if ids_file is not None:
             ids_file.write_text(json.dumps(seeded, indent=2) + "\n")
     click.echo(
-        f"generation {generation}, lifecycle {lifecycle:g}s, "
+        f"generation {generation}, families {','.join(f for f in FAMILIES if f in served)}, "
+        f"lifecycle {lifecycle:g}s, "
         + (
             "smooth clock"
             if config.refresh is None

@@ -10,6 +10,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from kling_common.families import Family
 from kling_common.generation import Generation
 from kling_common.video import MEDIA_TYPE, sample_mp4
 
@@ -123,9 +124,8 @@ def task_routes(gateway: Gateway) -> list[Route]:
     ]
 
 
-def create_app(config: EmulatorConfig | None = None) -> Starlette:
-    gateway = Gateway(config or EmulatorConfig())
-    routes = [
+def kling_routes(gateway: Gateway) -> list[Route]:
+    return [
         Route("/kling/v1/videos/image2video", gateway.submit, methods=["POST"]),
         Route("/kling/v1/videos/text2video", gateway.submit, methods=["POST"]),
         Route(
@@ -138,18 +138,42 @@ def create_app(config: EmulatorConfig | None = None) -> Starlette:
             gateway.query,
             methods=["GET"],
         ),
-        # The unified video routes (router/video-router.go): the same tasks and tokens.
+    ]
+
+
+def generations_routes(gateway: Gateway) -> list[Route]:
+    return [
         Route("/v1/video/generations", gateway.unified_submit, methods=["POST"]),
         Route(
             "/v1/video/generations/{task_id:taskid}",
             gateway.query,
             methods=["GET"],
         ),
+    ]
+
+
+def videos_routes(gateway: Gateway) -> list[Route]:
+    return [
         Route("/v1/videos", gateway.unified_submit, methods=["POST"]),
         Route("/v1/videos/{task_id:taskid}", gateway.video_query, methods=["GET"]),
         Route("/v1/videos/{task_id:taskid}/content", gateway.content, methods=["GET"]),
         Route("/v1/videos/{video_id:taskid}/remix", gateway.remix, methods=["POST"]),
-        *(task_routes(gateway) if gateway.config.generation is Generation.C else []),
+    ]
+
+
+def create_app(config: EmulatorConfig | None = None) -> Starlette:
+    gateway = Gateway(config or EmulatorConfig())
+    served = gateway.config.families
+    routes = [
+        *(kling_routes(gateway) if Family.KLING in served else []),
+        # The unified video routes (router/video-router.go): the same tasks and tokens.
+        *(generations_routes(gateway) if Family.GENERATIONS in served else []),
+        *(videos_routes(gateway) if Family.VIDEOS in served else []),
+        *(
+            task_routes(gateway)
+            if gateway.config.generation is Generation.C and Family.TASKS in served
+            else []
+        ),
         Route("/emulator/videos/{name}", gateway.video, methods=["GET"]),
         Route("/emulator/health", gateway.health, methods=["GET"]),
         Route(

@@ -6,6 +6,7 @@ import secrets
 
 import attrs
 
+from kling_common.families import FAMILIES, Family
 from kling_common.generation import Generation
 from kling_common.wire import MODELS as KLING_MODELS
 from kling_common.wire import KlingLifecycle
@@ -190,6 +191,10 @@ class EmulatorConfig:
     # model_not_found, as a gateway answers a model no channel lists.
     models: frozenset[str] = frozenset(KLING_MODELS)
     generation: Generation = Generation.B
+    # The route families it serves: a fork, an older build or a gateway with the unified
+    # routes switched off serves fewer, and answers the others as not a route. `tasks`
+    # only ever on generation C.
+    families: frozenset[Family] = frozenset(FAMILIES)
     lifecycle: Lifecycle = Lifecycle()
     # The gateway's refresh passes, run at the lifecycle's scale; None shows every task's
     # state as of the moment it is asked for (a smooth clock, as if refreshed continuously).
