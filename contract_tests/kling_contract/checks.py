@@ -20,11 +20,13 @@ from schemathesis import CheckContext, HookContext, Response
 from schemathesis.generation.case import Case as GenericCase
 from schemathesis.schemas import APIOperation
 
+from kling_common.families import Family
 from kling_common.generation import Generation
 from kling_common.wire import GATEWAY_STATUS
 
 from .drift import Answer, observe
 from .handoff import HandOff
+from .served import for_families
 from .spec import for_generation, load_spec
 
 # A generated request of an operation of the spec (the checks read only its path, method
@@ -239,9 +241,11 @@ def families_agree_on_the_status(
     (VideoStatus x-gateway-status), and so is its progress. A refresh pass may write the
     task between the two reads, so a disagreement is read once more before it counts."""
     video = _video(response, case)
-    if video is None or video.get("status") not in {
-        *_schema_facts()["VIDEO_STATUS_OF"].values()
-    }:
+    if (
+        video is None
+        or Family.GENERATIONS not in _handoff().families
+        or video.get("status") not in {*_schema_facts()["VIDEO_STATUS_OF"].values()}
+    ):
         return None
     task_id = case.path_parameters["task_id"]
     for attempt in (1, 2):
@@ -750,7 +754,8 @@ _ANSWERS: dict[str, Answer] = {}
 def _target_spec() -> dict[str, Any]:
     """The spec as the target's generation answers it (all of it when not known)."""
     generation = _handoff().generation
-    return for_generation(_spec(), Generation(generation)) if generation else _spec()
+    spec = for_generation(_spec(), Generation(generation)) if generation else _spec()
+    return for_families(spec, _handoff().families)
 
 
 @schemathesis.check

@@ -27,6 +27,7 @@ from pathlib import Path
 import attrs
 import click
 
+from kling_common.families import FAMILIES, Family, parse_families
 from kling_common.generation import Generation
 from kling_common.wire import MODELS
 
@@ -44,6 +45,40 @@ from .summary import markdown, tally
 from .target import Target, TargetError
 
 EXIT_MEANING = {0: "all passed", 1: "a contract failure", 2: "nothing could be tested"}
+# What --allow-create creates at most unless told otherwise: enough for the submit checks and
+# the stateful phase's links, and a bill a team can read at a glance.
+DEFAULT_MAX_TASKS = 20
+UNLIMITED = "unlimited"
+
+
+class TaskCount(click.ParamType["int | str", object]):
+    """A count of 0 or more, or the word `unlimited`."""
+
+    name = "N|unlimited"
+
+    def convert(
+        self, value: object, param: click.Parameter | None, ctx: click.Context | None
+    ) -> int | str:
+        if isinstance(value, int) or value == UNLIMITED:
+            return value
+        try:
+            count = int(str(value))
+        except ValueError:
+            self.fail(f"{value!r} is neither a count nor {UNLIMITED!r}", param, ctx)
+        if count < 0:
+            self.fail("a count of 0 or more", param, ctx)
+        return count
+
+
+def task_bound(given: int | str | None, live_allow_create: bool) -> int | None:
+    """The bound a run keeps: the one given, the default for a live run that may create
+    tasks, none when `unlimited` was asked for in so many words (or on the emulator)."""
+    if given == UNLIMITED:
+        return None
+    if given is None:
+        return DEFAULT_MAX_TASKS if live_allow_create else None
+    assert isinstance(given, int)
+    return given
 
 
 @attrs.frozen
@@ -59,8 +94,10 @@ def choose_mode(
     task_ids: Sequence[str],
     emulator: bool,
     allow_create: bool,
-    max_tasks: int | None = None,
+    max_tasks: int | str | None = None,
     models: Sequence[str] = MODELS,
+    families: Sequence[Family] = FAMILIES,
+    families_explicit: bool = False,
 ) -> Mode:
     """The rule documented above; TargetError when a live run is asked for but incomplete."""
     env_url = env.get("KLING_BASE_URL", "").strip()
@@ -87,8 +124,10 @@ def choose_mode(
         ids,
         other_token=env.get("KLING_OTHER_TOKEN", "").strip() or None,
         allow_create=allow_create,
-        max_tasks=max_tasks,
+        max_tasks=task_bound(max_tasks, allow_create),
         models=tuple(models),
+        families=tuple(families),
+        families_explicit=families_explicit,
     )
     why = "--base-url given" if base_url else "a task id given"
     return Mode(target, why)
@@ -98,8 +137,10 @@ def _replay_command(
     mode: Mode,
     options: Options,
     generations: Sequence[Generation],
-    max_tasks: int | None = None,
+    bound: int | None = None,
     own_tasks: Sequence[str] = (),
+    unlimited: bool = False,
+    families: str | None = None,
 ) -> str:
     """A command that repeats this run (tokens stay in the environment); a task the run
     created is named, so that a replay does not create (and pay for) another."""
@@ -107,9 +148,13 @@ def _replay_command(
     words += ["--max-examples", str(options.max_examples)]
     if options.max_failures is not None:
         words += ["--max-failures", str(options.max_failures)]
-    if max_tasks is not None:
+    if unlimited:
+        words += ["--max-tasks", UNLIMITED]
+    elif bound is not None:
         # The replay reuses the tasks this run created, and may create the rest.
-        words += ["--max-tasks", str(max_tasks - len(own_tasks))]
+        words += ["--max-tasks", str(bound - len(own_tasks))]
+    if families is not None:
+        words += ["--families", ",".join(parse_families(families))]
     if mode.live is None:
         words += ["--emulator", "--generations", ",".join(g.value for g in generations)]
     else:
@@ -149,10 +194,19 @@ def _generations(value: str) -> list[Generation]:
 )
 @click.option(
     "--max-tasks",
-    type=click.IntRange(min=0),
+    type=TaskCount(),
     envvar="KLING_CONTRACT_MAX_TASKS",
-    help="With --allow-create: create at most this many tasks per run (default: no bound; "
-    "about 370 at 100 examples).",
+    help=f"With --allow-create: create at most this many tasks per run (default "
+    f"{DEFAULT_MAX_TASKS} on a live gateway; '{UNLIMITED}' for no bound, which at 100 "
+    "examples makes 600 to 850 tasks).",
+)
+@click.option(
+    "--families",
+    envvar="KLING_CONTRACT_FAMILIES",
+    help="Route families to check, comma-separated: "
+    + ", ".join(FAMILIES)
+    + " (default: all; a family the gateway does not serve is then reported as not "
+    "served, not failed; one named here and not served is a failure).",
 )
 @click.option(
     "--models",
@@ -228,7 +282,8 @@ def command(
     task_ids: tuple[str, ...],
     emulator: bool,
     allow_create: bool,
-    max_tasks: int | None,
+    max_tasks: int | str | None,
+    families: str | None,
     models: str | None,
     generations: str,
     seed: int,
@@ -242,6 +297,10 @@ def command(
     summary: Path | None,
 ) -> int:
     chosen = _generations(generations)
+    try:
+        families_asked = parse_families(families) if families else FAMILIES
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--families") from None
     options = Options(
         seed=seed,
         max_examples=max_examples,
@@ -261,6 +320,8 @@ def command(
             allow_create=allow_create,
             max_tasks=max_tasks,
             models=[m.strip() for m in models.split(",")] if models else MODELS,
+            families=families_asked,
+            families_explicit=families is not None,
         )
     except TargetError as exc:
         click.echo(f"contract: cannot run: {exc}", err=True)
@@ -274,14 +335,26 @@ def command(
             f"mode: embedded emulator, generations {generations} ({mode.reason})"
         )
         for generation in chosen:
-            with emulator_target(generation, max_tasks) as target:
+            with emulator_target(
+                generation,
+                task_bound(max_tasks, live_allow_create=False),
+                families_asked,
+                families_explicit=families is not None,
+            ) as target:
                 results.append(run_target(target, options))
     code = overall_exit_code(results)
     builtins = (
         f", and every built-in schemathesis check but {', '.join(DISABLED_BUILTINS)}"
     )
     own_tasks = [r.own_task for r in results if r.own_task]
-    replay = _replay_command(mode, options, chosen, max_tasks, own_tasks)
+    bound = (
+        mode.live.max_tasks
+        if mode.live is not None
+        else task_bound(max_tasks, live_allow_create=False)
+    )
+    replay = _replay_command(
+        mode, options, chosen, bound, own_tasks, max_tasks == UNLIMITED, families
+    )
     click.echo("\n=== contract summary")
     click.echo(f"checks: {len(CUSTOM_CHECKS)} custom{builtins}")
     for result in results:

@@ -35,9 +35,11 @@ import attrs
 import click
 import httpx
 
+from kling_common.families import FAMILIES, Family, family_of, is_not_a_route
 from kling_common.wire import MODELS
 
 from .json_shape import fields_of, json_type
+from .served import query_path
 
 JSON = dict[str, Any]
 ROLES = ("main", "other", "exhausted", "limited", "broke", "low_quota")
@@ -454,6 +456,22 @@ def prepare_task(side: Side, deadline: float, interval: float | None = None) -> 
         return submitted.task_id
 
 
+def unserved_families(client: httpx.Client, side: Side) -> dict[Family, str]:
+    """The families a side answers with its not-a-route answer (asked with an unknown id:
+    a served family refuses the id, an unserved one knows no such route), and what it said."""
+    found = {}
+    for family in FAMILIES:
+        path = query_path(family).replace("{task_id}", UNKNOWN_ID)
+        answer = client.get(
+            side.base_url + path,
+            headers=_authorization(side, "main"),
+            follow_redirects=False,
+        )
+        if is_not_a_route(answer.status_code, answer.headers, answer.content):
+            found[family] = f"GET {path} answered {answer.status_code}"
+    return found
+
+
 def compare(
     left: Side,
     right: Side,
@@ -474,7 +492,26 @@ def compare(
     skipped: list[str] = []
     compared = 0
     with httpx.Client(timeout=60, trust_env=False) as client:
+        unserved = {
+            side.label: unserved_families(client, side) for side in (left, right)
+        }
+        for side in (left, right):
+            for unserved_family, said in unserved[side.label].items():
+                echo(
+                    f"{side.label}: route family {unserved_family} not served ({said})"
+                )
         for probe in probes:
+            family = family_of(probe.path)
+            not_serving = [
+                side.label for side in (left, right) if family in unserved[side.label]
+            ]
+            # Both unserved: their not-a-route answers still compare.
+            if len(not_serving) == 1:
+                skipped.append(
+                    f"{probe.name}: not compared: family {family} not served by "
+                    + not_serving[0]
+                )
+                continue
             missing = [
                 need
                 for need in probe.needs

@@ -11,6 +11,8 @@ from collections.abc import Mapping
 
 import attrs
 
+from kling_common.families import FAMILIES, Family, parse_families
+
 TOKEN = "KLING_API_TOKEN"
 TASK_IDS = "KLING_CONTRACT_TASK_IDS"
 PROBE_TASK_ID = "KLING_CONTRACT_PROBE_TASK_ID"
@@ -18,6 +20,7 @@ OTHER_TOKEN = "KLING_OTHER_TOKEN"
 SHAPES_LOG = "KLING_CONTRACT_SHAPES"
 MAX_TASKS = "KLING_CONTRACT_MAX_TASKS"
 GENERATION = "KLING_CONTRACT_GENERATION"
+FAMILIES_CHECKED = "KLING_CONTRACT_FAMILIES"
 
 
 @attrs.frozen
@@ -35,9 +38,15 @@ class HandOff:
     max_tasks: int | None = None
     # The target's generation ("A", "B", "C"), as the runner learnt it; "" when unknown.
     generation: str = ""
+    # The route families the run checks (the others are not served, or not asked for).
+    families: tuple[Family, ...] = FAMILIES
 
     def to_env(self) -> dict[str, str]:
-        env = {TOKEN: self.token, TASK_IDS: ",".join(sorted(self.task_ids))}
+        env = {
+            TOKEN: self.token,
+            TASK_IDS: ",".join(sorted(self.task_ids)),
+            FAMILIES_CHECKED: ",".join(self.families),
+        }
         for name, value in (
             (PROBE_TASK_ID, self.probe_task_id),
             (OTHER_TOKEN, self.other_token),
@@ -61,4 +70,7 @@ class HandOff:
             shapes_log=env.get(SHAPES_LOG) or None,
             max_tasks=int(env[MAX_TASKS]) if env.get(MAX_TASKS) else None,
             generation=env.get(GENERATION, ""),
+            families=parse_families(env[FAMILIES_CHECKED])
+            if env.get(FAMILIES_CHECKED)
+            else FAMILIES,
         )

@@ -15,6 +15,7 @@ from pathlib import Path
 import attrs
 
 from .drift import DriftItem
+from .served import Families
 
 SUITE_PREFIX = "kling-contract"
 # schemathesis masks the token in its curl lines; a line with the variable instead runs as it
@@ -49,6 +50,11 @@ def _checks_in(lines: list[str]) -> tuple[str, ...]:
     return tuple(checks)
 
 
+def runnable_curl(line: str) -> str:
+    """A curl line that runs as pasted: the token from KLING_API_TOKEN, not schemathesis's mask."""
+    return line.replace(_MASKED_AUTHORIZATION, _AUTHORIZATION_FROM_ENV)
+
+
 def failed_cases(path: Path) -> list[FailedCase]:
     """The failing cases of a run's JUnit file (schemathesis writes each with its text)."""
     if not path.is_file():
@@ -67,7 +73,7 @@ def failed_cases(path: Path) -> list[FailedCase]:
             FailedCase(
                 case.get("name", "?"),
                 checks or (failure.get("message") or "failure",),
-                curl.replace(_MASKED_AUTHORIZATION, _AUTHORIZATION_FROM_ENV),
+                runnable_curl(curl),
             )
         )
     return cases
@@ -88,6 +94,7 @@ def write(
     problem: str = "",
     drift: Sequence[DriftItem] = (),
     fail_on_drift: bool = False,
+    families: Families | None = None,
 ) -> None:
     """Rewrite (or create) the run's JUnit file with its suite name, problem and drift."""
     if path.is_file():
@@ -109,6 +116,24 @@ def write(
             classname=f"{SUITE_PREFIX}.{label}",
         )
         ET.SubElement(case, "failure", message=problem).text = problem
+    # A family the gateway does not serve: skipped, naming it, or failed when asked for by name.
+    for not_served in families.not_served if families else ():
+        case = ET.SubElement(
+            suite,
+            "testcase",
+            name=f"route family {not_served.family}",
+            classname=f"{SUITE_PREFIX}.families",
+        )
+        assert families is not None
+        if families.explicit:
+            message = f"asked for with --families, not served: {not_served.evidence}"
+            ET.SubElement(case, "failure", message=message).text = message
+        else:
+            message = (
+                f"not served by this gateway ({not_served.evidence}); "
+                f"{families.skip_hint()} skips it"
+            )
+            ET.SubElement(case, "skipped", message=message)
     properties = suite.find("properties")
     if properties is None:
         properties = ET.Element("properties")

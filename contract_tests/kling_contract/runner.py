@@ -23,12 +23,14 @@ import attrs
 import schemathesis.checks
 import tomli_w
 
+from kling_common.families import FAMILIES, Family
 from kling_common.generation import Generation
 from kling_common.redaction import redact_access
 from kling_emulator.config import TOKEN_1, TOKEN_2, EmulatorConfig, Lifecycle
 from kling_emulator.server import EmulatorServer
 
 from . import checks, drift, junit
+from .served import Families, for_families
 from .spec import for_generation, load_config, load_spec
 from .submit_rules import enforced_spec
 from .target import (
@@ -78,6 +80,10 @@ class RunResult:
     failed_cases: tuple[junit.FailedCase, ...] = ()
     # The task the run created to check against, when it was given none.
     own_task: str = ""
+    # The generation the run checked, how it was told, and the route families it checked.
+    generation: str = ""
+    generation_evidence: str = ""
+    families: Families | None = None
 
     @property
     def passed(self) -> bool:
@@ -96,6 +102,11 @@ class RunResult:
         ]
 
 
+def checked_families(target: Target) -> tuple[Family, ...]:
+    """The families the run checks: those served, once the preflight asked."""
+    return target.served.checked if target.served is not None else target.families
+
+
 def derived_spec(target: Target, folder: Path) -> Path:
     """openapi.yaml with the target's real task ids added as examples of `task_id`, so that the
     examples phase queries tasks that exist (the spec's own example ids are kept: they exercise
@@ -111,6 +122,7 @@ def derived_spec(target: Target, folder: Path) -> Path:
     if target.generation is not None:
         spec = for_generation(spec, target.generation)
         spec = enforced_spec(spec, target.generation, target.models)
+    spec = for_families(spec, checked_families(target))
     # JSON, which schemathesis loads many times faster than YAML; the copy is for machines.
     path = folder / "openapi.json"
     path.write_text(json.dumps(spec, indent=1, ensure_ascii=False))
@@ -220,6 +232,7 @@ def run_target(target: Target, options: Options) -> RunResult:
     folder = (options.reports / target.label).resolve()
     _fresh_folder(folder)
     print(f"\n=== contract run: {target.label} at {target.base_url}", flush=True)
+    print(f"contract: {task_bound(target)}", flush=True)
     try:
         target = with_a_task_of_its_own(target)
         if target.own_task:
@@ -229,12 +242,49 @@ def run_target(target: Target, options: Options) -> RunResult:
                 flush=True,
             )
         checked = preflight(target)
+        if checked.served is not None and not checked.served.checked:
+            raise TargetError(
+                "none of the route families asked for is served: "
+                + "; ".join(n.line() for n in checked.served.not_served)
+            )
     except TargetError as exc:
         print(f"contract: cannot test {target.label}: {exc}", flush=True)
         junit.write(folder / "junit.xml", target.label, problem=str(exc))
         return RunResult(target.label, 2, problem=str(exc), own_task=target.own_task)
+    assert checked.generation is not None
+    print(
+        f"contract: generation {checked.generation.value} "
+        f"({checked.generation_evidence})",
+        flush=True,
+    )
+    for line in checked.served.lines() if checked.served else []:
+        print(f"contract: {line}", flush=True)
     result = _run_checked(checked, options, folder)
-    return attrs.evolve(result, own_task=target.own_task)
+    failed_families = checked.served.failures if checked.served else ()
+    return attrs.evolve(
+        result,
+        exit_code=1 if failed_families and result.exit_code == 0 else result.exit_code,
+        own_task=target.own_task,
+        generation=checked.generation.value,
+        generation_evidence=checked.generation_evidence,
+        families=checked.served,
+    )
+
+
+def task_bound(target: Target) -> str:
+    """What the run may create, said before its first submit."""
+    if not target.allow_create:
+        return "creates no task (read-only: no --allow-create)"
+    if target.label.startswith("emulator"):
+        bound = (
+            "no bound" if target.max_tasks is None else f"at most {target.max_tasks}"
+        )
+        return f"may create tasks on the embedded emulator ({bound}; it bills nothing)"
+    if target.max_tasks is None:
+        return (
+            "may create tasks WITHOUT A BOUND (--max-tasks unlimited); each is billed"
+        )
+    return f"may create at most {target.max_tasks} task(s), each billed (--max-tasks)"
 
 
 def _run_checked(target: Target, options: Options, folder: Path) -> RunResult:
@@ -280,6 +330,7 @@ def _run_checked(target: Target, options: Options, folder: Path) -> RunResult:
         target.label,
         drift=found,
         fail_on_drift=options.fail_on_drift,
+        families=target.served,
     )
     failed = returncode == SCHEMATHESIS_FAILED or (
         options.fail_on_drift and bool(found)
@@ -320,7 +371,7 @@ def _run_redacted(
         try:
             for line in process.stdout:
                 if not _REPLAY_HINT.match(line):
-                    sys.stdout.write(redact_access(line))
+                    sys.stdout.write(junit.runnable_curl(redact_access(line)))
                     sys.stdout.flush()
                 if time.monotonic() > deadline:
                     raise subprocess.TimeoutExpired(command, timeout)
@@ -359,6 +410,7 @@ def _drift(
     spec = load_spec()
     if target.generation is not None:
         spec = for_generation(spec, target.generation)
+    spec = for_families(spec, checked_families(target))
     items = drift.against_spec(spec, shape, target.generation)
     if options.baseline is not None:
         baseline = json.loads(options.baseline.read_text())
@@ -390,6 +442,16 @@ def describe(result: RunResult) -> str:
     lines = [
         f"{result.label}: {result.verdict}"
         + (f" ({result.problem})" if result.problem else ""),
+        *(
+            [f"  generation {result.generation} ({result.generation_evidence})"]
+            if result.generation
+            else []
+        ),
+        *(f"  {line}" for line in (result.families.lines() if result.families else [])),
+        *(
+            f"  FAILED: {line}"
+            for line in (result.families.failures if result.families else ())
+        ),
         f"  operations tested: {ops.get('tested', 0)}/{ops.get('total', 0)}; phases: {phases}",
         f"  test cases: {cases.get('generated', 0)} generated, {cases.get('with_failures', 0)} with failures",
         f"  failures: {failures}; errors: {len(report.get('errors', []))}",
@@ -401,7 +463,10 @@ def describe(result: RunResult) -> str:
 
 @contextmanager
 def emulator_target(
-    generation: Generation, max_tasks: int | None = None
+    generation: Generation,
+    max_tasks: int | None = None,
+    families: tuple[Family, ...] = FAMILIES,
+    families_explicit: bool = False,
 ) -> Iterator[Target]:
     # A lifecycle of a few seconds: long enough that the stateful phase sees running tasks.
     config = EmulatorConfig(generation=generation, lifecycle=Lifecycle.scaled(3.0))
@@ -415,6 +480,8 @@ def emulator_target(
             allow_create=True,
             max_tasks=max_tasks,
             generation=generation,
+            families=families,
+            families_explicit=families_explicit,
         )
 
 

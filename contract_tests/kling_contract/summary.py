@@ -45,7 +45,16 @@ def markdown(
         )
     for result in results:
         details = [f"- {result.problem}"] if result.problem else []
+        if result.generation:
+            details.append(
+                f"- generation {result.generation} ({result.generation_evidence})"
+            )
+        if result.families is not None:
+            details += [f"- {line.strip()}" for line in result.families.lines()]
+            details += [f"- **FAILED**: {line}" for line in result.families.failures]
         for case in result.failed_cases:
+            if case.operation.startswith("route family "):
+                continue  # said above
             details.append(f"- `{case.operation}`: {'; '.join(case.checks)}")
             if case.curl:
                 details += ["", "  ```sh", f"  {case.curl}", "  ```"]

@@ -12,12 +12,15 @@ import attrs
 import httpx
 
 import kling_gateway as kg
+from kling_common.families import FAMILIES, Family
 from kling_common.generation import Generation
 from kling_common.wire import MODELS
 from kling_gateway._response import AUTHENTICATION_HINT
+from kling_gateway._routes import Route
 
 from .handoff import HandOff
-from .spec import load_spec
+from .served import Families, families_in, probe
+from .spec import for_generation, load_spec
 
 QUERY = "/kling/v1/videos/image2video/{task_id}"
 # What a task id and a token may be: the spec's rules (the client holds the same ones).
@@ -63,6 +66,13 @@ class Target:
     models: tuple[str, ...] = MODELS
     # The task the run created to check against, when it was given none.
     own_task: str = ""
+    # The route families asked for (--families); `explicit` when named by the user, so that
+    # one the gateway does not serve is a failure rather than a report.
+    families: tuple[Family, ...] = FAMILIES
+    families_explicit: bool = False
+    # Learnt by the preflight: how the generation was told, and what each family gets.
+    generation_evidence: str = ""
+    served: Families | None = None
 
     @classmethod
     def live(
@@ -75,6 +85,8 @@ class Target:
         allow_create: bool = False,
         max_tasks: int | None = None,
         models: tuple[str, ...] = MODELS,
+        families: tuple[Family, ...] = FAMILIES,
+        families_explicit: bool = False,
     ) -> Target:
         """A live gateway, checked for what can be checked before any request."""
         base_url = base_url.strip().rstrip("/")
@@ -122,21 +134,31 @@ class Target:
             allow_create=allow_create,
             max_tasks=max_tasks,
             models=models,
+            families=families,
+            families_explicit=families_explicit,
         )
 
 
 def generation_of(body: object) -> Generation:
     """The generation of a query's 200 answer: C answers Kling's own envelope (its `code`
     is the number 0), B's task has its database fields (`id`, `created_at`), A's has not."""
+    return told_generation(body)[0]
+
+
+def told_generation(body: object) -> tuple[Generation, str]:
+    """generation_of, with what in the answer told it."""
     if not isinstance(body, dict):
-        return Generation.A
+        return Generation.A, "the task's answer is not an object"
     code = body.get("code")
     if isinstance(code, int) and not isinstance(code, bool):
-        return Generation.C
+        return Generation.C, "the task's answer is Kling's own envelope (code 0)"
     task = body.get("data")
     if isinstance(task, dict) and "id" in task and "created_at" in task:
-        return Generation.B
-    return Generation.A
+        return (
+            Generation.B,
+            "the task's answer has the database fields id and created_at",
+        )
+    return Generation.A, "the task's answer has no database fields (id, created_at)"
 
 
 @cache
@@ -204,10 +226,18 @@ def preflight(target: Target, timeout: float = 15.0) -> Target:
     Asks as the client does, so that a refusal reads as the client explains it; but an
     answer the client finds mis-shaped is the suite's to judge, not a reason to test nothing."""
     generation = target.generation
+    evidence = "the embedded emulator's generation" if generation else ""
+    # The first task is read on a family the run checks that answers the task envelope.
+    route: Route = (
+        "generations"
+        if Family.GENERATIONS in target.families and Family.KLING not in target.families
+        else "image2video"
+    )
     with _client(target.base_url, target.token, timeout) as client:
         for task_id in target.task_ids:
             try:
-                body = client.with_raw_response.get(task_id).http_response.json()
+                answer = client.with_raw_response.get(task_id, route=route)
+                body = answer.http_response.json()
             except kg.MalformedResponseError as exc:
                 body = _json_object(exc) if exc.status_code == 200 else None
                 if body is None:
@@ -225,13 +255,48 @@ def preflight(target: Target, timeout: float = 15.0) -> Target:
             except kg.KlingError as exc:
                 raise TargetError(_refusal(target, task_id, exc)) from None
             if generation is None:
-                generation = generation_of(body)
-        if target.generation is None and generation is not Generation.C:
-            generation = _serves_tasks_routes(client, target) or generation
+                generation, evidence = told_generation(body)
+                asked = answer.http_response.request.url.path
+                evidence += " on " + asked.replace(task_id, "{task_id}")
+        if (
+            target.generation is None
+            and generation is not Generation.C
+            and _serves_tasks_routes(client, target)
+        ):
+            generation = Generation.C
+            evidence = "it serves generation C's /v1/tasks/{task_id}"
         model_limited = _answers_403_for_unknown_tasks(client, target)
+    assert generation is not None
+    served = _served_families(target, generation, timeout)
     if target.other_token:
         _check_other_token(target, timeout)
-    return attrs.evolve(target, generation=generation, model_limited=model_limited)
+    return attrs.evolve(
+        target,
+        generation=generation,
+        generation_evidence=evidence,
+        model_limited=model_limited,
+        served=served,
+    )
+
+
+def _served_families(
+    target: Target, generation: Generation, timeout: float
+) -> Families:
+    """The families asked for that the generation has, each asked once whether the gateway
+    serves it; a family the generation does not have (/v1/tasks before C) is neither checked
+    nor reported."""
+    spec = for_generation(load_spec(), generation)
+    families = [f for f in families_in(spec) if f in target.families]
+    headers = {"Authorization": f"Bearer {target.token}"}
+    try:
+        with httpx.Client(timeout=timeout, headers=headers, trust_env=False) as client:
+            found = probe(client, target.base_url, target.task_ids[0], families, spec)
+    except httpx.HTTPError as exc:
+        raise TargetError(
+            f"{target.base_url} stopped answering while its route families were asked "
+            f"({type(exc).__name__})"
+        ) from None
+    return attrs.evolve(found, explicit=target.families_explicit)
 
 
 def _client(base_url: str, token: str, timeout: float) -> kg.KlingClient:
@@ -258,15 +323,15 @@ def _refusal(target: Target, task_id: str, exc: kg.KlingError) -> str:
     return f"querying task {task_id!r} failed: {exc}"
 
 
-def _serves_tasks_routes(client: kg.KlingClient, target: Target) -> Generation | None:
-    """Generation C, when the gateway serves its own view of the task (/v1/tasks/{id}),
+def _serves_tasks_routes(client: kg.KlingClient, target: Target) -> bool:
+    """Whether the gateway serves its own view of the task (/v1/tasks/{id}), generation C's,
     whatever its Kling route answered: a 1.0 gateway whose Kling route lost the plugin's
     envelope is a broken generation C gateway, not an older one."""
     try:
         client.get(target.task_ids[0], route="tasks")
     except kg.KlingError:
-        return None
-    return Generation.C
+        return False
+    return True
 
 
 def _answers_403_for_unknown_tasks(client: kg.KlingClient, target: Target) -> bool:
@@ -315,4 +380,5 @@ def handoff_for(target: Target, shapes_log: str) -> HandOff:
         shapes_log=shapes_log,
         max_tasks=target.max_tasks,
         generation=target.generation.value if target.generation else "",
+        families=target.served.checked if target.served else target.families,
     )
