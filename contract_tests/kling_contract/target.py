@@ -19,7 +19,7 @@ from kling_gateway._response import AUTHENTICATION_HINT
 from kling_gateway._routes import Route
 
 from .handoff import HandOff
-from .served import Families, families_in, probe
+from .served import Families, families_in, probe, query_path
 from .spec import for_generation, load_spec
 
 QUERY = "/kling/v1/videos/image2video/{task_id}"
@@ -228,16 +228,17 @@ def preflight(target: Target, timeout: float = 15.0) -> Target:
     generation = target.generation
     evidence = "the embedded emulator's generation" if generation else ""
     # The first task is read on a family the run checks that answers the task envelope.
-    route: Route = (
-        "generations"
+    first = (
+        Family.GENERATIONS
         if Family.GENERATIONS in target.families and Family.KLING not in target.families
-        else "image2video"
+        else Family.KLING
     )
+    route: Route = "generations" if first is Family.GENERATIONS else "image2video"
     with _client(target.base_url, target.token, timeout) as client:
         for task_id in target.task_ids:
             try:
-                answer = client.with_raw_response.get(task_id, route=route)
-                body = answer.http_response.json()
+                raw = client.with_raw_response.get(task_id, route=route)
+                body = raw.http_response.json()
             except kg.MalformedResponseError as exc:
                 body = _json_object(exc) if exc.status_code == 200 else None
                 if body is None:
@@ -256,8 +257,7 @@ def preflight(target: Target, timeout: float = 15.0) -> Target:
                 raise TargetError(_refusal(target, task_id, exc)) from None
             if generation is None:
                 generation, evidence = told_generation(body)
-                asked = answer.http_response.request.url.path
-                evidence += " on " + asked.replace(task_id, "{task_id}")
+                evidence += " on " + query_path(first)
         if (
             target.generation is None
             and generation is not Generation.C
