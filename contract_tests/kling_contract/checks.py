@@ -62,7 +62,13 @@ _handoff = cache(HandOff.from_env)
 
 @cache
 def _spec() -> dict[str, Any]:
-    return load_spec()
+    """The spec the runner derived for this run (see handoff.SPEC), else the whole one."""
+    path = _handoff().spec_path
+    if path is None:
+        return load_spec()
+    with open(path, encoding="utf-8") as file:
+        derived: dict[str, Any] = json.load(file)
+    return derived
 
 
 @cache
@@ -753,6 +759,8 @@ _ANSWERS: dict[str, Answer] = {}
 @cache
 def _target_spec() -> dict[str, Any]:
     """The spec as the target's generation answers it (all of it when not known)."""
+    if _handoff().spec_path is not None:
+        return _spec()  # derived for the target already
     generation = _handoff().generation
     spec = for_generation(_spec(), Generation(generation)) if generation else _spec()
     return for_families(spec, _handoff().families)

@@ -21,6 +21,7 @@ SHAPES_LOG = "KLING_CONTRACT_SHAPES"
 MAX_TASKS = "KLING_CONTRACT_MAX_TASKS"
 GENERATION = "KLING_CONTRACT_GENERATION"
 FAMILIES_CHECKED = "KLING_CONTRACT_FAMILIES"
+SPEC = "KLING_CONTRACT_SPEC"
 
 
 @attrs.frozen
@@ -40,6 +41,9 @@ class HandOff:
     generation: str = ""
     # The route families the run checks (the others are not served, or not asked for).
     families: tuple[Family, ...] = FAMILIES
+    # The spec as the runner derived it for the target (its generation and families): the
+    # checks judge by the same file schemathesis runs, not by a second derivation.
+    spec_path: str | None = None
 
     def to_env(self) -> dict[str, str]:
         env = {
@@ -52,6 +56,7 @@ class HandOff:
             (OTHER_TOKEN, self.other_token),
             (SHAPES_LOG, self.shapes_log),
             (GENERATION, self.generation),
+            (SPEC, self.spec_path),
         ):
             if value:
                 env[name] = value
@@ -70,6 +75,7 @@ class HandOff:
             shapes_log=env.get(SHAPES_LOG) or None,
             max_tasks=int(env[MAX_TASKS]) if env.get(MAX_TASKS) else None,
             generation=env.get(GENERATION, ""),
+            spec_path=env.get(SPEC) or None,
             families=parse_families(env[FAMILIES_CHECKED])
             if env.get(FAMILIES_CHECKED)
             else FAMILIES,

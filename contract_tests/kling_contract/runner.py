@@ -290,9 +290,10 @@ def task_bound(target: Target) -> str:
 def _run_checked(target: Target, options: Options, folder: Path) -> RunResult:
     """The schemathesis run of a target that passed its preflight, and its reports."""
     shapes = folder / "shapes.jsonl"
+    spec = derived_spec(target, folder)
     command = schemathesis_command(
         target,
-        derived_spec(target, folder),
+        spec,
         folder,
         options.seed,
         options.max_examples,
@@ -304,7 +305,7 @@ def _run_checked(target: Target, options: Options, folder: Path) -> RunResult:
         # folder, emptied by every run. Beside the runs, the tables are computed once.
         "HYPOTHESIS_STORAGE_DIRECTORY": str(folder.parent / ".hypothesis"),
         **os.environ,
-        **handoff_for(target, str(shapes)).to_env(),
+        **handoff_for(target, str(shapes), str(spec)).to_env(),
         "PYTHONPATH": os.pathsep.join(
             filter(None, [str(IMPORT_ROOT), os.environ.get("PYTHONPATH")])
         ),
@@ -319,7 +320,9 @@ def _run_checked(target: Target, options: Options, folder: Path) -> RunResult:
         _redact_reports(folder)
     report_path = folder / "report.json"
     report = json.loads(report_path.read_text()) if report_path.exists() else {}
-    found = _drift(target, options, drift.Shape.read(shapes), folder)
+    found = _drift(
+        json.loads(spec.read_text()), target, options, drift.Shape.read(shapes), folder
+    )
     created = tasks_created(shapes)
     if returncode not in (0, SCHEMATHESIS_FAILED):
         problem = f"schemathesis could not run (exit {returncode})"
@@ -405,12 +408,13 @@ def tasks_created(shapes_log: Path) -> int:
 
 
 def _drift(
-    target: Target, options: Options, shape: drift.Shape, folder: Path
+    spec: dict[str, Any],
+    target: Target,
+    options: Options,
+    shape: drift.Shape,
+    folder: Path,
 ) -> tuple[drift.DriftItem, ...]:
-    spec = load_spec()
-    if target.generation is not None:
-        spec = for_generation(spec, target.generation)
-    spec = for_families(spec, checked_families(target))
+    """Drift against the spec the run was judged by (the target's generation and families)."""
     items = drift.against_spec(spec, shape, target.generation)
     if options.baseline is not None:
         baseline = json.loads(options.baseline.read_text())

@@ -370,7 +370,9 @@ def _check_other_token(target: Target, timeout: float) -> None:
             pass  # an answer the suite will judge
 
 
-def handoff_for(target: Target, shapes_log: str) -> HandOff:
+def handoff_for(
+    target: Target, shapes_log: str, spec_path: str | None = None
+) -> HandOff:
     """What the schemathesis process and its custom checks need to know about the target."""
     return HandOff(
         token=target.token,
@@ -381,4 +383,5 @@ def handoff_for(target: Target, shapes_log: str) -> HandOff:
         max_tasks=target.max_tasks,
         generation=target.generation.value if target.generation else "",
         families=target.served.checked if target.served else target.families,
+        spec_path=spec_path,
     )
