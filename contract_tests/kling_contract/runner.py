@@ -264,6 +264,8 @@ def run_target(target: Target, options: Options) -> RunResult:
     return attrs.evolve(
         result,
         exit_code=1 if failed_families and result.exit_code == 0 else result.exit_code,
+        # The task made to check against counts too: it is billed like the others.
+        tasks_created=result.tasks_created + bool(target.own_task),
         own_task=target.own_task,
         generation=checked.generation.value,
         generation_evidence=checked.generation_evidence,
