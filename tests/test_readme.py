@@ -131,7 +131,7 @@ def _prose(text: str) -> str:
 
 def paragraphs(text: str) -> list[str]:
     """The README's paragraphs outside code blocks; each list item and table row is one."""
-    found = []
+    found: list[str] = []
     for chunk in re.split(r"\n\s*\n", _prose(text)):
         lines = chunk.strip().splitlines()
         if lines and lines[0].startswith(("- ", "|")):
@@ -234,7 +234,9 @@ def _exports(shell: str) -> dict[str, str]:
     for line in shell.splitlines():
         if line.startswith("export "):
             words = shlex.split(line.split("#", 1)[0])[1:]
-            found.update(word.split("=", 1) for word in words)  # type: ignore[misc]
+            for word in words:
+                name, _, value = word.partition("=")
+                found[name] = value
     return found
 
 
