@@ -25,6 +25,7 @@ from .kling_stage import Created, RemoteKling
 from .not_a_route import WebRateLimit, not_a_route
 from .refresh import RefreshPasses
 from .render import gateway_error, submitted_body, task_error
+from .responses import GinJSON
 from .seeding import seed_store
 from .tasks import TaskRecord, TaskStore, new_gateway_id, new_kling_id
 from .validation import (
@@ -83,13 +84,13 @@ class GatewayCore:
     def routing_error(
         self, request: Request, status: int, message: str, **kw: str
     ) -> JSONResponse:
-        return JSONResponse(
+        return GinJSON(
             gateway_error(message, self._rid(request), **kw), status_code=status
         )
 
     @staticmethod
     def task_error(status: int, code: str, message: str) -> JSONResponse:
-        return JSONResponse(task_error(code, message), status_code=status)
+        return GinJSON(task_error(code, message), status_code=status)
 
     def refusal(self, request: Request, refusal: Refusal) -> JSONResponse:
         if refusal.layer == "routing":
@@ -226,7 +227,7 @@ class GatewayCore:
         # Per-call prices have no other ratios: generation B sends an empty object, A
         # nothing (checked on the gateways built from e2c7aa7 and 8aa025f6e).
         ratios = {"X-New-Api-Other-Ratios": "{}"}
-        return JSONResponse(
+        return GinJSON(
             submitted_body(record, self.config.generation),
             headers=None if self.config.generation is Generation.A else ratios,
         )

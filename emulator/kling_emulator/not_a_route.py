@@ -10,8 +10,10 @@ from collections import deque
 from urllib.parse import quote
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import Match
+
+from .responses import GinJSON
 
 # What the gateway's dashboard answers for everything that is not a route (a stand-in for
 # its index page).
@@ -93,7 +95,7 @@ def not_a_route(request: Request) -> Response:
                 "code": "",
             }
         }
-        answer: Response = JSONResponse(
+        answer: Response = GinJSON(
             body, status_code=404, headers={"Cache-Control": "max-age=604800"}
         )
     else:

@@ -16,6 +16,7 @@ from kling_common.video import MEDIA_TYPE, sample_mp4
 
 from .gateway import GatewayCore
 from .render import artifact_error, content_error, result_of, task_summary_body
+from .responses import GinJSON
 from .tasks import TaskRecord
 
 PRIVATE = {"Cache-Control": "private, no-store"}
@@ -37,10 +38,8 @@ class TaskRoutes(GatewayCore):
             return caller
         record = await self._get(request.path_params["task_id"], caller.user)
         if record is None:
-            return JSONResponse(content_error("Task not found"), status_code=404)
-        return JSONResponse(
-            task_summary_body(record, time.time(), str(request.base_url))
-        )
+            return GinJSON(content_error("Task not found"), status_code=404)
+        return GinJSON(task_summary_body(record, time.time(), str(request.base_url)))
 
     async def artifacts(self, request: Request) -> Response:
         caller = self.authenticate(request)
@@ -48,7 +47,7 @@ class TaskRoutes(GatewayCore):
             return caller
         record = await self._get(request.path_params["task_id"], caller.user)
         if record is None:
-            return JSONResponse(artifact_error(404), status_code=404, headers=PRIVATE)
+            return GinJSON(artifact_error(404), status_code=404, headers=PRIVATE)
         listed = []
         if self._video_url(record, str(request.base_url)):
             access = access_value(
@@ -63,7 +62,7 @@ class TaskRoutes(GatewayCore):
                     f"{ARTIFACT_KEY}/content?access={access}",
                 }
             )
-        return JSONResponse(
+        return GinJSON(
             {"task_id": record.task_id, "artifacts": listed}, headers=PRIVATE
         )
 
@@ -73,13 +72,13 @@ class TaskRoutes(GatewayCore):
         task_id = request.path_params["task_id"]
         key = request.path_params["key"]
         access = request.query_params.get("access")
-        neutral = JSONResponse(artifact_error(404), status_code=404, headers=PRIVATE)
+        neutral = GinJSON(artifact_error(404), status_code=404, headers=PRIVATE)
         if access is not None:
             expected = access_value(self.config.artifact_secret, task_id, key)
             if not hmac.compare_digest(access.encode(), expected.encode()):
                 retry_after = self.wrong_access.retry_after(request)
                 if retry_after is not None:
-                    return JSONResponse(
+                    return GinJSON(
                         artifact_error(429),
                         status_code=429,
                         headers={**PRIVATE, "Retry-After": "60"},
@@ -97,7 +96,7 @@ class TaskRoutes(GatewayCore):
         if not url:
             if access is not None:
                 return neutral
-            return JSONResponse(artifact_error(409), status_code=409, headers=PRIVATE)
+            return GinJSON(artifact_error(409), status_code=409, headers=PRIVATE)
         return await self._proxied(request, url)
 
     def _video_url(self, record: TaskRecord, base_url: str) -> str:
@@ -112,9 +111,7 @@ class TaskRoutes(GatewayCore):
         else:
             fetched = await self.remote.video(url)
             if isinstance(fetched, str):
-                return JSONResponse(
-                    artifact_error(404), status_code=404, headers=PRIVATE
-                )
+                return GinJSON(artifact_error(404), status_code=404, headers=PRIVATE)
             video = fetched
         headers = {
             **PRIVATE,

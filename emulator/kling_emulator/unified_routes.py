@@ -13,6 +13,7 @@ from kling_common.video import MEDIA_TYPE, sample_mp4
 from .gateway import GatewayCore
 from .not_a_route import not_a_route
 from .render import content_error, panic_error, result_of, video_body
+from .responses import GinJSON
 
 
 class UnifiedRoutes(GatewayCore):
@@ -32,10 +33,10 @@ class UnifiedRoutes(GatewayCore):
                 return refused
         record = await self._get(request.path_params["task_id"], caller.user)
         if record is None:
-            return JSONResponse(content_error("Task not found"), status_code=404)
+            return GinJSON(content_error("Task not found"), status_code=404)
         status = record.status_at(time.time())
         if status != "SUCCESS":
-            return JSONResponse(
+            return GinJSON(
                 content_error(f"Task is not completed yet, current status: {status}"),
                 status_code=400,
             )
@@ -47,9 +48,7 @@ class UnifiedRoutes(GatewayCore):
         else:
             fetched = await self.remote.video(url)
             if isinstance(fetched, str):
-                return JSONResponse(
-                    content_error(fetched, "server_error"), status_code=502
-                )
+                return GinJSON(content_error(fetched, "server_error"), status_code=502)
             video = fetched
         return Response(
             video,
@@ -70,7 +69,7 @@ class UnifiedRoutes(GatewayCore):
             return self.task_error(400, "task_not_exist", "task_origin_not_exist")
         if self.config.generation is Generation.A:
             return await self._submit(request, converted=False, model=origin.model)
-        return JSONResponse(
+        return GinJSON(
             panic_error(
                 "runtime error: invalid memory address or nil pointer dereference"
             ),

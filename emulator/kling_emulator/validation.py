@@ -423,5 +423,7 @@ def kling_checks(request: dict[str, Any], action: str) -> Refusal | None:
     refused = kling_params.refusal_of(request, action, models=None)
     if refused is None:
         return None
-    status, body = wire.failure(refused.code, "emulator", refused.message)
-    return Refusal(status, "task", "fail_to_fetch_task", json.dumps(body))
+    status, body = wire.failure(refused.code, wire.new_request_id(), refused.message)
+    # The text Kling (and the stand-in) sends: compact, with its request id a UUID.
+    text = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+    return Refusal(status, "task", "fail_to_fetch_task", text)

@@ -1,6 +1,6 @@
 """OpenAI's own Python SDK (pinned) on the gateway's /v1/videos routes, against the emulator:
 what it gets right, and where the gateway departs from OpenAI's shape, beside what this
-client does instead. The README's table says the same; this test is its proof."""
+client does instead. docs/client.md's table says the same; this test is its proof."""
 
 from __future__ import annotations
 

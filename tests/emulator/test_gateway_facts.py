@@ -550,3 +550,61 @@ def test_an_empty_purse_is_403_on_submit_and_the_client_says_why(
     expected_code = "permission_denied" if generation is Generation.C else code
     assert error.code == expected_code
     assert message in str(error)
+
+
+# -- content types: what gin's c.JSON writes, and what a task query writes ---------------------
+
+GIN_JSON = "application/json; charset=utf-8"
+# A task query's 200 is Kling's stored answer written as bytes (RelayTaskFetch's c.Data).
+TASK_QUERY_JSON = "application/json"
+
+
+def test_what_gin_renders_names_its_charset_and_a_task_query_does_not(
+    emulator: EmulatorServer, http: httpx.Client
+) -> None:
+    task_id = emulator.seeded[1]["SUCCESS"]
+    submit = {"model": "kling-v1", "prompt": "a cat", "image": IMAGE}
+    rendered_by_gin = {
+        "no token (E1)": httpx.get(emulator.base_url + QUERY.format(task_id=task_id)),
+        "an unknown task (E2)": http.get(QUERY.format(task_id="999")),
+        "a model without a channel": http.post(
+            SUBMIT, json={**submit, "model": UNAVAILABLE_MODEL}
+        ),
+        "a submit": http.post(SUBMIT, json=submit),
+        "a unified submit": http.post("/v1/video/generations", json=submit),
+        "/content of an unknown task": http.get("/v1/videos/999/content"),
+        "/content of an unfinished task": http.get(
+            f"/v1/videos/{emulator.seeded[1]['QUEUED']}/content"
+        ),
+        "what is not a route under /v1": http.get("/v1/anything"),
+    }
+    for name, answer in rendered_by_gin.items():
+        assert answer.headers["content-type"] == GIN_JSON, (name, answer.status_code)
+    for path in (
+        QUERY.format(task_id=task_id),
+        f"/v1/video/generations/{task_id}",
+        f"/v1/videos/{task_id}",
+    ):
+        answer = http.get(path)
+        assert answer.status_code == 200, path
+        assert answer.headers["content-type"] == TASK_QUERY_JSON, path
+
+
+def test_generation_c_keeps_the_plugins_type_and_gins_for_the_rest() -> None:
+    with (
+        EmulatorServer(make_config(generation=Generation.C)) as gateway,
+        httpx.Client(base_url=gateway.base_url, headers=auth(), timeout=10) as http,
+    ):
+        task_id = gateway.seeded[1]["SUCCESS"]
+        plugin = [
+            http.get(QUERY.format(task_id=task_id)),
+            http.get(QUERY.format(task_id="999")),
+        ]
+        by_gin = [
+            httpx.get(gateway.base_url + QUERY.format(task_id=task_id)),
+            http.get("/v1/tasks/999"),
+            http.get(f"/v1/tasks/{task_id}"),
+            http.get(f"/v1/tasks/{task_id}/artifacts"),
+        ]
+    assert [a.headers["content-type"] for a in plugin] == [TASK_QUERY_JSON] * 2
+    assert [a.headers["content-type"] for a in by_gin] == [GIN_JSON] * 4

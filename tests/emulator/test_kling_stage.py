@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import time
+import uuid
 from collections.abc import Iterator
 
 import httpx
@@ -114,6 +115,32 @@ def test_kling_refusals_come_back_as_the_gateway_passes_them_on(
     body = answer.json()
     assert body["code"] == code and body["data"] is None
     assert message_has in body["message"].replace(" ", "")
+
+
+@pytest.mark.parametrize(
+    "change",
+    [{"prompt": "a cat [unsafe]", "metadata": {}}, {"metadata": {"cfg_scale": 2}}],
+    ids=["unsafe prompt", "cfg_scale out of range"],
+)
+def test_kling_modelled_in_process_refuses_in_the_stand_ins_words(
+    kling: UpstreamServer, change: dict[str, object]
+) -> None:
+    """The message a gateway passes on is Kling's body as sent: compact, a UUID request id."""
+
+    def refused(gateway: EmulatorServer) -> str:
+        answer = httpx.post(
+            gateway.base_url + SUBMIT, json={**BODY, **change}, headers=HEADERS
+        )
+        assert answer.status_code == 400, answer.text
+        message: str = answer.json()["message"]
+        return message
+
+    with gateway_for(kling) as through_kling, EmulatorServer(make_config()) as modelled:
+        passed_on, in_process = refused(through_kling), refused(modelled)
+    request_id = json.loads(in_process)["request_id"]
+    assert str(uuid.UUID(request_id)) == request_id
+    kling_id = json.loads(passed_on)["request_id"]
+    assert in_process == passed_on.replace(kling_id, request_id)
 
 
 def test_a_wrong_channel_key_is_klings_401_passed_on(kling: UpstreamServer) -> None:
