@@ -14,7 +14,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import click
 from rich.console import Console
@@ -36,6 +36,7 @@ from ._routes import Route
 from ._settings import ENV_BASE_URL, ENV_TOKEN
 from ._tasks import fail_reason_of, progress_of, status_of, video_urls
 
+FC = TypeVar("FC", bound=Callable[..., Any] | click.Command)
 EXIT_OK, EXIT_TASK_FAILED, EXIT_USAGE, EXIT_ERROR, EXIT_TIMEOUT = 0, 1, 2, 3, 4
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report it
 
@@ -256,24 +257,54 @@ json_option = click.option(
 )
 
 
-FAMILIES = ("kling", "generations", "videos")
-family_option = click.option(
-    "--family",
-    type=click.Choice(FAMILIES),
-    default="kling",
-    show_default=True,
-    help="The gateway's routes to use: /kling/v1/videos/..., /v1/video/generations or "
-    "/v1/videos (a task made on one is read on any).",
+# `tasks` is generation C's own view of a task: read, waited for and downloaded, never
+# submitted to.
+FAMILIES = ("kling", "generations", "videos", "tasks")
+SUBMIT_FAMILIES = ("kling", "generations", "videos")
+FAMILY_HELP = (
+    "The gateway's routes to use: /kling/v1/videos/..., /v1/video/generations, /v1/videos "
+    "or generation C's /v1/tasks (a task made on one is read on any)."
 )
+
+
+def _family_option(
+    choices: tuple[str, ...], default: str | None, help: str
+) -> Callable[[FC], FC]:
+    return click.option(
+        "--family",
+        type=click.Choice(choices),
+        default=default,
+        show_default=default is not None,
+        help=help,
+    )
+
+
+family_option = _family_option(FAMILIES, "kling", FAMILY_HELP)
+submit_family_option = _family_option(
+    SUBMIT_FAMILIES, "kling", FAMILY_HELP.replace(" or generation C's /v1/tasks", "")
+)
+# `get` reads the gateway's own status on every generation unless a family is named.
+get_family_option = _family_option(
+    FAMILIES,
+    None,
+    FAMILY_HELP
+    + " Default: the gateway's own status and reason, on every generation; a family "
+    "named is read alone (generation C's Kling routes show Kling's stored answer).",
+)
+
+
+_ROUTE_OF_FAMILY: dict[str, Route] = {
+    "generations": "generations",
+    "videos": "videos",
+    "tasks": "tasks",
+}
 
 
 def _route(family: str, text_to_video: bool) -> Route:
     """The client's route for a family; on the Kling routes the task's kind is the route."""
-    if family == "generations":
-        return "generations"
-    if family == "videos":
-        return "videos"
-    return "text2video" if text_to_video else "image2video"
+    return _ROUTE_OF_FAMILY.get(family) or (
+        "text2video" if text_to_video else "image2video"
+    )
 
 
 def _wait_and_show(
@@ -332,7 +363,7 @@ def _local_file_or(value: str) -> str | Path:
     is_flag=True,
     help="Text-to-video instead of image-to-video.",
 )
-@family_option
+@submit_family_option
 @click.option(
     "--wait", "wait_for_it", is_flag=True, help="Wait until the task is final."
 )
@@ -408,14 +439,20 @@ def submit(
 
 @main.command()
 @click.argument("task_id")
-@click.option("--text", "text_to_video", is_flag=True, help="A text-to-video task.")
-@family_option
+@click.option(
+    "--text",
+    "text_to_video",
+    is_flag=True,
+    help="With --family kling: read the text-to-video route.",
+)
+@get_family_option
 @json_option
 @pass_ctx
-def get(ctx: Context, task_id: str, text_to_video: bool, family: str) -> None:
+def get(ctx: Context, task_id: str, text_to_video: bool, family: str | None) -> None:
     """Print a task's status, progress and videos."""
+    route = None if family is None else _route(family, text_to_video)
     with _errors_to_exit_codes(ctx), ctx.client() as client:
-        ctx.show_task(client.get(task_id, route=_route(family, text_to_video)))
+        ctx.show_task(client.get(task_id, route=route))
 
 
 @main.command()
