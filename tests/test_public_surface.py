@@ -49,6 +49,26 @@ def test_all_is_pinned() -> None:
     assert kg.__version__ and kg.__version__ != "0+unknown"
 
 
+def test_the_package_namespace_holds_only_what_all_names() -> None:
+    """No helper of the package's own (importlib's `version`, `PackageNotFoundError`)
+    passes for part of its surface; submodules aside."""
+    public = {
+        name
+        for name, value in vars(kg).items()
+        if not name.startswith("_") and not inspect.ismodule(value)
+    }
+    assert public == set(kg.__all__)
+
+
+@pytest.mark.parametrize("client", [kg.KlingClient, kg.AsyncKlingClient])
+def test_api_key_is_the_token_by_openai_pythons_name(client: Any) -> None:
+    """A user of openai-python tries `api_key=` first."""
+    made = client("http://gw.test", api_key=TOKEN)
+    assert made._core.settings.token == TOKEN
+    with pytest.raises(kg.ConfigurationError, match="token= or api_key=, not both"):
+        client("http://gw.test", token=TOKEN, api_key=TOKEN)
+
+
 def test_both_clients_take_the_same_explicit_parameters() -> None:
     sync = inspect.signature(kg.KlingClient.__init__).parameters
     asynchronous = inspect.signature(kg.AsyncKlingClient.__init__).parameters

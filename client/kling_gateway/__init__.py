@@ -3,7 +3,7 @@
 Built on the generated `kling_gateway_api` package: results are its attrs models.
 """
 
-from importlib.metadata import PackageNotFoundError, version
+import importlib.metadata as _metadata
 
 from kling_gateway_api.models import SubmittedTask, Task, TaskStatus
 from kling_gateway_api.types import UNSET, Unset
@@ -14,7 +14,7 @@ from ._client import (
     KlingClient,
     RawResponses,
 )
-from ._logs import setup_logging
+from ._logs import setup_logging as _setup_logging
 from ._pacing import IntervalSchedule, RefreshSchedule
 from ._policies import ProgressCallback, RetryPolicy, WaitPolicy
 from ._response import APIResponse, Generated, Submitted
@@ -52,11 +52,13 @@ from .errors import (
 )
 
 try:
-    __version__ = version("kling-gateway")
-except PackageNotFoundError:  # imported from a source tree that was never installed
+    __version__ = _metadata.version("kling-gateway")
+except (
+    _metadata.PackageNotFoundError
+):  # imported from a source tree that was never installed
     __version__ = "0+unknown"
 
-setup_logging()  # KLING_LOG=info|debug
+_setup_logging()  # KLING_LOG=info|debug
 
 __all__ = [
     "UNSET",

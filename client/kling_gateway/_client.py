@@ -30,6 +30,7 @@ from ._download import download_client_args, download_failure, sink_for
 from ._flows import Failure, Fetch, Flow, Gather, Send, Sleep, in_turn
 from ._policies import RetryPolicy, WaitPolicy
 from ._response import APIResponse
+from .errors import ConfigurationError
 from ._settings import Settings
 
 P = ParamSpec("P")
@@ -102,14 +103,19 @@ class _ClientBase(Generic[TransportT]):
         headers: Mapping[str, str] | None = None,
         transport: TransportT | None = None,
         env: Mapping[str, str] | None = None,
+        api_key: str | None = None,
     ) -> None:
         """`base_url` and `token` default to KLING_BASE_URL and KLING_API_TOKEN (read from
-        `env`, os.environ by default). `timeout` in seconds (or an httpx.Timeout) bounds each
+        `env`, os.environ by default); `api_key` is `token` by openai-python's name. `timeout` in seconds (or an httpx.Timeout) bounds each
         read and each answer in total; `max_connections` sizes the pool; an answer larger
         than `max_response_bytes` (decoded, 16 MiB by default) is refused as malformed.
         `retry` and `wait` are the policies (`max_retries` changes the retry policy's count
         alone), `headers` extra headers for every gateway request, `transport` an httpx
         transport (proxies, mTLS, tests) that the size and time bounds wrap."""
+        if api_key is not None:
+            if token is not None:
+                raise ConfigurationError("pass token= or api_key=, not both")
+            token = api_key
         settings = Settings.resolve(
             base_url,
             token,
