@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
@@ -103,3 +104,15 @@ def test_kling_submit_refuses_the_tasks_family(generation_c: EmulatorServer) -> 
         generation_c, "submit", "--text", "--prompt", "rain", "--family", "tasks"
     )
     assert result.exit_code == 2 and "'tasks' is not one of" in result.output
+
+
+def test_a_missing_image_file_is_named_as_such_in_the_cli(
+    generation_c: EmulatorServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = kling(generation_c, "submit", "--image", "cat.png", "--prompt", "a cat")
+    assert result.exit_code == 2
+    assert (
+        result.stderr.strip()
+        == "error: image file 'cat.png' does not exist (a URL or raw Base64 is sent as given)"
+    )
