@@ -36,7 +36,7 @@ EXPECTED_ALL = {
     "MalformedResponseError", "NotFoundError", "PermissionDeniedError", "ProgressCallback",
     "RateLimitError", "RawResponses", "Route",
     "RefreshSchedule", "RetryPolicy", "ServerError", "SubmitFields", "Submitted", "SubmittedTask", "Task",
-    "TaskFailedError", "TaskNotFoundError", "TaskStatus", "UNSET", "Unset", "WaitPolicy",
+    "TaskFailedError", "TaskInterrupted", "TaskNotFoundError", "TaskStatus", "UNSET", "Unset", "WaitPolicy",
     "WaitTimeoutError",
     "fail_reason_of", "is_final", "is_success", "progress_of", "status_of", "video_urls",
     "videos_of",

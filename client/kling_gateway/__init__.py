@@ -47,6 +47,7 @@ from .errors import (
     RateLimitError,
     ServerError,
     TaskFailedError,
+    TaskInterrupted,
     TaskNotFoundError,
     WaitTimeoutError,
 )
@@ -94,6 +95,7 @@ __all__ = [
     "SubmittedTask",
     "Task",
     "TaskFailedError",
+    "TaskInterrupted",
     "TaskNotFoundError",
     "TaskStatus",
     "Unset",

@@ -396,29 +396,37 @@ class ClientCore:
         )
         task_id = submitted.parsed.task_id
         logger.info("submitted task %s", task_id)
-        task = yield from self.wait(
-            task_id,
-            route=route,
-            deadline=deadline,
-            interval=interval,
-            on_progress=on_progress,
-            timeout=timeout,
-            extra_headers=extra_headers,
-        )
-        if save_to is None:
-            return Generated(task)
         try:
-            path = yield from self.download(
-                task,
-                save_to,
+            task = yield from self.wait(
+                task_id,
                 route=route,
+                deadline=deadline,
+                interval=interval,
+                on_progress=on_progress,
                 timeout=timeout,
                 extra_headers=extra_headers,
             )
-        except errors.DownloadError as exc:
-            raise errors.DownloadError(
-                f"task {task_id} succeeded, but its video was not saved: {exc}"
-            ) from exc
+            if save_to is None:
+                return Generated(task)
+            try:
+                path = yield from self.download(
+                    task,
+                    save_to,
+                    route=route,
+                    timeout=timeout,
+                    extra_headers=extra_headers,
+                )
+            except errors.DownloadError as exc:
+                raise errors.DownloadError(
+                    f"task {task_id} succeeded, but its video was not saved: {exc}"
+                ) from exc
+        except KeyboardInterrupt as exc:
+            # Still a KeyboardInterrupt (Ctrl-C stops the program), naming the paid task.
+            raise errors.TaskInterrupted(task_id) from exc
+        except GeneratorExit:
+            # An async generate cancelled: the cancellation must go on as it is.
+            logger.warning("task %s goes on at the gateway (cancelled)", task_id)
+            raise
         return Generated(task, path)
 
     # Waiting
