@@ -27,6 +27,7 @@ from pathlib import Path
 import attrs
 import click
 
+from kling_common import exit_codes
 from kling_common.generation import Generation
 from kling_common.wire import MODELS
 
@@ -43,7 +44,12 @@ from .runner import (
 from .summary import markdown, tally
 from .target import Target, TargetError
 
-EXIT_MEANING = {0: "all passed", 1: "a contract failure", 2: "nothing could be tested"}
+EXIT_MEANING: dict[int, str] = {
+    **exit_codes.MEANING,  # the table kling, kling-contract and kling-compare share
+    0: "all passed",
+    1: "a contract failure",
+    2: "nothing could be tested",
+}
 
 
 @attrs.frozen
