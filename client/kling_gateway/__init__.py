@@ -5,7 +5,7 @@ Built on the generated `kling_gateway_api` package: results are its attrs models
 
 import importlib.metadata as _metadata
 
-from kling_gateway_api.models import SubmittedTask, Task, TaskStatus
+from kling_gateway_api.models import SubmittedTask, TaskStatus
 from kling_gateway_api.types import UNSET, Unset
 
 from ._client import (
@@ -20,6 +20,7 @@ from ._policies import ProgressCallback, RetryPolicy, WaitPolicy
 from ._response import APIResponse, Generated, Submitted
 from ._routes import Route
 from ._submit_fields import SubmitFields
+from ._task_model import Task
 from ._tasks import (
     fail_reason_of,
     is_final,

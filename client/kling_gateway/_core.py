@@ -21,7 +21,6 @@ from kling_common.families import is_not_a_route
 from kling_gateway_api import Client
 from kling_gateway_api.models import (
     ImageToVideoRequest,
-    Task,
     TextToVideoRequest,
     VideoSubmitRequest,
 )
@@ -72,6 +71,7 @@ from ._routes import (
 )
 from ._settings import Settings, checked_timeout
 from ._submit_fields import SubmitFields, checked_fields
+from ._task_model import Task
 from ._tasks import is_final, is_success, video_urls
 from ._transport import ResponseTooLarge
 from ._wire import submit_body, unified_submit_body

@@ -22,7 +22,6 @@ from kling_gateway_api.models import (
     KlingTask,
     NativeTaskResponse,
     SubmittedTask,
-    Task,
     TaskError,
     TaskResponse,
     TaskStatus,
@@ -35,6 +34,7 @@ from kling_gateway_api.models import (
 from kling_gateway_api.types import UNSET
 
 from . import errors
+from ._task_model import Task
 
 T = TypeVar("T")
 REQUEST_ID_HEADERS = ("X-Oneapi-Request-Id", "X-Request-Id")
@@ -478,7 +478,7 @@ def task_from(
         return task_from_native(response, parsed, asked)
     if response.status_code != 200 or not isinstance(parsed, TaskResponse):
         raise status_error(response, parsed, asked)
-    task = parsed.data
+    task = Task.of(parsed.data)
     _require_task(response, task.task_id, asked, "task_id")
     _require(response, isinstance(task.status, str), "status is not a string")
     _require(response, isinstance(task.progress, str), "progress is not a string")

@@ -29,7 +29,6 @@ from rich.progress import (
 )
 
 from kling_common.exit_codes import ExitCode, table
-from kling_gateway_api.models import Task
 
 from . import errors
 from ._client import KlingClient
@@ -37,6 +36,7 @@ from ._logs import setup_logging
 from ._response import AUTHENTICATION_HINT
 from ._routes import Route
 from ._settings import ENV_BASE_URL, ENV_TOKEN
+from ._task_model import Task
 from ._tasks import (
     fail_reason_of,
     is_final,

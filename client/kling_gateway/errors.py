@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import httpx
 
-    from kling_gateway_api.models import Task
+    from ._task_model import Task
 
 
 class KlingError(Exception):

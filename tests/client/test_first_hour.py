@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import attrs
 import httpx
 import pytest
 from click.testing import CliRunner, Result
@@ -378,3 +379,54 @@ def test_ctrl_c_in_submit_wait_prints_how_to_pick_the_task_up(
         result.stderr
     )
     assert result.stderr.rstrip().endswith("error: interrupted")
+
+
+# -- what a user reads off a task ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "route", [None, "image2video", "generations", "videos", "tasks"]
+)
+def test_a_field_the_gateway_did_not_send_reads_none_on_every_family(
+    generation_c: EmulatorServer, route: kg.Route | None
+) -> None:
+    with client_for(generation_c) as client:
+        task = client.get(generation_c.seeded[1]["IN_PROGRESS"], route=route)
+    assert isinstance(task, kg.Task)
+    raw = task.raw()
+    absent = [
+        f.name for f in attrs.fields(type(raw)) if getattr(raw, f.name) is kg.UNSET
+    ]
+    assert absent, "every family leaves some field out"
+    for name in absent:
+        # None to read; beneath, the generated model still tells absent from sent.
+        assert getattr(task, name) is None, name
+        assert name not in task.to_dict()
+
+
+def test_the_clients_task_keeps_absent_fields_absent_through_copies() -> None:
+    import copy
+    import pickle
+
+    task = kg.Task(task_id="t1", status="SUCCESS", progress="100%", data=None)
+    for twin in (
+        attrs.evolve(task, progress="99%"),
+        pickle.loads(pickle.dumps(task)),
+        copy.copy(task),
+    ):
+        assert isinstance(twin, kg.Task) and twin.result_url is None
+        assert twin.raw().result_url is kg.UNSET and "result_url" not in twin.to_dict()
+    task.result_url = "https://cdn.example/v.mp4"
+    assert task.to_dict()["result_url"] == "https://cdn.example/v.mp4"
+    task.result_url = None
+    assert "result_url" not in task.to_dict() and repr(task).count("=") == 4
+
+
+def test_a_failed_task_read_on_generation_c_prints_its_reason_or_none(
+    generation_c: EmulatorServer,
+) -> None:
+    with client_for(generation_c) as client:
+        failed = client.get(generation_c.seeded[1][GATEWAY_FAILED])
+        done = client.get(generation_c.seeded[1]["SUCCESS"])
+    assert failed.fail_reason == GATEWAY_FAILURE
+    assert done.fail_reason is None

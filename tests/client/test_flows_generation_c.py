@@ -143,7 +143,7 @@ def test_kling_milliseconds_become_seconds_and_kling_updated_at_is_no_write_time
     assert task.created_at == task.submit_time == 1788400001
     assert task.finish_time == 1788400061
     # Kling's updated_at is Kling's clock: waiting must not take it for a refresh pass.
-    assert task.updated_at is kg.Task.__attrs_attrs__.updated_at.default  # UNSET
+    assert task.updated_at is None and task.raw().updated_at is kg.UNSET
 
 
 def test_the_status_map_is_the_plugins() -> None:
