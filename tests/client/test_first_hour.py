@@ -251,6 +251,15 @@ def test_with_nothing_configured_the_cli_names_everything_missing() -> None:
     assert "no gateway URL" in line and "no API token" in line, line
 
 
+def test_with_nothing_configured_the_client_names_everything_missing() -> None:
+    with pytest.raises(kg.ConfigurationError) as caught:
+        kg.KlingClient(env={})
+    assert str(caught.value) == (
+        "no gateway URL: pass base_url= or set KLING_BASE_URL; "
+        "no API token: pass token= or set KLING_API_TOKEN"
+    )
+
+
 # -- one table of exit codes ---------------------------------------------------------------
 
 
