@@ -36,7 +36,7 @@ EXPECTED_ALL = {
     "MalformedResponseError", "NotFoundError", "PermissionDeniedError", "ProgressCallback",
     "RateLimitError", "RawResponses", "Route",
     "RefreshSchedule", "RetryPolicy", "ServerError", "SubmitFields", "Submitted", "SubmittedTask", "Task",
-    "TaskFailedError", "TaskNotFoundError", "TaskStatus", "UNSET", "Unset", "WaitPolicy",
+    "TaskFailedError", "TaskInterrupted", "TaskNotFoundError", "TaskStatus", "UNSET", "Unset", "WaitPolicy",
     "WaitTimeoutError",
     "fail_reason_of", "is_final", "is_success", "progress_of", "status_of", "video_urls",
     "videos_of",
@@ -47,6 +47,26 @@ NO_RETRY = kg.RetryPolicy(max_retries=0)
 def test_all_is_pinned() -> None:
     assert set(kg.__all__) == EXPECTED_ALL
     assert kg.__version__ and kg.__version__ != "0+unknown"
+
+
+def test_the_package_namespace_holds_only_what_all_names() -> None:
+    """No helper of the package's own (importlib's `version`, `PackageNotFoundError`)
+    passes for part of its surface; submodules aside."""
+    public = {
+        name
+        for name, value in vars(kg).items()
+        if not name.startswith("_") and not inspect.ismodule(value)
+    }
+    assert public == set(kg.__all__)
+
+
+@pytest.mark.parametrize("client", [kg.KlingClient, kg.AsyncKlingClient])
+def test_api_key_is_the_token_by_openai_pythons_name(client: Any) -> None:
+    """A user of openai-python tries `api_key=` first."""
+    made = client("http://gw.test", api_key=TOKEN)
+    assert made._core.settings.token == TOKEN
+    with pytest.raises(kg.ConfigurationError, match="token= or api_key=, not both"):
+        client("http://gw.test", token=TOKEN, api_key=TOKEN)
 
 
 def test_both_clients_take_the_same_explicit_parameters() -> None:
@@ -139,12 +159,11 @@ def test_what_public_signatures_name_is_exported() -> None:
     hints = typing.get_type_hints(kg.KlingClient.wait)
     assert hints["on_progress"] == kg.ProgressCallback | None
     assert hints["route"] == kg.Route
-    assert (
-        kg.Task.from_dict(
-            {"task_id": "1", "status": "QUEUED", "progress": "0%", "data": None}
-        ).fail_reason
-        is kg.UNSET
+    queued = kg.Task.from_dict(
+        {"task_id": "1", "status": "QUEUED", "progress": "0%", "data": None}
     )
+    # Not sent: None to read, as openai-python's models; the generated model's UNSET beneath.
+    assert queued.fail_reason is None and queued.raw().fail_reason is kg.UNSET
     assert isinstance(kg.UNSET, kg.Unset)
     for call in CALLS:
         for hint in typing.get_type_hints(getattr(kg.KlingClient, call)).values():

@@ -8,22 +8,23 @@ import re
 import shlex
 import subprocess
 import tomllib
+from collections.abc import Iterator
 from importlib.metadata import packages_distributions
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
+from kling_common.generation import Generation
 from kling_common.launcher import EMULATOR_MODULES
 from kling_contract.entry import CONTRACT_MODULES
 from kling_emulator.__main__ import main as emulator_main
-from kling_emulator.config import EmulatorConfig, Lifecycle, Refresh
-from kling_emulator.seeding import SEED_DOC_TASK_ID
+from kling_emulator.config import EmulatorConfig, Faults, Lifecycle, Refresh
 from kling_emulator.server import EmulatorServer
 from kling_gateway._entry import CLI_MODULES
 from kling_gateway.cli import main
 
-from .conftest import ROOT, TOKEN_1
+from .conftest import ROOT, TOKEN_1, make_config
 
 README_PATH = ROOT / "README.md"
 README = README_PATH.read_text()
@@ -53,10 +54,21 @@ SCRIPT_MODULES = {
 }
 
 
+@pytest.fixture(scope="module", params=["A", "B", "C"])
+def readme_gateway(request: pytest.FixtureRequest) -> Iterator[EmulatorServer]:
+    """A gateway of each generation; Retry-After 0 keeps retries quick."""
+    config = make_config(
+        generation=Generation(request.param), faults=Faults(retry_after=0)
+    )
+    with EmulatorServer(config) as server:
+        yield server
+
+
 @pytest.fixture
 def in_gateway_env(
-    gateway: EmulatorServer, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    readme_gateway: EmulatorServer, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> EmulatorServer:
+    gateway = readme_gateway
     monkeypatch.setenv("KLING_BASE_URL", gateway.base_url)
     monkeypatch.setenv("KLING_API_TOKEN", TOKEN_1)
     # Waits keep in step with the emulator's refresh passes, as fast as its clock runs.
@@ -84,20 +96,21 @@ def test_python_example_runs(
     index: int,
     block: str,
 ) -> None:
-    code = block.replace(PLACEHOLDER_URL, in_gateway_env.base_url).replace(
-        '"sk-..."', f'"{TOKEN_1}"'
+    generation = in_gateway_env.config.generation
+    code = (
+        block.replace(PLACEHOLDER_URL, in_gateway_env.base_url)
+        .replace('"sk-..."', f'"{TOKEN_1}"')
+        .replace('"TASK_ID"', f'"{in_gateway_env.seeded[1]["SUCCESS"]}"')
     )
-    if "get_image_to_video_task" in code:
-        # The published example's id is Kling's; a generation B gateway answers for its own.
-        found = in_gateway_env.seeded[1]["SUCCESS"]
-        code = code.replace(f'"{SEED_DOC_TASK_ID}"', f'"{found}"')
     compiled = compile(code, f"{page} python block {index}", "exec")
     exec(compiled, {"__name__": "__readme__"})  # noqa: S102 (the pages' own code)
     printed = capsys.readouterr().out
     # Every example prints what it shows: an example that printed nothing proved nothing.
     assert printed.strip() and "Traceback" not in printed
     if "get_image_to_video_task" in code:
-        assert printed == "SUCCESS 100%\n"
+        assert printed == (
+            "succeed\n" if generation is Generation.C else "SUCCESS 100%\n"
+        )
     if "download(" in code or "save_to=" in code:
         assert [p.suffix for p in (tmp_path / "videos").iterdir()] == [".mp4"]
         assert "SUCCESS 100%" in printed
@@ -106,7 +119,11 @@ def test_python_example_runs(
     if "wait_many" in code:
         assert printed.count("SUCCESS") == 2
     if "TaskNotFoundError" in code:
-        assert printed.startswith("400 task_not_exist ")
+        assert printed == (
+            "404 task_not_found no-such-task\n"
+            if generation is Generation.C
+            else "400 task_not_exist no-such-task\n"
+        )
 
 
 def test_cli_examples_run(in_gateway_env: EmulatorServer) -> None:

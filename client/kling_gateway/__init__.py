@@ -3,9 +3,9 @@
 Built on the generated `kling_gateway_api` package: results are its attrs models.
 """
 
-from importlib.metadata import PackageNotFoundError, version
+import importlib.metadata as _metadata
 
-from kling_gateway_api.models import SubmittedTask, Task, TaskStatus
+from kling_gateway_api.models import SubmittedTask, TaskStatus
 from kling_gateway_api.types import UNSET, Unset
 
 from ._client import (
@@ -14,12 +14,13 @@ from ._client import (
     KlingClient,
     RawResponses,
 )
-from ._logs import setup_logging
+from ._logs import setup_logging as _setup_logging
 from ._pacing import IntervalSchedule, RefreshSchedule
 from ._policies import ProgressCallback, RetryPolicy, WaitPolicy
 from ._response import APIResponse, Generated, Submitted
 from ._routes import Route
 from ._submit_fields import SubmitFields
+from ._task_model import Task
 from ._tasks import (
     fail_reason_of,
     is_final,
@@ -47,16 +48,19 @@ from .errors import (
     RateLimitError,
     ServerError,
     TaskFailedError,
+    TaskInterrupted,
     TaskNotFoundError,
     WaitTimeoutError,
 )
 
 try:
-    __version__ = version("kling-gateway")
-except PackageNotFoundError:  # imported from a source tree that was never installed
+    __version__ = _metadata.version("kling-gateway")
+except (
+    _metadata.PackageNotFoundError
+):  # imported from a source tree that was never installed
     __version__ = "0+unknown"
 
-setup_logging()  # KLING_LOG=info|debug
+_setup_logging()  # KLING_LOG=info|debug
 
 __all__ = [
     "UNSET",
@@ -92,6 +96,7 @@ __all__ = [
     "SubmittedTask",
     "Task",
     "TaskFailedError",
+    "TaskInterrupted",
     "TaskNotFoundError",
     "TaskStatus",
     "Unset",

@@ -27,10 +27,11 @@ import httpx
 
 from ._core import UNREADABLE, ClientCore
 from ._download import download_client_args, download_failure, sink_for
-from ._flows import Failure, Fetch, Flow, Gather, Send, Sleep, in_turn
+from ._flows import Action, Failure, Fetch, Flow, Gather, Send, Sleep, in_turn
 from ._policies import RetryPolicy, WaitPolicy
 from ._response import APIResponse
 from ._settings import Settings
+from .errors import ConfigurationError
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -102,14 +103,19 @@ class _ClientBase(Generic[TransportT]):
         headers: Mapping[str, str] | None = None,
         transport: TransportT | None = None,
         env: Mapping[str, str] | None = None,
+        api_key: str | None = None,
     ) -> None:
         """`base_url` and `token` default to KLING_BASE_URL and KLING_API_TOKEN (read from
-        `env`, os.environ by default). `timeout` in seconds (or an httpx.Timeout) bounds each
+        `env`, os.environ by default); `api_key` is `token` by openai-python's name. `timeout` in seconds (or an httpx.Timeout) bounds each
         read and each answer in total; `max_connections` sizes the pool; an answer larger
         than `max_response_bytes` (decoded, 16 MiB by default) is refused as malformed.
         `retry` and `wait` are the policies (`max_retries` changes the retry policy's count
         alone), `headers` extra headers for every gateway request, `transport` an httpx
         transport (proxies, mTLS, tests) that the size and time bounds wrap."""
+        if api_key is not None:
+            if token is not None:
+                raise ConfigurationError("pass token= or api_key=, not both")
+            token = api_key
         settings = Settings.resolve(
             base_url,
             token,
@@ -241,25 +247,38 @@ class KlingClient(_ClientBase[httpx.BaseTransport]):
         # its own clean-up (an in_turn's other waits) runs at once.
         with closing(flow):
             outcome: object = None
+            interrupted: KeyboardInterrupt | None = None
             while True:
                 try:
-                    action = flow.send(outcome)
+                    if interrupted is not None:
+                        # Ctrl-C where the flow stands, so that it can say what goes on
+                        # (generate names its paid task); it raises it again.
+                        action = flow.throw(interrupted)
+                    else:
+                        action = flow.send(outcome)
                 except StopIteration as stop:
                     result: R = stop.value
                     return result
-                match action:
-                    case Send():
-                        outcome = self._send(action)
-                    case Sleep():
-                        time.sleep(action.seconds)
-                        outcome = None
-                    case Gather():
-                        # One thread sends one request at a time: the waits take turns.
-                        outcome = self._run(in_turn(action.flows, self._core.clock))
-                    case Fetch():
-                        outcome = self._fetch(action)
-                    case _:
-                        assert_never(action)
+                interrupted = None
+                try:
+                    outcome = self._act(action)
+                except KeyboardInterrupt as exc:
+                    interrupted = exc
+
+    def _act(self, action: Action) -> object:
+        match action:
+            case Send():
+                return self._send(action)
+            case Sleep():
+                time.sleep(action.seconds)
+                return None
+            case Gather():
+                # One thread sends one request at a time: the waits take turns.
+                return self._run(in_turn(action.flows, self._core.clock))
+            case Fetch():
+                return self._fetch(action)
+            case _:
+                assert_never(action)
 
     def _send(self, send: Send) -> httpx.Response | Failure:
         try:

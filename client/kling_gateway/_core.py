@@ -17,10 +17,10 @@ from typing import IO, Any, TypeVar, Unpack
 import attrs
 import httpx
 
+from kling_common.families import is_not_a_route
 from kling_gateway_api import Client
 from kling_gateway_api.models import (
     ImageToVideoRequest,
-    Task,
     TextToVideoRequest,
     VideoSubmitRequest,
 )
@@ -71,7 +71,8 @@ from ._routes import (
 )
 from ._settings import Settings, checked_timeout
 from ._submit_fields import SubmitFields, checked_fields
-from ._tasks import is_success, video_urls
+from ._task_model import Task
+from ._tasks import is_final, is_success, video_urls
 from ._transport import ResponseTooLarge
 from ._wire import submit_body, unified_submit_body
 
@@ -208,19 +209,83 @@ class ClientCore:
         self,
         task_id: str,
         *,
-        route: Route = "image2video",
+        route: Route | None = None,
         timeout: float | httpx.Timeout | None = None,
         extra_headers: Mapping[str, str] | None = None,
     ) -> Flow[APIResponse[Task]]:
-        """The task as the gateway has it now.
+        """The task as the gateway has it now: its own status and reason, as `wait` sees
+        them, on every generation (on generation C that takes a second request while the
+        task is not final, see `_reads`).
 
-        `route` is the family asked: a Kling route, `"generations"` or `"videos"` (any of
-        them reads a task created on any other). A `"videos"` answer is read in the same
-        terms as the others: the status a Kling route reports (`unknown` is NOT_START),
-        progress as "N%", times in seconds, the URL as `result_url`, no Kling payload.
+        `route` reads one family alone, as asked: a Kling route, `"generations"`, `"videos"`
+        or `"tasks"` (any of them reads a task created on any other); generation C's Kling
+        routes then show Kling's last stored answer, which stays "processing" for a task the
+        gateway failed itself. A `"videos"` answer is read in the same terms as the others:
+        the status a Kling route reports (`unknown` is NOT_START), progress as "N%", times
+        in seconds, the URL as `result_url`, no Kling payload.
         `timeout` (seconds, or an httpx.Timeout) replaces the client's for this call, each
         attempt's answer included; `extra_headers` are added to this call's requests."""
-        return (yield from self._query(task_id, route, timeout, extra_headers)())
+        if route is not None:
+            return (yield from self._query(task_id, route, timeout, extra_headers)())
+        read = self._reads(task_id, "image2video", timeout, extra_headers)
+        return (yield from read())
+
+    def _reads(
+        self,
+        task_id: str,
+        route: Route,
+        timeout: float | httpx.Timeout | None,
+        extra_headers: Mapping[str, str] | None,
+    ) -> Callable[[], Flow[APIResponse[Task]]]:
+        """Reads of one task that give the gateway's own status and reason on every
+        generation (`get`, each poll of a wait, a download by id); each call reads again.
+
+        Only a Kling route can answer in generation C's envelope, and its first answer
+        says. There the Kling route shows Kling's last answer as stored, which keeps saying
+        "processing" for a task the gateway failed itself (its 24 h sweep, 20 failed polls,
+        Kling's 404), and carries Kling's times, not the gateway's. /v1/video/generations/{id}
+        still answers the gateway's own task: its status, its reason, the moment a pass last
+        wrote it (so that polls stay in step) and Kling's stored answer. So the first read
+        of a task not final there asks that route too, and later reads ask only it; where
+        the gateway does not serve it (its not-a-route answer), the Kling route is all there
+        is."""
+        kling = self._query(task_id, route, timeout, extra_headers)
+        if route not in KLING_ROUTES:
+            return kling
+        own = self._query(task_id, "generations", timeout, extra_headers)
+        # None until the first answer says; then whether the gateway's own view is asked.
+        use_own: list[bool] = []
+
+        def gateways_view() -> Flow[APIResponse[Task] | None]:
+            try:
+                answer = yield from own()
+            except errors.NotFoundError as exc:
+                if not _is_not_a_route(exc):
+                    raise
+                use_own[:] = [False]
+                return None
+            if is_success(answer.parsed) and not video_urls(answer.parsed):
+                # SUCCESS by the gateway's word, without a URL there: the Kling route has it.
+                return (yield from kling())
+            return answer
+
+        def read() -> Flow[APIResponse[Task]]:
+            if use_own == [True]:
+                answer = yield from gateways_view()
+                if answer is not None:
+                    return answer
+                return (yield from kling())
+            answer = yield from kling()
+            if use_own:
+                return answer
+            use_own.append(is_native(answer.http_response))
+            if not use_own[0] or is_final(answer.parsed):
+                # A final answer of Kling's is the gateway's too (it stores both at once).
+                return answer
+            mine = yield from gateways_view()
+            return answer if mine is None else mine
+
+        return read
 
     def _query(
         self,
@@ -331,29 +396,37 @@ class ClientCore:
         )
         task_id = submitted.parsed.task_id
         logger.info("submitted task %s", task_id)
-        task = yield from self.wait(
-            task_id,
-            route=route,
-            deadline=deadline,
-            interval=interval,
-            on_progress=on_progress,
-            timeout=timeout,
-            extra_headers=extra_headers,
-        )
-        if save_to is None:
-            return Generated(task)
         try:
-            path = yield from self.download(
-                task,
-                save_to,
+            task = yield from self.wait(
+                task_id,
                 route=route,
+                deadline=deadline,
+                interval=interval,
+                on_progress=on_progress,
                 timeout=timeout,
                 extra_headers=extra_headers,
             )
-        except errors.DownloadError as exc:
-            raise errors.DownloadError(
-                f"task {task_id} succeeded, but its video was not saved: {exc}"
-            ) from exc
+            if save_to is None:
+                return Generated(task)
+            try:
+                path = yield from self.download(
+                    task,
+                    save_to,
+                    route=route,
+                    timeout=timeout,
+                    extra_headers=extra_headers,
+                )
+            except errors.DownloadError as exc:
+                raise errors.DownloadError(
+                    f"task {task_id} succeeded, but its video was not saved: {exc}"
+                ) from exc
+        except KeyboardInterrupt as exc:
+            # Still a KeyboardInterrupt (Ctrl-C stops the program), naming the paid task.
+            raise errors.TaskInterrupted(task_id) from exc
+        except GeneratorExit:
+            # An async generate cancelled: the cancellation must go on as it is.
+            logger.warning("task %s goes on at the gateway (cancelled)", task_id)
+            raise
         return Generated(task, path)
 
     # Waiting
@@ -372,40 +445,13 @@ class ClientCore:
         timeout: float | httpx.Timeout | None,
         extra_headers: Mapping[str, str] | None,
     ) -> Flow[Task]:
-        query = self._query(waiter.task_id, route, timeout, extra_headers)
-        poll = query
-        # Only a Kling route can answer in generation C's envelope; its first answer says.
-        decided = route not in KLING_ROUTES
+        read = self._reads(waiter.task_id, route, timeout, extra_headers)
         while True:
             sent = self.clock()
-            try:
-                answer = yield from poll()
-            except errors.NotFoundError:
-                if poll is query:
-                    raise
-                # This gateway does not serve that route: its Kling route is all there is.
-                poll = query
-                continue
-            from_kling_route = poll is query
-            if not decided:
-                decided = True
-                if is_native(answer.http_response):
-                    # Generation C: the Kling route shows Kling's last answer as stored,
-                    # which keeps saying "processing" for a task the gateway failed itself
-                    # (its 24 h sweep, 20 failed polls, Kling's 404), and carries Kling's
-                    # times, not the gateway's. /v1/video/generations/{id} still answers
-                    # the gateway's own task: its status, its reason, the moment a pass
-                    # last wrote it (so that polls stay in step) and Kling's stored answer.
-                    poll = self._query(
-                        waiter.task_id, "generations", timeout, extra_headers
-                    )
+            answer = yield from read()
             delay = waiter.observe(answer.parsed, sent=sent)
             if delay is None:
-                if from_kling_route or video_urls(answer.parsed):
-                    return answer.parsed
-                # SUCCESS by the gateway's word, without a URL there: ask the Kling route.
-                final = yield from query()
-                return final.parsed
+                return answer.parsed
             yield Sleep(delay)
 
     def wait(
@@ -570,10 +616,8 @@ class ClientCore:
         # For the query and the video alike.
         chosen = checked_timeout(timeout) or self.settings.timeout
         if isinstance(task, str):
-            answer = yield from self.get(
-                task, route=route, timeout=chosen, extra_headers=extra_headers
-            )
-            task = answer.parsed
+            read = self._reads(task, route, chosen, extra_headers)
+            task = (yield from read()).parsed
         destination = where(task)
         if video_urls(task) or not is_success(task):
             fetch = Fetch(video_url(task, index), destination, max_bytes, chosen)
@@ -652,6 +696,14 @@ class ClientCore:
             # 400: the task has not succeeded; 404: unknown, or another user's task.
             source="the gateway's /content route",
         )
+
+
+def _is_not_a_route(exc: errors.APIStatusError) -> bool:
+    """Whether an error answer is the gateway's answer for a family it does not serve."""
+    response = exc.response
+    if response is None:
+        return False
+    return is_not_a_route(response.status_code, response.headers, response.content)
 
 
 def _unanswered(failure: Failure) -> errors.KlingError:

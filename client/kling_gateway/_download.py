@@ -146,13 +146,20 @@ class PartialFile(_Sink):
         self.destination = destination
 
     def __enter__(self) -> Self:
-        self.destination.parent.mkdir(parents=True, exist_ok=True)
-        # Opened with "x" (not mkstemp) so that the file gets the usual umask permissions.
         self._path = (
             self.destination.parent
             / f".{self.destination.name}.{uuid.uuid4().hex}.part"
         )
-        self._file = self._path.open("xb")
+        try:
+            self.destination.parent.mkdir(parents=True, exist_ok=True)
+            # Opened with "x" (not mkstemp) so that the file gets the usual umask
+            # permissions.
+            self._file = self._path.open("xb")
+        except OSError as exc:
+            raise errors.DownloadError(
+                f"cannot write the video to {str(self.destination)!r}: "
+                f"{exc.strerror or exc}"
+            ) from None
         return self
 
     def _keep(self, chunk: bytes) -> None:

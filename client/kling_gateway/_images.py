@@ -66,10 +66,30 @@ def _checked_text(name: str, value: str) -> str:
             f"{name} {value!r} is the name of a local file: pass Path({value!r}) to send "
             "its content (a text is sent as a URL or raw Base64)"
         )
+    if _looks_like_a_file_name(value):
+        raise errors.InvalidRequestError(
+            f"{name} file {value!r} does not exist (a URL or raw Base64 is sent as given)"
+        )
     shown = value if len(value) <= 60 else value[:57] + "..."
     raise errors.InvalidRequestError(
         f"{name} {shown!r} is neither a URL nor raw Base64, nor a local file: Kling would "
         "refuse it"
+    )
+
+
+# What a file name of an image ends with, as a user types it.
+_IMAGE_SUFFIXES = frozenset(
+    {".png", ".jpg", ".jpeg", ".webp", ".gif", ".bmp", ".heic", ".tif", ".tiff"}
+)
+
+
+def _looks_like_a_file_name(text: str) -> bool:
+    """A short one-line text with an image's suffix or a path's start (`./`, `../`, `~`,
+    `/`), no URL: what a user means as a local file (raw Base64 is longer than a path)."""
+    if len(text) > 255 or "\n" in text or "://" in text:
+        return False
+    return Path(text).suffix.lower() in _IMAGE_SUFFIXES or text.startswith(
+        ("./", "../", "~", "/")
     )
 
 
@@ -86,6 +106,10 @@ def _read_file(name: str, path: Path) -> bytes:
         size = path.stat().st_size
         _check_size(f"{name} {str(path)!r}", size)
         return path.read_bytes()
+    except FileNotFoundError:
+        raise errors.InvalidRequestError(
+            f"{name} file {str(path)!r} does not exist"
+        ) from None
     except OSError as exc:
         raise errors.InvalidRequestError(
             f"{name} {str(path)!r} cannot be read: {exc.strerror or exc}"

@@ -24,7 +24,6 @@ import math
 import attrs
 
 from kling_gateway_api.models import Task
-from kling_gateway_api.types import Unset
 
 from ._response import parse_http_date
 
@@ -121,14 +120,19 @@ def _signature(task: Task) -> tuple[object, ...]:
         task.start_time,
         task.finish_time,
         task.fail_reason,
-        None if isinstance(task.updated_at, Unset) else task.updated_at,
+        task.updated_at if isinstance(task.updated_at, int) else None,
     )
 
 
 def _written_at(task: Task) -> int | None:
     """Generation B: the gateway's second of its last write, if a refresh wrote it."""
     created, updated = task.created_at, task.updated_at
-    if isinstance(updated, Unset) or isinstance(created, Unset) or updated <= created:
+    # Absent fields read UNSET on a generated task and None on the client's (_task_model).
+    if (
+        not isinstance(updated, int)
+        or not isinstance(created, int)
+        or updated <= created
+    ):
         return None
     return updated
 
@@ -173,7 +177,7 @@ class RefreshTracker:
             self.slot = self._narrowed(window)
         if (
             self.created is None
-            and not isinstance(task.created_at, Unset)
+            and isinstance(task.created_at, int)
             and self.gateway.known
         ):
             self.created = self.gateway.to_local(task.created_at)

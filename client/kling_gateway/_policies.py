@@ -9,8 +9,6 @@ from collections.abc import Callable
 
 import attrs
 
-from kling_gateway_api.models import Task
-
 from . import errors
 from ._pacing import (
     GatewayClock,
@@ -19,6 +17,7 @@ from ._pacing import (
     RefreshTracker,
     Schedule,
 )
+from ._task_model import Task
 from ._tasks import fail_reason_of, is_final, is_success
 
 logger = logging.getLogger("kling_gateway")  # see _logs.py

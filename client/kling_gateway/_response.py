@@ -22,7 +22,6 @@ from kling_gateway_api.models import (
     KlingTask,
     NativeTaskResponse,
     SubmittedTask,
-    Task,
     TaskError,
     TaskResponse,
     TaskStatus,
@@ -35,6 +34,7 @@ from kling_gateway_api.models import (
 from kling_gateway_api.types import UNSET
 
 from . import errors
+from ._task_model import Task
 
 T = TypeVar("T")
 REQUEST_ID_HEADERS = ("X-Oneapi-Request-Id", "X-Request-Id")
@@ -201,33 +201,143 @@ def _code_and_message(
 _MODEL_FORBIDDEN = re.compile(
     r"(?:no access to model|无权访问模型) ?(.*?)(?: \(request id:|$)"
 )
-AUTHENTICATION_HINT = (
+# _settings.ENV_TOKEN, which cannot be imported here (_settings imports this module).
+_ENV_TOKEN = "KLING_API_TOKEN"
+AUTHENTICATION_CAUSES = (
     "the token is wrong, disabled or expired, or its quota is used up: a current gateway "
-    "answers all of these alike, and a used-up token can no longer read its own tasks; "
-    "check KLING_API_TOKEN (or the token= you passed)"
+    "answers all of these alike, and a used-up token can no longer read its own tasks"
 )
 
 
-def _explained(status: int, message: str) -> tuple[str, str | None]:
-    """The message with what a caller needs to act on it; and the model a token may not use."""
+def authentication_hint(check: str) -> str:
+    """What a 401 means and what to do, with where the token came from (`check`)."""
+    return f"{AUTHENTICATION_CAUSES}; check {check}"
+
+
+# Where the token is read from the environment alone (the kling CLI, kling-contract).
+AUTHENTICATION_HINT = authentication_hint(_ENV_TOKEN)
+# A client may also have been given the token as an argument.
+CLIENT_AUTHENTICATION_HINT = authentication_hint(
+    f"{_ENV_TOKEN}, or the token= you passed"
+)
+
+
+@attrs.frozen
+class ForbiddenHint:
+    """One kind of 403: the codes that say it, or its texts (lower case, in the languages
+    the gateway speaks: the routing layer's 403s carry no code, and generation C says
+    `permission_denied` for all of them); and what it means and what to do, in English."""
+
+    hint: str
+    codes: frozenset[str] = frozenset()
+    texts: tuple[str, ...] = ()
+
+    def matches(self, code: str | None, message: str) -> bool:
+        lowered = message.lower()
+        return code in self.codes or any(text in lowered for text in self.texts)
+
+
+# Every 403 the spec documents (openapi.yaml: Forbidden, SubmitForbidden, NativeErrorCode),
+# most specific first; a model-limited token is read apart (`_explained`), for its model.
+# The text decides only the hint: the exception is PermissionDeniedError whatever it says.
+FORBIDDEN_HINTS: tuple[ForbiddenHint, ...] = (
+    ForbiddenHint(
+        "the user's balance is used up: top it up on the gateway; nothing was created "
+        "or billed",
+        codes=frozenset({"insufficient_user_quota"}),
+        texts=("用户额度不足", "user quota is not enough", "insufficient user quota"),
+    ),
+    ForbiddenHint(
+        "this token has too little quota left for the task's price: raise the token's "
+        "quota on the gateway or use another token; nothing was created or billed",
+        codes=frozenset({"pre_consume_token_quota_failed"}),
+        texts=("令牌额度不足", "token quota is not enough", "insufficient token quota"),
+    ),
+    ForbiddenHint(
+        "a '-' suffix after the token's key names a channel, which only an "
+        "administrator's token may do: use the token without that suffix",
+        texts=("不支持指定渠道", "specify channel", "specifying channel", "指定渠道"),
+    ),
+    ForbiddenHint(
+        "the gateway's administrator has banned this user: ask them, or use another "
+        "user's token",
+        texts=("已被封禁", "banned"),
+    ),
+    ForbiddenHint(
+        "this token may be used only from some IP addresses, and not from this one: use "
+        "it from an allowed address, or ask the gateway's administrator",
+        texts=(
+            "ip 不在",
+            "您的 ip",
+            "ip not allowed",
+            "ip is not allowed",
+            "allowed ip",
+        ),
+    ),
+    ForbiddenHint(
+        "the gateway refuses this token here: its user may be banned, it may not name a "
+        "channel or use this model, or its quota is too low for the task; the gateway's "
+        "text says which",
+        codes=frozenset({"permission_denied"}),
+    ),
+)
+
+
+def forbidden_hint(code: str | None, message: str) -> str | None:
+    """What a 403 means and what to do, from FORBIDDEN_HINTS; None for one it does not
+    know."""
+    for known in FORBIDDEN_HINTS:
+        if known.matches(code, message):
+            return known.hint
+    return None
+
+
+def task_not_found_hint(task_id: str | None) -> str:
+    named = f"task {task_id!r}" if task_id else "the task"
+    return (
+        f"{named} is unknown to this gateway, or another user's (a token sees only its own "
+        "user's tasks): check the id, and that the token is one of the user who created it"
+    )
+
+
+# What a task-not-found answer says, beyond which nothing of it is worth repeating.
+_NOT_FOUND_TEXTS = frozenset({"task_not_exist", "task_not_found", "task not found", ""})
+
+
+def _explained(
+    status: int, code: str | None, message: str, task_id: str | None
+) -> tuple[str, str | None, str | None]:
+    """The message with what a caller needs to act on it, that hint alone, and the model a
+    token may not use."""
+    if _is_task_not_found(status, code, message):
+        hint = task_not_found_hint(task_id)
+        if message.strip().lower() in _NOT_FOUND_TEXTS | {(code or "").lower()}:
+            return hint, hint, None
+        return f"{message} ({hint})", hint, None
     if status == 401:
-        return f"{message} ({AUTHENTICATION_HINT})", None
-    if status == 404 and not _is_task_route_not_found(message):
         return (
-            f"{message} (no such route on this gateway: is the base URL right?)",
+            f"{message} ({CLIENT_AUTHENTICATION_HINT})",
+            CLIENT_AUTHENTICATION_HINT,
             None,
         )
-    match = _MODEL_FORBIDDEN.search(message) if status == 403 else None
+    if status == 404 and not _is_task_route_not_found(message):
+        hint = "no such route on this gateway: is the base URL right?"
+        return f"{message} ({hint})", hint, None
+    if status != 403:
+        return message, None, None
+    match = _MODEL_FORBIDDEN.search(message)
     if match is None:
-        return message, None
+        known = forbidden_hint(code, message)
+        return (message if known is None else f"{message} ({known})"), known, None
     model = match.group(1).strip()
     if model:
-        return f"{message} (this token is limited to other models)", model
+        hint = "this token is limited to other models"
+        return f"{message} ({hint})", hint, model
     hint = (
         "this token is limited to some models; the gateway answers so for a task the token "
         "cannot see: unknown, another user's, or of a model it may not use"
     )
-    return f"{message} ({hint})", ""
+    return f"{message} ({hint})", hint, ""
 
 
 # An unknown task, or another user's: 400 task_not_exist (generations A and B), 404
@@ -261,25 +371,32 @@ def _without_request_id(message: str) -> tuple[str, str | None]:
     return message[: found.start()], found.group(1) or None
 
 
+def _is_task_not_found(status: int, code: str | None, message: str) -> bool:
+    return (status, code) in _TASK_NOT_FOUND or (
+        status == 404 and _is_task_route_not_found(message)
+    )
+
+
 def status_error(
-    response: httpx.Response, parsed: object = None
+    response: httpx.Response, parsed: object = None, task_id: str | None = None
 ) -> errors.APIStatusError:
-    """The exception for an error answer, from its documented shape when it has one."""
+    """The exception for an error answer, from its documented shape when it has one;
+    `task_id` is the task asked about, if any."""
     code, message = _code_and_message(parsed, response)
     # new-api appends "(request id: X)" to its messages; the error names the id once.
-    message, echoed_id = _without_request_id(message)
+    gateway_message, echoed_id = _without_request_id(message)
     status = response.status_code
-    message, model = _explained(status, message)
+    message, hint, model = _explained(status, code, gateway_message, task_id)
     common: dict[str, Any] = {
         "status_code": status,
         "code": code,
         "request_id": request_id_of(response) or echoed_id,
         "response": response,
+        "hint": hint,
+        "gateway_message": gateway_message,
     }
-    if (status, code) in _TASK_NOT_FOUND or (
-        status == 404 and _is_task_route_not_found(message)
-    ):
-        return errors.TaskNotFoundError(message, **common)
+    if _is_task_not_found(status, code, gateway_message):
+        return errors.TaskNotFoundError(message, task_id=task_id, **common)
     if status == 429:
         return errors.RateLimitError(
             message, retry_after=retry_after_of(response), **common
@@ -360,8 +477,8 @@ def task_from(
     if response.status_code == 200 and isinstance(parsed, NativeTaskResponse):
         return task_from_native(response, parsed, asked)
     if response.status_code != 200 or not isinstance(parsed, TaskResponse):
-        raise status_error(response, parsed)
-    task = parsed.data
+        raise status_error(response, parsed, asked)
+    task = Task.of(parsed.data)
     _require_task(response, task.task_id, asked, "task_id")
     _require(response, isinstance(task.status, str), "status is not a string")
     _require(response, isinstance(task.progress, str), "progress is not a string")
@@ -412,7 +529,7 @@ def task_from_video(
     in seconds (this route sends Kling's milliseconds), the URL as `result_url` and the error
     as `fail_reason`. Kling's own payload (`data`) is not on this route: None."""
     if response.status_code != 200 or not isinstance(parsed, Video):
-        raise status_error(response, parsed)
+        raise status_error(response, parsed, asked)
     extra = parsed.additional_properties
     # For a Kling task only `id`; the compact answer of later gateways has only `task_id`.
     named = parsed.id if isinstance(parsed.id, str) and parsed.id else parsed.task_id
@@ -521,7 +638,7 @@ def task_from_summary(
     """The answer of GET /v1/tasks/{id} (generation C): the gateway's own status, progress,
     reason and times (seconds), with no Kling payload and no video URL."""
     if response.status_code != 200 or not isinstance(parsed, TaskSummary):
-        raise status_error(response, parsed)
+        raise status_error(response, parsed, asked)
     task_id = _require_task(response, parsed.task_id, asked, "task_id")
     _require(response, isinstance(parsed.status, str), "status is not a string")
     status = _task_status(parsed.status)

@@ -29,7 +29,6 @@ from kling_gateway_api.api.unified import (
 )
 from kling_gateway_api.models import (
     ImageToVideoRequest,
-    Task,
     TextToVideoRequest,
     VideoSubmitRequest,
 )
@@ -37,6 +36,7 @@ from kling_gateway_api.models import (
 from . import errors
 from ._generated import Endpoint, endpoint
 from ._response import task_from, task_from_summary, task_from_video
+from ._task_model import Task
 
 T = TypeVar("T")
 # The families of routes a task is asked on: the two Kling routes, the unified ones, and

@@ -76,17 +76,18 @@ class Settings:
             retry = attrs.evolve(retry or RetryPolicy(), max_retries=max_retries)
         base_url = (base_url or env.get(ENV_BASE_URL, "")).strip().rstrip("/")
         token = (token or env.get(ENV_TOKEN, "")).strip()
-        if not base_url:
-            raise errors.ConfigurationError(
-                f"no gateway URL: pass base_url= or set {ENV_BASE_URL}"
-            )
+        missing = [
+            f"no gateway URL: pass base_url= or set {ENV_BASE_URL}"
+            if not base_url
+            else "",
+            f"no API token: pass token= or set {ENV_TOKEN}" if not token else "",
+        ]
+        if not (base_url and token):
+            # Everything missing at once: a first run has neither.
+            raise errors.ConfigurationError("; ".join(m for m in missing if m))
         if not base_url.startswith(("http://", "https://")):
             raise errors.ConfigurationError(
                 "the gateway URL must start with http:// or https://"
-            )
-        if not token:
-            raise errors.ConfigurationError(
-                f"no API token: pass token= or set {ENV_TOKEN}"
             )
         if not _TOKEN.fullmatch(token):
             # httpx would refuse it later with the header's value in the error text; a

@@ -1,20 +1,21 @@
 """`kling`: submit, get, wait for and download tasks from the command line.
 
 The token is read from KLING_API_TOKEN only (never an option: it would land in shell
-history and process lists). Exit codes: 0 success, 1 the task failed, 2 usage or
-configuration error, 3 gateway or network error, 4 timed out waiting.
+history and process lists). Exit codes: kling_common.exit_codes, shown by `kling --help`.
 """
 
 from __future__ import annotations
 
+import copy
 import json
 import math
 import os
 import sys
+import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import click
 from rich.console import Console
@@ -27,17 +28,34 @@ from rich.progress import (
     TransferSpeedColumn,
 )
 
-from kling_gateway_api.models import Task
+from kling_common.exit_codes import ExitCode, table
 
 from . import errors
 from ._client import KlingClient
 from ._logs import setup_logging
+from ._response import AUTHENTICATION_HINT
 from ._routes import Route
 from ._settings import ENV_BASE_URL, ENV_TOKEN
-from ._tasks import fail_reason_of, progress_of, status_of, video_urls
+from ._task_model import Task
+from ._tasks import (
+    fail_reason_of,
+    is_final,
+    is_success,
+    progress_of,
+    status_of,
+    video_urls,
+)
 
-EXIT_OK, EXIT_TASK_FAILED, EXIT_USAGE, EXIT_ERROR, EXIT_TIMEOUT = 0, 1, 2, 3, 4
-EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report it
+FC = TypeVar("FC", bound=Callable[..., Any] | click.Command)
+EXIT_OK = ExitCode.OK
+EXIT_TASK_FAILED = ExitCode.NO
+EXIT_USAGE = ExitCode.USAGE
+EXIT_ERROR = ExitCode.GATEWAY
+EXIT_TIMEOUT = ExitCode.TIMEOUT
+EXIT_TOKEN = ExitCode.TOKEN
+EXIT_TASK_NOT_FOUND = ExitCode.TASK_NOT_FOUND
+EXIT_NOT_READY = ExitCode.NOT_READY
+EXIT_INTERRUPTED = ExitCode.INTERRUPTED
 
 
 def _positive_seconds(
@@ -59,16 +77,18 @@ class Context:
         self.err = Console(stderr=True)
 
     def client(self) -> KlingClient:
-        # Said in the command line's terms (the library's own message names arguments).
+        # Said in the command line's terms (the library's own message names arguments),
+        # everything missing at once.
+        missing = []
         if not (self.base_url or os.environ.get(ENV_BASE_URL, "").strip()):
-            raise errors.ConfigurationError(
-                f"no gateway URL: pass --base-url or set {ENV_BASE_URL}"
-            )
+            missing.append(f"no gateway URL: pass --base-url or set {ENV_BASE_URL}")
         if not os.environ.get(ENV_TOKEN, "").strip():
-            raise errors.ConfigurationError(
+            missing.append(
                 f"no API token: set {ENV_TOKEN} (the token is read from the environment "
                 "only, never from an option)"
             )
+        if missing:
+            raise errors.ConfigurationError("; ".join(missing))
         return KlingClient(self.base_url, timeout=self.request_timeout)
 
     def show_task(self, task: Task) -> None:
@@ -94,8 +114,23 @@ def _fail(ctx: Context, code: int, message: str) -> None:
     sys.exit(code)
 
 
+def _gateway_words(exc: errors.APIStatusError) -> str:
+    """An error answer in the command line's terms: the gateway's text, what it means and
+    what to do (a 401's hint names where the CLI reads the token), the status and the id."""
+    message = exc.message
+    if isinstance(exc, errors.AuthenticationError):
+        message = f"{exc.gateway_message} ({AUTHENTICATION_HINT})"
+    shown = copy.copy(exc)  # its str() adds the status, code and request id
+    shown.message = message
+    return str(shown)
+
+
 @contextmanager
-def _errors_to_exit_codes(ctx: Context) -> Iterator[None]:
+def _errors_to_exit_codes(
+    ctx: Context, submitted: list[str] | None = None
+) -> Iterator[None]:
+    """Each error as one line and its exit code (kling_common.exit_codes). `submitted`
+    holds the id of a task this command submitted, once it has one."""
     try:
         yield
     except errors.TaskFailedError as exc:
@@ -110,11 +145,37 @@ def _errors_to_exit_codes(ctx: Context) -> Iterator[None]:
         errors.InvalidRequestError,
     ) as exc:
         _fail(ctx, EXIT_USAGE, str(exc))
+    except errors.TaskNotFoundError as exc:
+        _fail(ctx, EXIT_TASK_NOT_FOUND, _gateway_words(exc))
+    except (errors.AuthenticationError, errors.PermissionDeniedError) as exc:
+        _fail(ctx, EXIT_TOKEN, _gateway_words(exc))
+    except NotReady as exc:
+        _fail(ctx, EXIT_NOT_READY, str(exc))
     except errors.KlingError as exc:
         _fail(ctx, EXIT_ERROR, f"{type(exc).__name__}: {exc}")
     except KeyboardInterrupt:
         # Not 1: that means the task failed, and it may still be running.
+        if submitted:
+            task_id = submitted[0]
+            ctx.err.print(
+                f"task {task_id} goes on at the gateway: kling wait {task_id}",
+                markup=False,
+                highlight=False,
+                soft_wrap=True,
+            )
+        elif submitted is not None:
+            ctx.err.print(
+                "the submit was under way: a task may have been created, and its id "
+                "never arrived",
+                markup=False,
+                highlight=False,
+                soft_wrap=True,
+            )
         _fail(ctx, EXIT_INTERRUPTED, "interrupted")
+
+
+class NotReady(errors.KlingError):
+    """A download asked of a task that is not finished (the CLI's exit 7)."""
 
 
 @contextmanager
@@ -171,37 +232,98 @@ def _download_reporter(
         yield update
 
 
+def _destination_problem(
+    output: str, task_id: str | None, index: int, force: bool
+) -> str | None:
+    """Why the video cannot be saved at `output`, before anything is sent or paid for; None
+    when it can. A file there is kept unless `force`: only `<task_id>.mp4` in a folder is
+    known to be this task's video (what `kling download` writes there)."""
+    path = Path(output).expanduser()
+    in_folder = path.is_dir() or output.endswith(("/", os.sep))
+    folder = path if in_folder else path.parent
+    if not in_folder and path.exists() and not force:
+        return f"{output!r} exists: pass --force to overwrite it"
+    existing = folder
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        return f"cannot save the video to {output!r}: {str(existing)!r} is a file, not a folder"
+    # Try it: the folders it needs, and a file in the last one; nothing is left behind.
+    created: list[Path] = []
+    try:
+        for missing in reversed([folder, *folder.parents]):
+            if not missing.exists():
+                missing.mkdir()
+                created.append(missing)
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as exc:
+        return f"cannot save the video to {output!r}: {exc.strerror or exc}"
+    finally:
+        for made in reversed(created):
+            made.rmdir()
+    del task_id, index  # a folder's <task_id>[-index].mp4 is this task's own file
+    return None
+
+
+def _check_destination(
+    ctx: Context, output: str, task_id: str | None, index: int, force: bool
+) -> None:
+    problem = _destination_problem(output, task_id, index, force)
+    if problem is not None:
+        _fail(ctx, EXIT_USAGE, problem)
+
+
 def _save(
     ctx: Context,
     client: KlingClient,
     task: Task | str,
     output: str,
-    route: Route,
+    route: Route | None,
     index: int = 0,
     max_bytes: int | None = None,
 ) -> None:
-    """Download a task's video with a live byte count, and say where it went."""
+    """Download a task's video with a live byte count, and say where it went. A task given
+    by id is read first: one that is not finished, or failed, is said so (exit 7, 1)."""
+    if isinstance(task, str):
+        task = client.get(task, route=route)
+        if not is_final(task):
+            raise NotReady(
+                f"task {task.task_id} is not finished ({status_of(task)} "
+                f"{task.progress}): kling wait {task.task_id}, then download it"
+            )
+        if not is_success(task):
+            raise errors.TaskFailedError(task, fail_reason_of(task))
     with _download_reporter(ctx) as report:
         path = client.download(
             task,
             output,
             index=index,
             max_bytes=max_bytes,
-            route=route,
+            route=route or "image2video",
             on_progress=report,
         )
-    task_id = task if isinstance(task, str) else task.task_id
     if ctx.as_json:
         click.echo(
             json.dumps(
-                {"task_id": task_id, "path": str(path), "bytes": path.stat().st_size}
+                {
+                    "task_id": task.task_id,
+                    "path": str(path),
+                    "bytes": path.stat().st_size,
+                }
             )
         )
     else:
         click.echo(f"{path} ({path.stat().st_size} bytes)")
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+EXIT_TABLE = table(no="the task failed")
+
+
+@click.group(
+    context_settings={"help_option_names": ["-h", "--help"]},
+    epilog="\b\nExit codes:\n" + EXIT_TABLE,
+)
 @click.option(
     "--base-url",
     envvar="KLING_BASE_URL",
@@ -256,24 +378,54 @@ json_option = click.option(
 )
 
 
-FAMILIES = ("kling", "generations", "videos")
-family_option = click.option(
-    "--family",
-    type=click.Choice(FAMILIES),
-    default="kling",
-    show_default=True,
-    help="The gateway's routes to use: /kling/v1/videos/..., /v1/video/generations or "
-    "/v1/videos (a task made on one is read on any).",
+# `tasks` is generation C's own view of a task: read, waited for and downloaded, never
+# submitted to.
+FAMILIES = ("kling", "generations", "videos", "tasks")
+SUBMIT_FAMILIES = ("kling", "generations", "videos")
+FAMILY_HELP = (
+    "The gateway's routes to use: /kling/v1/videos/..., /v1/video/generations, /v1/videos "
+    "or generation C's /v1/tasks (a task made on one is read on any)."
 )
+
+
+def _family_option(
+    choices: tuple[str, ...], default: str | None, help: str
+) -> Callable[[FC], FC]:
+    return click.option(
+        "--family",
+        type=click.Choice(choices),
+        default=default,
+        show_default=default is not None,
+        help=help,
+    )
+
+
+family_option = _family_option(FAMILIES, "kling", FAMILY_HELP)
+submit_family_option = _family_option(
+    SUBMIT_FAMILIES, "kling", FAMILY_HELP.replace(" or generation C's /v1/tasks", "")
+)
+# `get` reads the gateway's own status on every generation unless a family is named.
+get_family_option = _family_option(
+    FAMILIES,
+    None,
+    FAMILY_HELP
+    + " Default: the gateway's own status and reason, on every generation; a family "
+    "named is read alone (generation C's Kling routes show Kling's stored answer).",
+)
+
+
+_ROUTE_OF_FAMILY: dict[str, Route] = {
+    "generations": "generations",
+    "videos": "videos",
+    "tasks": "tasks",
+}
 
 
 def _route(family: str, text_to_video: bool) -> Route:
     """The client's route for a family; on the Kling routes the task's kind is the route."""
-    if family == "generations":
-        return "generations"
-    if family == "videos":
-        return "videos"
-    return "text2video" if text_to_video else "image2video"
+    return _ROUTE_OF_FAMILY.get(family) or (
+        "text2video" if text_to_video else "image2video"
+    )
 
 
 def _wait_and_show(
@@ -332,7 +484,7 @@ def _local_file_or(value: str) -> str | Path:
     is_flag=True,
     help="Text-to-video instead of image-to-video.",
 )
-@family_option
+@submit_family_option
 @click.option(
     "--wait", "wait_for_it", is_flag=True, help="Wait until the task is final."
 )
@@ -357,6 +509,11 @@ def _local_file_or(value: str) -> str | Path:
     default=None,
     help="With --wait: save the video here too (a file, or a folder for <task_id>.mp4).",
 )
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Overwrite the file -o names if it exists (a folder's <task_id>.mp4 always is).",
+)
 @json_option
 @pass_ctx
 def submit(
@@ -368,6 +525,7 @@ def submit(
     deadline: float,
     interval: float | None,
     output: str | None,
+    force: bool,
     **options: Any,
 ) -> None:
     """Submit a task (costs money on a real gateway) and print its id."""
@@ -388,8 +546,12 @@ def submit(
         )
     if output is not None and not wait_for_it:
         _fail(ctx, EXIT_USAGE, "--output saves the video of a wait: pass --wait too")
-    with _errors_to_exit_codes(ctx), ctx.client() as client:
+    if output is not None:
+        _check_destination(ctx, output, None, 0, force)  # before the task is paid for
+    ids: list[str] = []
+    with _errors_to_exit_codes(ctx, ids), ctx.client() as client:
         submitted = client.submit(fields, route=route)
+        ids.append(submitted.task_id)
         if wait_for_it:
             # Before waiting: a paid task must never be lost to an interrupt or a timeout.
             click.echo(f"submitted task {submitted.task_id}", err=True)
@@ -408,14 +570,20 @@ def submit(
 
 @main.command()
 @click.argument("task_id")
-@click.option("--text", "text_to_video", is_flag=True, help="A text-to-video task.")
-@family_option
+@click.option(
+    "--text",
+    "text_to_video",
+    is_flag=True,
+    help="With --family kling: read the text-to-video route.",
+)
+@get_family_option
 @json_option
 @pass_ctx
-def get(ctx: Context, task_id: str, text_to_video: bool, family: str) -> None:
+def get(ctx: Context, task_id: str, text_to_video: bool, family: str | None) -> None:
     """Print a task's status, progress and videos."""
+    route = None if family is None else _route(family, text_to_video)
     with _errors_to_exit_codes(ctx), ctx.client() as client:
-        ctx.show_task(client.get(task_id, route=_route(family, text_to_video)))
+        ctx.show_task(client.get(task_id, route=route))
 
 
 @main.command()
@@ -464,7 +632,12 @@ def wait(
 @click.option(
     "--max-bytes", type=int, default=None, help="Refuse videos larger than this."
 )
-@family_option
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Overwrite the file -o names if it exists (a folder's <task_id>.mp4 always is).",
+)
+@get_family_option
 @json_option
 @pass_ctx
 def download(
@@ -473,17 +646,12 @@ def download(
     output: str,
     index: int,
     max_bytes: int | None,
-    family: str,
+    force: bool,
+    family: str | None,
 ) -> None:
     """Download a finished task's video (through the gateway's /content route when the
     task names no URL)."""
+    _check_destination(ctx, output, task_id, index, force)
+    route = None if family is None else _route(family, text_to_video=False)
     with _errors_to_exit_codes(ctx), ctx.client() as client:
-        _save(
-            ctx,
-            client,
-            task_id,
-            output,
-            _route(family, text_to_video=False),
-            index=index,
-            max_bytes=max_bytes,
-        )
+        _save(ctx, client, task_id, output, route, index=index, max_bytes=max_bytes)

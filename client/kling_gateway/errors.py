@@ -25,6 +25,9 @@ built from the answer only: no request headers, so never a token.
     ├── WaitTimeoutError            wait passed its deadline (also a TimeoutError)
     └── DownloadError               a video could not be downloaded whole
 
+    KeyboardInterrupt
+    └── TaskInterrupted             Ctrl-C in generate() after its submit: names the task
+
 Unlike openai-python, where `APIConnectionError` is an `APIError`, here `APIError` means
 the gateway answered (every one has a `status_code`), and no answer is its own branch:
 `except openai.APIError` ports as `except KlingError` (or `(APIError, APIConnectionError)`).
@@ -37,7 +40,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import httpx
 
-    from kling_gateway_api.models import Task
+    from ._task_model import Task
 
 
 class KlingError(Exception):
@@ -114,8 +117,14 @@ class APIError(KlingError):
         code: str | None = None,
         request_id: str | None = None,
         response: httpx.Response | None = None,
+        hint: str | None = None,
+        gateway_message: str | None = None,
     ) -> None:
         self.message = message
+        # What the answer means and what to do, in English (also in `message`); and the
+        # gateway's own text, in its language, without it.
+        self.hint = hint
+        self.gateway_message = message if gateway_message is None else gateway_message
         self.status_code = status_code
         self.code = code
         self.request_id = request_id
@@ -172,7 +181,14 @@ class NotFoundError(APIStatusError):
 class TaskNotFoundError(BadRequestError, NotFoundError):
     """Unknown task id, or a task of another user: 400 `task_not_exist` (generations A and
     B), or 404 `task_not_found` (generation C's Kling routes). Both a BadRequestError and a
-    NotFoundError, so that either `except` catches it on every generation."""
+    NotFoundError, so that either `except` catches it on every generation. `task_id` is the
+    task asked for."""
+
+    def __init__(
+        self, message: str, *, task_id: str | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(message, **kwargs)
+        self.task_id = task_id
 
 
 class RateLimitError(APIStatusError):
@@ -218,3 +234,21 @@ class WaitTimeoutError(KlingError, TimeoutError):
 
 class DownloadError(KlingError):
     """A video could not be downloaded completely; no partial file was left behind."""
+
+
+class TaskInterrupted(KeyboardInterrupt):
+    """Ctrl-C during `generate()` once its task was submitted: the task is paid for and goes
+    on at the gateway; `task_id` picks it up again (`wait`, `download`).
+
+    A KeyboardInterrupt, not a KlingError: an interrupt must still stop the program, and
+    pass through `except Exception`; `except KeyboardInterrupt` catches it as ever."""
+
+    def __init__(self, task_id: str) -> None:
+        self.task_id = task_id
+        super().__init__(
+            f"interrupted: task {task_id} goes on at the gateway; pick it up with "
+            f"wait({task_id!r}) or `kling wait {task_id}`"
+        )
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.task_id,))

@@ -12,9 +12,11 @@ Which gateway is checked (printed at the start of every run, with the reason):
   allows submitting tasks, which costs money (given no task id, the run first creates one to
   check against, and names it); `--max-tasks N` bounds how many a run creates.
 
+Route families: a live run asks each family's task query once; one the gateway does not
+serve is reported as not served (never failed), unless named with `--families`.
+
 \b
-Exit codes: 0 all passed, 1 a contract failure (drift too, with --fail-on-drift), 2 nothing
-could be tested.
+Exit codes (the table kling and kling-compare share; 2 to 6 mean nothing was tested):
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from pathlib import Path
 import attrs
 import click
 
+from kling_common import exit_codes
 from kling_common.families import FAMILIES, Family, parse_families
 from kling_common.generation import Generation
 from kling_common.wire import MODELS
@@ -44,7 +47,12 @@ from .runner import (
 from .summary import markdown, tally
 from .target import Target, TargetError
 
-EXIT_MEANING = {0: "all passed", 1: "a contract failure", 2: "nothing could be tested"}
+EXIT_MEANING: dict[int, str] = {
+    **exit_codes.MEANING,  # the table kling, kling-contract and kling-compare share
+    0: "all passed",
+    1: "a contract failure",
+    2: "nothing could be tested",
+}
 # What --allow-create creates at most unless told otherwise: enough for the submit checks and
 # the stateful phase's links, and a bill a team can read at a glance.
 DEFAULT_MAX_TASKS = 20
@@ -177,7 +185,11 @@ def _generations(value: str) -> list[Generation]:
         ) from None
 
 
-@click.command(context_settings={"help_option_names": ["-h", "--help"]}, help=__doc__)
+@click.command(
+    context_settings={"help_option_names": ["-h", "--help"]},
+    help=__doc__
+    + exit_codes.table(no="a contract failure (drift too, with --fail-on-drift)"),
+)
 @click.option("--base-url", help="The live gateway (else KLING_BASE_URL, see above).")
 @click.option(
     "--task-id",
@@ -325,7 +337,7 @@ def command(
         )
     except TargetError as exc:
         click.echo(f"contract: cannot run: {exc}", err=True)
-        return 2
+        return int(exc.code)
     results: list[RunResult] = []
     if mode.live is not None:
         click.echo(f"mode: live gateway at {mode.live.base_url} ({mode.reason})")

@@ -595,7 +595,8 @@ def main(
 ) -> None:
     """Send the same requests to two gateways and report every difference in status, error
     shape and code, fields and their types, and headers. Exit 0: none but known ones;
-    1: differences; 2: bad options."""
+    1: differences; 2: bad options (the exit codes kling and kling-contract share,
+    kling_common.exit_codes)."""
     left = Side.load("left", left_file)
     right = Side.load("right", right_file)
     known = (

@@ -23,6 +23,7 @@ import attrs
 import schemathesis.checks
 import tomli_w
 
+from kling_common.exit_codes import ExitCode
 from kling_common.families import FAMILIES, Family
 from kling_common.generation import Generation
 from kling_common.redaction import redact_access
@@ -70,7 +71,10 @@ class Options:
 @attrs.frozen
 class RunResult:
     label: str
-    exit_code: int  # 0 passed, 1 a contract failure, 2 nothing could be tested
+    # 0 passed, 1 a contract failure; any other code of the shared table (kling_common.
+    # exit_codes) says why nothing could be tested: 2 the options, 3 the gateway, 5 the
+    # token, 6 the task.
+    exit_code: int
     report: dict[str, Any] = attrs.field(factory=dict)
     problem: str = ""
     drift: tuple[drift.DriftItem, ...] = ()
@@ -250,7 +254,9 @@ def run_target(target: Target, options: Options) -> RunResult:
     except TargetError as exc:
         print(f"contract: cannot test {target.label}: {exc}", flush=True)
         junit.write(folder / "junit.xml", target.label, problem=str(exc))
-        return RunResult(target.label, 2, problem=str(exc), own_task=target.own_task)
+        return RunResult(
+            target.label, int(exc.code), problem=str(exc), own_task=target.own_task
+        )
     assert checked.generation is not None
     print(
         f"contract: generation {checked.generation.value} "
@@ -317,7 +323,7 @@ def _run_checked(target: Target, options: Options, folder: Path) -> RunResult:
     except subprocess.TimeoutExpired:
         problem = f"schemathesis did not finish within {options.timeout:g} s"
         junit.write(folder / "junit.xml", target.label, problem=problem)
-        return RunResult(target.label, 2, problem=problem)
+        return RunResult(target.label, ExitCode.TIMEOUT, problem=problem)
     finally:
         _redact_reports(folder)
     report_path = folder / "report.json"
@@ -492,9 +498,10 @@ def emulator_target(
 
 
 def overall_exit_code(results: list[RunResult]) -> int:
-    """1 when any run found a contract failure; else 2 when any run tested nothing; else 0."""
-    if any(r.exit_code == 1 for r in results):
-        return 1
-    if not results or any(r.exit_code == 2 for r in results):
-        return 2
-    return 0
+    """1 when any run found a contract failure; else the first run's reason for testing
+    nothing; else 0 (2 when there was no run at all)."""
+    if any(r.exit_code == ExitCode.NO for r in results):
+        return ExitCode.NO
+    if not results:
+        return ExitCode.USAGE
+    return next((r.exit_code for r in results if r.exit_code), ExitCode.OK)

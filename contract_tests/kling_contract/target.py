@@ -12,6 +12,7 @@ import attrs
 import httpx
 
 import kling_gateway as kg
+from kling_common.exit_codes import ExitCode
 from kling_common.families import FAMILIES, Family
 from kling_common.generation import Generation
 from kling_common.wire import MODELS
@@ -43,7 +44,21 @@ HOW_TO_GET_A_TASK = (
 
 
 class TargetError(Exception):
-    """The run cannot test anything: say why instead of passing."""
+    """The run cannot test anything: say why instead of passing, with the exit code of the
+    shared table that says what to fix (the options by default)."""
+
+    def __init__(self, message: str, code: ExitCode = ExitCode.USAGE) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def code_of(exc: kg.KlingError) -> ExitCode:
+    """The shared table's code for a gateway's refusal or failure."""
+    if isinstance(exc, kg.AuthenticationError | kg.PermissionDeniedError):
+        return ExitCode.TOKEN
+    if isinstance(exc, kg.TaskNotFoundError):
+        return ExitCode.TASK_NOT_FOUND
+    return ExitCode.GATEWAY
 
 
 @attrs.frozen
@@ -208,7 +223,7 @@ def with_a_task_of_its_own(target: Target, timeout: float = 60.0) -> Target:
             )
         except kg.KlingError as exc:
             raise TargetError(
-                f"creating a task to check against failed: {exc}"
+                f"creating a task to check against failed: {exc}", code_of(exc)
             ) from None
     remaining = None if target.max_tasks is None else target.max_tasks - 1
     return attrs.evolve(
@@ -242,19 +257,25 @@ def preflight(target: Target, timeout: float = 15.0) -> Target:
             except kg.MalformedResponseError as exc:
                 body = _json_object(exc) if exc.status_code == 200 else None
                 if body is None:
-                    raise TargetError(_refusal(target, task_id, exc)) from None
+                    raise TargetError(
+                        _refusal(target, task_id, exc), ExitCode.GATEWAY
+                    ) from None
             except kg.TaskNotFoundError:
                 raise TargetError(
                     f"task {task_id!r} does not exist for this token's user: "
-                    + HOW_TO_GET_A_TASK
+                    + HOW_TO_GET_A_TASK,
+                    ExitCode.TASK_NOT_FOUND,
                 ) from None
             except kg.PermissionDeniedError:
                 raise TargetError(
                     "the gateway refused the token (HTTP 403): its user is banned, it names "
-                    "a channel, or it is limited to models that do not include this task's"
+                    "a channel, or it is limited to models that do not include this task's",
+                    ExitCode.TOKEN,
                 ) from None
             except kg.KlingError as exc:
-                raise TargetError(_refusal(target, task_id, exc)) from None
+                raise TargetError(
+                    _refusal(target, task_id, exc), code_of(exc)
+                ) from None
             if generation is None:
                 generation, evidence = told_generation(body)
                 evidence += " on " + query_path(first)
@@ -294,7 +315,8 @@ def _served_families(
     except httpx.HTTPError as exc:
         raise TargetError(
             f"{target.base_url} stopped answering while its route families were asked "
-            f"({type(exc).__name__})"
+            f"({type(exc).__name__})",
+            ExitCode.GATEWAY,
         ) from None
     return attrs.evolve(found, explicit=target.families_explicit)
 
@@ -342,7 +364,9 @@ def _answers_403_for_unknown_tasks(client: kg.KlingClient, target: Target) -> bo
     except kg.PermissionDeniedError:
         return True
     except kg.APIConnectionError as exc:
-        raise TargetError(f"{target.base_url} stopped answering: {exc}") from None
+        raise TargetError(
+            f"{target.base_url} stopped answering: {exc}", ExitCode.GATEWAY
+        ) from None
     except kg.KlingError:
         return False
     return False
@@ -357,14 +381,18 @@ def _check_other_token(target: Target, timeout: float) -> None:
             client.get(target.task_ids[0])
         except (kg.AuthenticationError, kg.PermissionDeniedError) as exc:
             raise TargetError(
-                f"the gateway rejected KLING_OTHER_TOKEN (HTTP {exc.status_code})"
+                f"the gateway rejected KLING_OTHER_TOKEN (HTTP {exc.status_code})",
+                ExitCode.TOKEN,
             ) from None
         except kg.APIConnectionError as exc:
-            raise TargetError(f"asking with KLING_OTHER_TOKEN failed: {exc}") from None
+            raise TargetError(
+                f"asking with KLING_OTHER_TOKEN failed: {exc}", ExitCode.GATEWAY
+            ) from None
         except kg.APIStatusError as exc:
             if exc.status_code >= 500:
                 raise TargetError(
-                    f"the gateway failed (HTTP {exc.status_code}) for KLING_OTHER_TOKEN"
+                    f"the gateway failed (HTTP {exc.status_code}) for KLING_OTHER_TOKEN",
+                    ExitCode.GATEWAY,
                 ) from None
         except kg.KlingError:
             pass  # an answer the suite will judge

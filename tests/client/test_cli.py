@@ -11,10 +11,12 @@ from click.testing import CliRunner, Result
 
 from kling_emulator.server import EmulatorServer
 from kling_gateway.cli import (
-    EXIT_ERROR,
+    EXIT_NOT_READY,
     EXIT_OK,
     EXIT_TASK_FAILED,
+    EXIT_TASK_NOT_FOUND,
     EXIT_TIMEOUT,
+    EXIT_TOKEN,
     EXIT_USAGE,
     main,
 )
@@ -87,8 +89,8 @@ def test_exit_codes(gateway: EmulatorServer) -> None:
         "0.05",
     )
     assert timed_out.exit_code == EXIT_TIMEOUT
-    assert kling(gateway, "get", "no_such_task").exit_code == EXIT_ERROR
-    assert kling(gateway, "get", "abc", token="sk-wrong").exit_code == EXIT_ERROR
+    assert kling(gateway, "get", "no_such_task").exit_code == EXIT_TASK_NOT_FOUND
+    assert kling(gateway, "get", "abc", token="sk-wrong").exit_code == EXIT_TOKEN
     assert kling(gateway, "get", "../x").exit_code == EXIT_USAGE
     assert kling(gateway, "get", "abc", token="").exit_code == EXIT_USAGE
     assert kling(gateway, "submit", "--prompt", "no image").exit_code == EXIT_USAGE
@@ -97,9 +99,10 @@ def test_exit_codes(gateway: EmulatorServer) -> None:
 
 def test_json_errors_are_json(gateway: EmulatorServer) -> None:
     result = kling(gateway, "--json", "get", "no_such_task")
-    assert result.exit_code == EXIT_ERROR
+    assert result.exit_code == EXIT_TASK_NOT_FOUND
     body = json.loads(result.stdout)
-    assert "task_not_exist" in body["error"] and body["exit_code"] == EXIT_ERROR
+    assert "task_not_exist" in body["error"]
+    assert body["exit_code"] == EXIT_TASK_NOT_FOUND
 
 
 def test_download_writes_the_file(gateway: EmulatorServer, tmp_path: Path) -> None:
@@ -117,7 +120,7 @@ def test_download_writes_the_file(gateway: EmulatorServer, tmp_path: Path) -> No
     missing = kling(
         gateway, "download", gateway.seeded[1]["IN_PROGRESS"], "-o", str(tmp_path)
     )
-    assert missing.exit_code == EXIT_ERROR and "no video" in missing.stderr
+    assert missing.exit_code == EXIT_NOT_READY and "is not finished" in missing.stderr
 
 
 def test_the_token_is_never_printed(gateway: EmulatorServer) -> None:

@@ -115,7 +115,9 @@ def test_every_render_of_the_plugin_reads_as_a_task_in_the_clients_terms(
     clock = FakeClock()
     body = _status(name)
     answer, _ = drive(
-        core(clock).get(GATEWAY_ID), lambda send, now: response(send, 200, body), clock
+        core(clock).get(GATEWAY_ID, route="image2video"),
+        lambda send, now: response(send, 200, body),
+        clock,
     )
     task = answer.parsed
     assert task.task_id == GATEWAY_ID
@@ -133,13 +135,15 @@ def test_kling_milliseconds_become_seconds_and_kling_updated_at_is_no_write_time
     clock = FakeClock()
     body = _status("succeed")
     answer, _ = drive(
-        core(clock).get(GATEWAY_ID), lambda send, now: response(send, 200, body), clock
+        core(clock).get(GATEWAY_ID, route="image2video"),
+        lambda send, now: response(send, 200, body),
+        clock,
     )
     task = answer.parsed
     assert task.created_at == task.submit_time == 1788400001
     assert task.finish_time == 1788400061
     # Kling's updated_at is Kling's clock: waiting must not take it for a refresh pass.
-    assert task.updated_at is kg.Task.__attrs_attrs__.updated_at.default  # UNSET
+    assert task.updated_at is None and task.raw().updated_at is kg.UNSET
 
 
 def test_the_status_map_is_the_plugins() -> None:
@@ -160,7 +164,7 @@ def test_an_answer_naming_another_task_is_malformed() -> None:
     body["data"]["task_id"] = KLING_ID  # Kling's own id leaked
     with pytest.raises(kg.MalformedResponseError, match="another task"):
         drive(
-            core(clock).get(GATEWAY_ID),
+            core(clock).get(GATEWAY_ID, route="image2video"),
             lambda send, now: response(send, 200, body),
             clock,
         )
@@ -171,7 +175,9 @@ def test_a_status_kling_never_sent_is_kept_and_is_not_final() -> None:
     body = _status("processing")
     body["data"]["task_status"] = "paused"
     answer, _ = drive(
-        core(clock).get(GATEWAY_ID), lambda send, now: response(send, 200, body), clock
+        core(clock).get(GATEWAY_ID, route="image2video"),
+        lambda send, now: response(send, 200, body),
+        clock,
     )
     assert answer.parsed.status == "paused"
     assert not kg.is_final(answer.parsed)
@@ -305,6 +311,62 @@ def test_without_the_gateways_own_view_a_wait_polls_the_kling_route() -> None:
     with pytest.raises(kg.TaskFailedError, match="risk control"):
         drive(core(clock).wait(GATEWAY_ID, deadline=3600), gateway, clock)
     assert gateway.sent.count(GENERATIONS_ROUTE) == 1
+
+
+def test_a_get_gives_the_gateways_status_and_reason_as_a_wait_does() -> None:
+    """One read of a task the gateway failed itself: not Kling's stale 'processing' from
+    the Kling route, but the gateway's FAILURE and reason, in one more request."""
+    reason = "poll failed: transient (HTTP 503): Task request failed"
+    gateway = Scripted(
+        **{
+            KLING_ROUTE: [(200, _status("processing"))],
+            GENERATIONS_ROUTE: [
+                (200, gateway_task("FAILURE", "100%", reason, kling="processing"))
+            ],
+        }
+    )
+    clock = FakeClock()
+    answer, _ = drive(core(clock).get(GATEWAY_ID), gateway, clock)
+    assert answer.parsed.status is TaskStatus.FAILURE
+    assert kg.fail_reason_of(answer.parsed) == reason
+    assert gateway.sent == [KLING_ROUTE, GENERATIONS_ROUTE]
+
+
+def test_a_get_of_a_route_asked_explicitly_reads_that_route_alone() -> None:
+    gateway = Scripted(**{KLING_ROUTE: [(200, _status("processing"))]})
+    clock = FakeClock()
+    answer, _ = drive(core(clock).get(GATEWAY_ID, route="image2video"), gateway, clock)
+    assert answer.parsed.status is TaskStatus.IN_PROGRESS
+    assert gateway.sent == [KLING_ROUTE]
+
+
+def test_a_get_without_the_generations_family_reads_the_kling_route() -> None:
+    gateway = Scripted(
+        **{
+            KLING_ROUTE: [(200, _status("processing"))],
+            GENERATIONS_ROUTE: [(404, NOT_A_ROUTE)],
+        }
+    )
+    clock = FakeClock()
+    answer, _ = drive(core(clock).get(GATEWAY_ID), gateway, clock)
+    assert answer.parsed.status is TaskStatus.IN_PROGRESS
+    assert gateway.sent == [KLING_ROUTE, GENERATIONS_ROUTE]
+
+
+def test_a_404_of_the_generations_route_that_is_a_routes_answer_is_raised() -> None:
+    """Only the not-a-route answer means "not served": any other 404 is the gateway's word."""
+    not_found = {
+        "error": {"message": "Task not found", "type": "invalid_request_error"}
+    }
+    gateway = Scripted(
+        **{
+            KLING_ROUTE: [(200, _status("processing"))],
+            GENERATIONS_ROUTE: [(404, not_found)],
+        }
+    )
+    clock = FakeClock()
+    with pytest.raises(kg.TaskNotFoundError):
+        drive(core(clock).get(GATEWAY_ID), gateway, clock)
 
 
 def _artifacts(url: str | None) -> dict[str, Any]:

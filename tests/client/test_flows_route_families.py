@@ -69,7 +69,7 @@ def test_a_running_video_has_no_finish_time_though_the_route_sends_completed_at(
     )
     task = result.parsed
     assert (task.status, task.progress) == ("IN_PROGRESS", "30%")
-    assert task.finish_time is kg.UNSET and task.updated_at == UPDATED_MS // 1000
+    assert task.finish_time is None and task.updated_at == UPDATED_MS // 1000
 
 
 @pytest.mark.parametrize(

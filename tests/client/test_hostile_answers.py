@@ -424,7 +424,11 @@ def test_ctrl_c_while_waiting_exits_130_after_printing_the_new_tasks_id() -> Non
             server,
         )
         first_line = submitting.stdout.readline() if submitting.stdout else ""
-        time.sleep(1.5)
+        # Both are waiting once each has reported its task (not while still importing,
+        # which takes seconds on a busy machine).
+        waited = waiting.stderr.readline() if waiting.stderr else ""
+        assert "IN_PROGRESS" in waited, waited
+        time.sleep(0.5)
         for process in (waiting, submitting):
             process.send_signal(signal.SIGINT)
         outcomes = [p.communicate(timeout=30) for p in (waiting, submitting)]
@@ -432,6 +436,9 @@ def test_ctrl_c_while_waiting_exits_130_after_printing_the_new_tasks_id() -> Non
     task_id = json.loads(first_line)["task_id"]
     assert task_id.startswith("task_")
     assert f"submitted task {task_id}" in outcomes[1][1]
+    assert (
+        f"task {task_id} goes on at the gateway: kling wait {task_id}" in outcomes[1][1]
+    )
     assert "Traceback" not in outcomes[0][1] + outcomes[1][1]
 
 

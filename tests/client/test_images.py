@@ -88,7 +88,10 @@ def test_an_image_larger_than_kling_takes_is_refused_before_reading_or_sending(
 def test_what_is_not_an_image_kling_takes_is_refused_by_name(tmp_path: Path) -> None:
     assert "not a PNG or JPEG image" in refused(image=b"GIF89a...")
     assert "image_tail" in refused(image=PNG, image_tail=b"RIFF....WEBP")
-    assert "cannot be read" in refused(image=tmp_path / "missing.png")
+    missing = tmp_path / "missing.png"
+    assert refused(image=missing).startswith(
+        f"image file {str(missing)!r} does not exist"
+    )
     text = tmp_path / "notes.txt"
     text.write_text("hello")
     with text.open() as opened:
@@ -101,4 +104,8 @@ def test_a_text_naming_a_local_file_is_refused_with_the_way_to_send_it(
     (tmp_path / "cat.png").write_bytes(PNG)
     monkeypatch.chdir(tmp_path)
     assert "pass Path('cat.png')" in refused(image="cat.png")
-    assert "neither a URL nor raw Base64, nor a local file" in refused(image="dog.png")
+    assert refused(image="dog.png").startswith("image file 'dog.png' does not exist")
+    assert refused(image_tail="./frames/last").startswith(
+        "image_tail file './frames/last' does not exist"
+    )
+    assert "neither a URL nor raw Base64, nor a local file" in refused(image="a dog")

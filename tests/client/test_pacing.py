@@ -16,10 +16,15 @@ from kling_emulator.config import EmulatorConfig, Lifecycle, Refresh
 from kling_emulator.refresh import RefreshPasses
 from kling_emulator.server import EmulatorServer
 from kling_emulator.tasks import TaskRecord, TaskStore
-from kling_gateway import IntervalSchedule, KlingClient, RefreshSchedule, WaitPolicy
+from kling_gateway import (
+    IntervalSchedule,
+    KlingClient,
+    RefreshSchedule,
+    Task,
+    WaitPolicy,
+)
 from kling_gateway._pacing import GatewayClock, RefreshTracker, server_time
 from kling_gateway._policies import Waiter
-from kling_gateway_api.models import Task
 
 # -- the client's schedule, pure ------------------------------------------------------------
 

@@ -7,9 +7,8 @@ from typing import Any
 import pytest
 
 import kling_gateway as kg
-from kling_gateway import IntervalSchedule
+from kling_gateway import IntervalSchedule, Task
 from kling_gateway._policies import Waiter, WaitPolicy
-from kling_gateway_api.models import Task
 
 
 class FakeClock:

@@ -73,7 +73,7 @@ def test_exit_0_with_client_settings_exported_and_a_replay_line_that_works(
     assert "--seed 20261124" in replay.group(1)
 
 
-def test_exit_2_when_nothing_can_be_tested_with_junit_saying_why(
+def test_an_unreachable_gateway_exits_3_with_junit_saying_why(
     tmp_path: Path,
 ) -> None:
     stale = tmp_path / "reports/contract/live/stale.xml"
@@ -83,7 +83,7 @@ def test_exit_2_when_nothing_can_be_tested_with_junit_saying_why(
     done = run(
         ["--base-url", url, "--task-id", "1"], tmp_path, {"KLING_API_TOKEN": TOKEN_1}
     )
-    assert done.returncode == 2
+    assert done.returncode == 3  # the shared table's gateway or network error
     assert "unreachable" in done.stdout and TOKEN_1 not in done.stdout + done.stderr
     junit = (tmp_path / "reports/contract/live/junit.xml").read_text()
     assert 'name="kling-contract/live"' in junit and "<failure" in junit
@@ -318,4 +318,5 @@ def test_the_help_keeps_its_paragraphs_and_lists() -> None:
     shown = CliRunner().invoke(command, ["--help"], prog_name="kling-contract").output
     assert "\n  * `--emulator`, or no task id anywhere" in shown
     assert "\n  * `--base-url` on the command line" in shown
-    assert "\n  Exit codes: 0 all passed" in shown
+    assert "\n  Exit codes (the table kling and kling-compare share" in shown
+    assert "\n    5  the token was refused (401)" in shown

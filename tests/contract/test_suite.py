@@ -16,6 +16,7 @@ import attrs
 import pytest
 
 from kling_common.auth import KeyPair
+from kling_common.exit_codes import ExitCode
 from kling_common.generation import Generation
 from kling_common.wire import KlingLifecycle
 from kling_contract.cli import choose_mode, main
@@ -214,7 +215,7 @@ def test_a_used_up_token_cannot_test_anything_and_says_why(
     with EmulatorServer(config(generation)) as server:
         target = attrs.evolve(target_for(server), token=EXHAUSTED_SECRET)
         result, output = run_quietly(target, tmp_path)
-    assert result.exit_code == 2
+    assert result.exit_code == ExitCode.TOKEN
     assert "quota is used up" in result.problem and "quota is used up" in output
     assert EXHAUSTED_SECRET not in output
 
@@ -344,19 +345,24 @@ def _free_port() -> int:
 
 
 @pytest.mark.parametrize(
-    ("change", "reason"),
+    ("change", "reason", "code"),
     [
-        ({"token": "sk-not-a-token"}, "rejected the token"),
+        ({"token": "sk-not-a-token"}, "rejected the token", ExitCode.TOKEN),
         (
             {"task_ids": ("999999999999999999",)},
             "does not exist for this token's user: create one with `kling submit",
+            ExitCode.TASK_NOT_FOUND,
         ),
-        ({"other_token": "sk-not-a-token"}, "rejected KLING_OTHER_TOKEN"),
-        ({"base_url": "http://127.0.0.1:{port}"}, "unreachable"),
+        (
+            {"other_token": "sk-not-a-token"},
+            "rejected KLING_OTHER_TOKEN",
+            ExitCode.TOKEN,
+        ),
+        ({"base_url": "http://127.0.0.1:{port}"}, "unreachable", ExitCode.GATEWAY),
     ],
 )
-def test_a_run_that_cannot_test_anything_fails_and_says_why(
-    change: dict[str, Any], reason: str, tmp_path: Path
+def test_a_run_that_cannot_test_anything_fails_and_says_why_with_the_shared_code(
+    change: dict[str, Any], reason: str, code: ExitCode, tmp_path: Path
 ) -> None:
     with EmulatorServer(config()) as server:
         target = target_for(server)
@@ -365,7 +371,8 @@ def test_a_run_that_cannot_test_anything_fails_and_says_why(
         from attrs import evolve
 
         result, output = run_quietly(evolve(target, **change), tmp_path)
-    assert not result.passed and result.exit_code == 2
+    assert not result.passed and result.exit_code == code
+    assert result.verdict == "NOT TESTED"
     assert reason in result.problem and reason in output
     assert SECRET not in output and "sk-not-a-token" not in output
 
@@ -419,7 +426,7 @@ def test_a_run_appends_a_markdown_summary_without_the_token(
         argv += ["--summary", str(page)]
     else:
         env["GITHUB_STEP_SUMMARY"] = str(page)
-    assert main(argv, env=env) == 2
+    assert main(argv, env=env) == ExitCode.GATEWAY
     written = page.read_text()
     assert written.startswith("earlier step\n## Kling gateway contract checks")
     assert "| live | **not tested** |" in written and "unreachable" in written
@@ -436,7 +443,7 @@ def test_the_replay_line_keeps_the_failure_limit(
     url = f"http://127.0.0.1:{_free_port()}"
     argv = ["--base-url", url, "--task-id", "1", "--max-failures", "3"]
     argv += ["--reports", str(tmp_path)]
-    assert main(argv, env={"KLING_API_TOKEN": SECRET}) == 2
+    assert main(argv, env={"KLING_API_TOKEN": SECRET}) == ExitCode.GATEWAY
     replay = capsys.readouterr().out.split("replay: ", 1)[1].splitlines()[0]
     assert "--max-failures 3" in replay and SECRET not in replay
     target = Target(label="replay", base_url=url, token=SECRET, task_ids=("1",))
@@ -518,7 +525,7 @@ def test_a_failing_second_token_is_a_gateway_error_not_an_isolation_verdict(
 
     with EmulatorServer(config(), wrap=other_token_fails) as server:
         result, output = run_quietly(target_for(server), tmp_path)
-    assert result.exit_code == 2
+    assert result.exit_code == ExitCode.GATEWAY
     assert "gateway failed (HTTP 503) for KLING_OTHER_TOKEN" in result.problem
     assert "isolation" not in result.problem and OTHER_SECRET not in output
 
