@@ -224,13 +224,17 @@ def test_creating_tasks_needs_a_bound_and_flags_are_true_or_false(
     assert_nothing_ran(job, run)
 
 
-def input_check(run: Runner, workflow: dict[str, Any]) -> StepResult:
-    """The action's first step alone, with the inputs the workflow gives: installing is
-    the slow part, proven end to end below."""
+def one_step_of_the_action(
+    run: Runner,
+    workflow: dict[str, Any],
+    name: str,
+    job_env: dict[str, str] | None = None,
+) -> StepResult:
+    """One step of the action alone, with the inputs the workflow gives (installing is the
+    slow part, proven end to end below)."""
     spec = action()
-    first = spec["runs"]["steps"][0]
-    assert first["name"] == "Check the inputs"
-    ctx = Context(env=run.default_env())
+    (step,) = [s for s in spec["runs"]["steps"] if s["name"] == name]
+    ctx = Context(env={**run.default_env(), **(job_env or {})})
     given = {
         k: run.substitute(v, ctx) for k, v in action_step(workflow)["with"].items()
     }
@@ -238,16 +242,88 @@ def input_check(run: Runner, workflow: dict[str, Any]) -> StepResult:
         k: given.get(k, str(v.get("default", ""))) for k, v in spec["inputs"].items()
     }
     inner = Context(env=ctx.env, inputs=inputs, action_path=ROOT)
-    (result,) = run.run_steps([first], inner, default_shell="bash")
+    (result,) = run.run_steps([step], inner, default_shell="bash")
     return result
 
 
 def test_with_allow_create_and_a_bound_no_task_id_is_needed(tmp_path: Path) -> None:
     secrets = {k: v for k, v in SOME_SECRETS.items() if k != "KLING_TASK_ID"}
     bounded = with_inputs(**{"allow-create": "true", "max-tasks": "3"})
-    checked = input_check(runner(tmp_path / "1", secrets), bounded)
+    checked = one_step_of_the_action(
+        runner(tmp_path / "1", secrets), bounded, "Check the inputs"
+    )
     assert checked.code == 0, checked.stdout
-    assert input_check(runner(tmp_path / "2", SOME_SECRETS), recipe()).code == 0
+    plain = one_step_of_the_action(
+        runner(tmp_path / "2", SOME_SECRETS), recipe(), "Check the inputs"
+    )
+    assert plain.code == 0
+
+
+# A stand-in for the installed script: what it was given, on the command line and in its
+# environment (names only, and whether the token came through).
+RECORDER = """#!/bin/bash
+printf 'arg %s\n' "$@"
+env | grep -o '^KLING_[A-Z_]*=' | sort | sed 's/^/env /'
+[ "$KLING_API_TOKEN" = sk-ci-recipe-secret ] && echo 'token via env'
+[ -z "$KLING_ALLOW_CREATE$KLING_CONTRACT_MAX_TASKS" ] && echo 'no job-wide create'
+exit 3
+"""
+
+
+def recorded_run(tmp_path: Path, **inputs: object) -> tuple[list[str], list[str]]:
+    run = runner(tmp_path, SOME_SECRETS)
+    script = run.temp / "kling-contract-venv" / "bin" / "kling-contract"
+    script.parent.mkdir(parents=True)
+    script.write_text(RECORDER)
+    script.chmod(0o755)
+    job_env = {"KLING_ALLOW_CREATE": "1", "KLING_CONTRACT_MAX_TASKS": "999"}
+    workflow = with_inputs(**inputs) if inputs else recipe()
+    done = one_step_of_the_action(run, workflow, "Check the gateway", job_env)
+    assert done.code == 3 and done.outputs["exit-code"] == "3"
+    assert done.outputs["reports"] == "reports/contract"
+    lines = done.stdout.splitlines()
+    assert "token via env" in lines and "no job-wide create" in lines
+    args = [line.removeprefix("arg ") for line in lines if line.startswith("arg ")]
+    assert "sk-ci-recipe-secret" not in " ".join(args)
+    return args, [line for line in lines if line.startswith("env ")]
+
+
+def test_the_check_is_always_live_and_secrets_go_by_environment(tmp_path: Path) -> None:
+    args, env = recorded_run(tmp_path)
+    assert args == ["--live", "--reports", "reports/contract"]
+    for name in ("KLING_API_TOKEN", "KLING_BASE_URL", "KLING_TASK_ID"):
+        assert f"env {name}=" in env
+
+
+def test_each_input_becomes_its_option_and_only_when_given(tmp_path: Path) -> None:
+    """`--families` too (passed only when the input is not empty)."""
+    args, _ = recorded_run(
+        tmp_path,
+        **{
+            "families": "kling,tasks",
+            "allow-create": "true",
+            "max-tasks": "4",
+            "max-examples": "7",
+            "fail-on-drift": True,
+            "baseline": "contract/baseline.json",
+            "other-token": "sk-other",
+        },
+    )
+    assert args == [
+        "--live",
+        "--reports",
+        "reports/contract",
+        "--families",
+        "kling,tasks",
+        "--allow-create",
+        "--max-tasks",
+        "4",
+        "--max-examples",
+        "7",
+        "--fail-on-drift",
+        "--baseline",
+        "contract/baseline.json",
+    ]
 
 
 # The recipe, end to end ---------------------------------------------------------------------
