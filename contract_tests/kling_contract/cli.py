@@ -144,14 +144,9 @@ def choose_mode(
         max_tasks=max_tasks,
         models=tuple(models),
     )
-    why = (
-        "--live given"
-        if live
-        else "--base-url given"
-        if base_url
-        else "a task id given"
-    )
-    return Mode(target, why)
+    if live:
+        return Mode(target, "--live given")
+    return Mode(target, "--base-url given" if base_url else "a task id given")
 
 
 def _replay_command(
