@@ -6,11 +6,18 @@ Which gateway is checked (printed at the start of every run, with the reason):
 * `--emulator`, or no task id anywhere: the embedded emulator, once per generation (A, B
   and C). KLING_BASE_URL and KLING_API_TOKEN alone are the client's settings, exported for the
   `kling` CLI: they never turn a plain run into a live one.
-* `--base-url` on the command line, or a task id (`--task-id`, KLING_TASK_ID): the live
-  gateway at `--base-url` or KLING_BASE_URL, with the token from KLING_API_TOKEN (never an
-  option). KLING_OTHER_TOKEN adds the isolation check; `--allow-create` (KLING_ALLOW_CREATE=1)
-  allows submitting tasks, which costs money (given no task id, the run first creates one to
-  check against, and names it); `--max-tasks N` bounds how many a run creates.
+* `--base-url` on the command line, `--live`, or a task id (`--task-id`, KLING_TASK_ID): the
+  live gateway at `--base-url` or KLING_BASE_URL, with the token from KLING_API_TOKEN (never
+  an option). KLING_OTHER_TOKEN adds the isolation check; `--allow-create`
+  (KLING_ALLOW_CREATE=1) allows submitting tasks, which costs money (given no task id, the run
+  first creates one to check against, and names it); `--max-tasks N` bounds how many a run
+  creates.
+
+\b
+A CI job meant for a live gateway says so with `--live` (or `--base-url`): a URL, token or
+task id that is missing or empty then exits 2 naming it (an unset secret reads as empty);
+with `--allow-create` no task id is needed. A KLING_TASK_ID that is set but empty exits 2 as
+well, unless `--emulator` is given: it never selects the emulator.
 
 Route families: a live run asks each family's task query once; one the gateway does not
 serve is reported as not served (never failed), unless named with `--families`.
@@ -95,6 +102,16 @@ class Mode:
     reason: str
 
 
+# GitHub Actions passes an unset secret as an empty string: every message about a missing
+# setting says so, since that is the usual cause in CI.
+UNSET_SECRET = "an unset secret reads as empty"
+
+
+def _missing(env: Mapping[str, str], name: str, needs: str, hint: str = "") -> str:
+    state = "is empty" if name in env else "is not set"
+    return f"{name} {state}: a live run needs {needs} ({hint}{UNSET_SECRET})"
+
+
 def choose_mode(
     env: Mapping[str, str],
     *,
@@ -102,6 +119,7 @@ def choose_mode(
     task_ids: Sequence[str],
     emulator: bool,
     allow_create: bool,
+    live: bool = False,
     max_tasks: int | str | None = None,
     models: Sequence[str] = MODELS,
     families: Sequence[Family] = FAMILIES,
@@ -111,11 +129,24 @@ def choose_mode(
     env_url = env.get("KLING_BASE_URL", "").strip()
     env_task = env.get("KLING_TASK_ID", "").strip()
     if emulator:
-        if base_url:
+        if live:
+            raise TargetError("--live and --emulator exclude each other")
+        if base_url is not None:
             raise TargetError("--emulator and --base-url exclude each other")
         return Mode(None, "--emulator")
-    ids = tuple(task_ids) or ((env_task,) if env_task else ())
-    if not base_url and not ids:
+    if any(not t.strip() for t in task_ids):
+        raise TargetError(
+            f"--task-id is empty: a live run needs a task id ({UNSET_SECRET})"
+        )
+    ids = tuple(t.strip() for t in task_ids) or ((env_task,) if env_task else ())
+    # Asked for in so many words: a missing setting then fails, never checks the emulator.
+    asked = live or base_url is not None
+    if not asked and not ids:
+        if "KLING_TASK_ID" in env:
+            raise TargetError(
+                _missing(env, "KLING_TASK_ID", "a task id")
+                + "; --emulator checks the embedded emulator instead"
+            )
         reason = "no task id given (--task-id or KLING_TASK_ID)"
         if env_url:
             reason += (
@@ -123,12 +154,35 @@ def choose_mode(
                 "live run"
             )
         return Mode(None, reason)
-    url = base_url or env_url
-    if not url:
-        raise TargetError("a task id was given, but no --base-url or KLING_BASE_URL")
+    problems = []
+    if base_url is not None and not base_url.strip():
+        problems.append(
+            f"--base-url is empty: a live run needs the gateway's URL ({UNSET_SECRET})"
+        )
+    elif not (base_url or env_url):
+        problems.append(
+            _missing(
+                env,
+                "KLING_BASE_URL",
+                "the gateway's URL",
+                "--base-url or KLING_BASE_URL; ",
+            )
+        )
+    token = env.get("KLING_API_TOKEN", "").strip()
+    if not token:
+        problems.append(
+            _missing(env, "KLING_API_TOKEN", "the gateway's token", "never an option; ")
+        )
+    if not ids and not allow_create:
+        problems.append(
+            _missing(env, "KLING_TASK_ID", "a task id", "--task-id or KLING_TASK_ID; ")
+            + ", or --allow-create to create one"
+        )
+    if problems:
+        raise TargetError("; ".join(problems))
     target = Target.live(
-        url,
-        env.get("KLING_API_TOKEN", "").strip(),
+        (base_url or env_url).strip(),
+        token,
         ids,
         other_token=env.get("KLING_OTHER_TOKEN", "").strip() or None,
         allow_create=allow_create,
@@ -137,8 +191,9 @@ def choose_mode(
         families=tuple(families),
         families_explicit=families_explicit,
     )
-    why = "--base-url given" if base_url else "a task id given"
-    return Mode(target, why)
+    if live:
+        return Mode(target, "--live given")
+    return Mode(target, "--base-url given" if base_url else "a task id given")
 
 
 def _replay_command(
@@ -198,6 +253,11 @@ def _generations(value: str) -> list[Generation]:
     help="An existing image2video task of the token's user (repeatable; else KLING_TASK_ID).",
 )
 @click.option("--emulator", is_flag=True, help="Check the embedded emulator.")
+@click.option(
+    "--live",
+    is_flag=True,
+    help="Check the live gateway at KLING_BASE_URL; a missing setting then fails the run.",
+)
 @click.option(
     "--allow-create",
     is_flag=True,
@@ -293,6 +353,7 @@ def command(
     base_url: str | None,
     task_ids: tuple[str, ...],
     emulator: bool,
+    live: bool,
     allow_create: bool,
     max_tasks: int | str | None,
     families: str | None,
@@ -329,6 +390,7 @@ def command(
             base_url=base_url,
             task_ids=task_ids,
             emulator=emulator,
+            live=live,
             allow_create=allow_create,
             max_tasks=max_tasks,
             models=[m.strip() for m in models.split(",")] if models else MODELS,

@@ -380,11 +380,19 @@ def test_a_run_that_cannot_test_anything_fails_and_says_why_with_the_shared_code
 @pytest.mark.parametrize(
     ("argv", "env", "message"),
     [
-        (["--task-id", "1"], {}, "no --base-url or KLING_BASE_URL"),
+        (["--task-id", "1"], {}, "KLING_BASE_URL is not set"),
         (["--base-url", "http://127.0.0.1:9", "--task-id", "1"], {}, "KLING_API_TOKEN"),
         (["--base-url", "http://127.0.0.1:9"], {"KLING_API_TOKEN": SECRET}, "task id"),
-        (["--base-url", "ftp://x", "--task-id", "1"], {}, "must start with http"),
-        (["--base-url", "http://[::1", "--task-id", "1"], {}, "not a valid URL"),
+        (
+            ["--base-url", "ftp://x", "--task-id", "1"],
+            {"KLING_API_TOKEN": SECRET},
+            "must start with http",
+        ),
+        (
+            ["--base-url", "http://[::1", "--task-id", "1"],
+            {"KLING_API_TOKEN": SECRET},
+            "not a valid URL",
+        ),
         (
             ["--base-url", "http://127.0.0.1:9", "--task-id", "../x"],
             {"KLING_API_TOKEN": SECRET},
