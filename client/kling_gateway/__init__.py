@@ -8,11 +8,18 @@ from importlib.metadata import PackageNotFoundError, version
 from kling_gateway_api.models import SubmittedTask, Task, TaskStatus
 from kling_gateway_api.types import UNSET, Unset
 
+from ._batch import JobResult, JobState
 from ._client import (
     AsyncKlingClient,
     AsyncRawResponses,
     KlingClient,
     RawResponses,
+)
+from ._journal import (
+    JobsChangedError,
+    JournalError,
+    JournalInUseError,
+    JournalVersionError,
 )
 from ._logs import setup_logging
 from ._pacing import IntervalSchedule, RefreshSchedule
@@ -75,6 +82,12 @@ __all__ = [
     "IntervalSchedule",
     "InvalidRequestError",
     "InvalidTaskIdError",
+    "JobResult",
+    "JobState",
+    "JobsChangedError",
+    "JournalError",
+    "JournalInUseError",
+    "JournalVersionError",
     "KlingClient",
     "KlingError",
     "MalformedResponseError",

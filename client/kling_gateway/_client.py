@@ -25,6 +25,7 @@ from typing import (
 import anyio
 import httpx
 
+from ._batch import batch as _batch
 from ._core import UNREADABLE, ClientCore
 from ._download import download_client_args, download_failure, sink_for
 from ._flows import Failure, Fetch, Flow, Gather, Send, Sleep, in_turn
@@ -85,6 +86,17 @@ def _awaited(
         return await self._run(call(self._core, *args, **kwargs))
 
     return method
+
+
+def _before(send: Send) -> Exception | None:
+    """Run a Send's `before`; the error it raised, to be raised in the flow instead."""
+    if send.before is None:
+        return None
+    try:
+        send.before()
+    except Exception as exc:
+        return exc
+    return None
 
 
 class _ClientBase(Generic[TransportT]):
@@ -232,6 +244,7 @@ class KlingClient(_ClientBase[httpx.BaseTransport]):
     generate = _blocking(ClientCore.generate)
     wait = _blocking(ClientCore.wait)
     wait_many = _blocking(ClientCore.wait_many)
+    batch = _blocking(_batch)
     download = _blocking(ClientCore.download)
     download_to = _blocking(ClientCore.download_to)
     download_bytes = _blocking(ClientCore.download_bytes)
@@ -241,15 +254,21 @@ class KlingClient(_ClientBase[httpx.BaseTransport]):
         # its own clean-up (an in_turn's other waits) runs at once.
         with closing(flow):
             outcome: object = None
+            thrown: Exception | None = None
             while True:
                 try:
-                    action = flow.send(outcome)
+                    if thrown is not None:
+                        action, thrown = flow.throw(thrown), None
+                    else:
+                        action = flow.send(outcome)
                 except StopIteration as stop:
                     result: R = stop.value
                     return result
                 match action:
                     case Send():
-                        outcome = self._send(action)
+                        thrown = _before(action)
+                        if thrown is None:
+                            outcome = self._send(action)
                     case Sleep():
                         time.sleep(action.seconds)
                         outcome = None
@@ -339,6 +358,7 @@ class AsyncKlingClient(_ClientBase[httpx.AsyncBaseTransport]):
     generate = _awaited(ClientCore.generate)
     wait = _awaited(ClientCore.wait)
     wait_many = _awaited(ClientCore.wait_many)
+    batch = _awaited(_batch)
     download = _awaited(ClientCore.download)
     download_to = _awaited(ClientCore.download_to)
     download_bytes = _awaited(ClientCore.download_bytes)
@@ -350,16 +370,22 @@ class AsyncKlingClient(_ClientBase[httpx.AsyncBaseTransport]):
         the requests in flight, not the sleeps."""
         with closing(flow):
             outcome: object = None
+            thrown: Exception | None = None
             while True:
                 try:
-                    action = flow.send(outcome)
+                    if thrown is not None:
+                        action, thrown = flow.throw(thrown), None
+                    else:
+                        action = flow.send(outcome)
                 except StopIteration as stop:
                     result: R = stop.value
                     return result
                 match action:
                     case Send():
                         async with limit or nullcontext():
-                            outcome = await self._send(action)
+                            thrown = _before(action)
+                            if thrown is None:
+                                outcome = await self._send(action)
                     case Sleep():
                         await anyio.sleep(action.seconds)
                         outcome = None
