@@ -181,9 +181,8 @@ def may_have_created(exc: errors.KlingError) -> bool:
         return exc.request_sent
     if isinstance(exc, errors.APIStatusError):
         return exc.status_code >= 500 and exc.status_code != 503
-    if isinstance(exc, errors.InvalidRequestError | errors.ConfigurationError):
-        return False  # refused before sending
-    return True
+    # Refused before sending; anything else may hide a task.
+    return not isinstance(exc, errors.InvalidRequestError | errors.ConfigurationError)
 
 
 @attrs.frozen
@@ -213,7 +212,7 @@ def _relayed(flow: Flow[T], change: Callable[[Action], Action]) -> Flow[T]:
             action = change(action)
             try:
                 outcome = yield action
-            except Exception as exc:
+            except Exception as exc:  # noqa: BLE001 (any error raised here is the flow's)
                 action = flow.throw(exc)
             else:
                 action = flow.send(outcome)

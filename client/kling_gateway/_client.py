@@ -94,7 +94,7 @@ def _before(send: Send) -> Exception | None:
         return None
     try:
         send.before()
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 (raised in the flow instead)
         return exc
     return None
 

@@ -130,7 +130,7 @@ def in_turn(
                         break
                     try:
                         outcome = yield action
-                    except Exception as exc:
+                    except Exception as exc:  # noqa: BLE001
                         # A Send's `before` failed: it belongs to the flow that sent it.
                         thrown = exc
             except StopIteration as stop:

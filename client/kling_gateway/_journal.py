@@ -236,7 +236,7 @@ class Journal:
         kept = [
             row[0] for row in db.execute("SELECT digest FROM jobs ORDER BY position")
         ]
-        for position, (old, new) in enumerate(zip(kept, digests)):
+        for position, (old, new) in enumerate(zip(kept, digests, strict=False)):
             if old != new:
                 raise JobsChangedError(
                     f"job {position + 1} is not the one journal {self.path} was started "

@@ -283,9 +283,12 @@ def test_no_token_and_no_access_value_enters_the_journal(tmp_path: Path) -> None
     """Generation C: videos come through artifact URLs whose access value is a credential."""
     config = make_config(generation=Generation.C, refresh=Refresh(channels=1024))
     path = tmp_path / "b.db"
-    with EmulatorServer(config) as gateway, kg.KlingClient(
-        gateway.base_url, TOKEN_1, retry=FAST_RETRY, wait=FAST_WAIT
-    ) as kling:
+    with (
+        EmulatorServer(config) as gateway,
+        kg.KlingClient(
+            gateway.base_url, TOKEN_1, retry=FAST_RETRY, wait=FAST_WAIT
+        ) as kling,
+    ):
         results = kling.batch(jobs(3), journal=path, save_to=tmp_path / "v")
     assert {r.state for r in results} == {"saved"}
     stored = b"".join(p.read_bytes() for p in tmp_path.glob("b.db*"))

@@ -12,9 +12,12 @@ BODY = {"model": "kling-v1", "prompt": "a cat", "image": "https://example.com/ca
 
 
 def test_every_created_task_is_recorded_with_its_external_task_id() -> None:
-    with EmulatorServer(make_config()) as server, httpx.Client(
-        base_url=server.base_url, headers={"Authorization": f"Bearer {TOKEN_1}"}
-    ) as http:
+    with (
+        EmulatorServer(make_config()) as server,
+        httpx.Client(
+            base_url=server.base_url, headers={"Authorization": f"Bearer {TOKEN_1}"}
+        ) as http,
+    ):
         assert http.get("/emulator/submits").json() == {"count": 0, "created": []}
         first = http.post(
             "/kling/v1/videos/image2video",
