@@ -30,6 +30,7 @@ from rich.progress import (
 from kling_gateway_api.models import Task
 
 from . import errors
+from ._batch_cli import batch as batch_command
 from ._client import KlingClient
 from ._logs import setup_logging
 from ._routes import Route
@@ -238,6 +239,7 @@ def main(
 
 
 pass_ctx = click.make_pass_decorator(Context)
+main.add_command(batch_command)
 
 
 def _json_here(click_ctx: click.Context, param: click.Parameter, value: bool) -> None:
