@@ -223,9 +223,12 @@ def _summary(
         click.echo(json.dumps({"counts": found, "jobs": jobs, "exit_code": code}))
         return
     out = Console(soft_wrap=True)
+    if not out.is_terminal:
+        out.width = 200  # ids whole, for a log or a pipe
     table = Table(title=f"batch: {len(results)} jobs, {display.elapsed()}")
-    for column in ("line", "state", "task", "external_task_id", "reason / file"):
-        table.add_column(column, overflow="fold")
+    for column in ("line", "state", "task", "external_task_id"):
+        table.add_column(column, no_wrap=True)
+    table.add_column("reason / file", overflow="fold")
     for r in results:
         if r.state == "saved" and len(results) > 20:
             continue  # a long batch lists what needs a look; the counts say the rest

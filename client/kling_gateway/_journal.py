@@ -125,6 +125,10 @@ class Journal:
         their own external_task_id (None: the journal makes one up)."""
         where = Path(path)
         try:
+            where.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise JournalError(f"journal {where} cannot be created: {exc}") from exc
+        try:
             # isolation_level=None: transactions are begun and committed here, explicitly.
             db = sqlite3.connect(where, timeout=0, isolation_level=None)
         except sqlite3.Error as exc:
