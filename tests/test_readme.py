@@ -68,7 +68,7 @@ def test_python_example_runs(
     if "get_image_to_video_task" in code:
         assert printed == "SUCCESS 100%\n"
     if "download(" in code or "save_to=" in code:
-        assert [p.suffix for p in (tmp_path / "videos").iterdir()] == [".mp4"]
+        assert {p.suffix for p in (tmp_path / "videos").iterdir()} == {".mp4"}
         assert "SUCCESS 100%" in printed
     if 'route="videos"' in code:
         assert printed.startswith("SUCCESS 100%\n")
