@@ -12,12 +12,12 @@ import pytest
 
 import kling_gateway as kg
 from kling_common.generation import Generation
-from kling_emulator.config import Refresh
+from kling_emulator.config import Lifecycle, Refresh
 from kling_emulator.server import EmulatorServer
 from kling_gateway import _journal
 from kling_gateway._batch import job_digest
 
-from ..conftest import TOKEN_1, make_config
+from ..conftest import BROKE, TOKEN_1, make_config
 from .test_over_http import FAST_RETRY, FAST_WAIT
 
 IMAGE = "https://example.com/cat.png"
@@ -294,3 +294,64 @@ def test_no_token_and_no_access_value_enters_the_journal(tmp_path: Path) -> None
     stored = b"".join(p.read_bytes() for p in tmp_path.glob("b.db*"))
     assert TOKEN_1.encode() not in stored and TOKEN_1[3:].encode() not in stored
     assert b"access=" not in stored and b"http" not in stored
+
+
+def test_a_run_past_its_deadline_leaves_tasks_running_and_a_rerun_finishes_them(
+    tmp_path: Path,
+) -> None:
+    config = make_config(
+        lifecycle=Lifecycle.scaled(4.0), refresh=Refresh(channels=1024)
+    )
+    path = tmp_path / "b.db"
+    with EmulatorServer(config) as slow, client(slow) as kling:
+        first = kling.batch(jobs(3), journal=path, save_to=tmp_path, deadline=0.5)
+        assert {r.state for r in first} == {"running"}
+        assert all(r.task_id for r in first)
+        second = kling.batch(jobs(3), journal=path, save_to=tmp_path)
+        assert [r.state for r in second] == ["saved"] * 3
+        assert [r.task_id for r in second] == [r.task_id for r in first]
+        assert len(created(slow)) == 3
+
+
+def test_a_submit_refused_for_an_empty_purse_stops_the_other_submits(
+    server: EmulatorServer, tmp_path: Path
+) -> None:
+    with kg.KlingClient(
+        server.base_url, BROKE, retry=FAST_RETRY, wait=FAST_WAIT
+    ) as kling:
+        results = kling.batch(jobs(4), journal=tmp_path / "b.db", concurrency=1)
+    assert (
+        results[0].state == "refused"
+        and "insufficient_user_quota" in (results[0].reason or "")
+        or "PermissionDenied" in (results[0].reason or "")
+    )
+    assert [r.state for r in results[1:]] == ["not_sent"] * 3
+    assert created(server) == []
+
+
+async def test_an_intent_is_recorded_only_once_its_submit_can_go_out(
+    server: EmulatorServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """At most `concurrency` submits are ever in doubt: a crash can leave no more jobs
+    unanswered than there were requests in flight."""
+    outstanding, peak = [0], [0]
+
+    def counted(name: str, step: int) -> None:
+        real = getattr(_journal.Journal, name)
+
+        def change(self: _journal.Journal, *args: Any) -> _journal.JobRow:
+            outstanding[0] += step
+            peak[0] = max(peak[0], outstanding[0])
+            return real(self, *args)  # type: ignore[no-any-return]
+
+        monkeypatch.setattr(_journal.Journal, name, change)
+
+    counted("record_sending", 1)
+    for name in ("record_submitted", "record_refused", "record_unanswered"):
+        counted(name, -1)
+    async with kg.AsyncKlingClient(
+        server.base_url, TOKEN_1, retry=FAST_RETRY, wait=FAST_WAIT
+    ) as kling:
+        results = await kling.batch(jobs(12), journal=tmp_path / "b.db", concurrency=2)
+    assert {r.state for r in results} == {"succeeded"}
+    assert 1 <= peak[0] <= 2
