@@ -170,3 +170,27 @@ def test_no_token_is_refused(
     write([json.dumps(JOB)])
     code, output = run()
     assert code == 2 and "KLING_API_TOKEN" in output
+
+
+def test_a_terminal_sees_live_counts() -> None:
+    import io
+
+    from rich.console import Console
+
+    from kling_gateway._batch import JobResult
+
+    screen = io.StringIO()
+    console = Console(file=screen, force_terminal=True, width=120)
+    first = [
+        JobResult(index=n, state="not_sent", external_task_id=f"e{n}") for n in range(3)
+    ]
+    display = _batch_cli.Display(console, [1, 2, 3], first)
+    with display.live():
+        display.changed(JobResult(index=0, state="running", external_task_id="e0"))
+        display.changed(
+            JobResult(index=0, state="saved", external_task_id="e0", path=Path("v.mp4"))
+        )
+        assert display.tally() == "done 1 · not sent 2 · videos saved 1"
+    shown = screen.getvalue()
+    assert "done 1 · not sent 2 · videos saved 1" in shown and "1/3" in shown
+    assert "job 1 (line 1)" not in shown  # no plain lines on a terminal
