@@ -293,7 +293,8 @@ async def _run(
     async def interrupts(scope: anyio.CancelScope) -> None:
         try:
             receiver = anyio.open_signal_receiver(signal.SIGINT)
-        except NotImplementedError:  # Windows: Ctrl-C is a KeyboardInterrupt there
+        except (NotImplementedError, ValueError, RuntimeError):
+            # Windows, or not the main thread: Ctrl-C stays a KeyboardInterrupt there.
             return
         with receiver as signals:
             async for _ in signals:
