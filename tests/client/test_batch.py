@@ -279,6 +279,15 @@ def test_a_journal_in_a_read_only_folder_is_refused_before_anything_is_sent(
     assert created(server) == []
 
 
+def test_a_journal_that_cannot_be_created_is_refused_before_anything_is_sent(
+    server: EmulatorServer, tmp_path: Path
+) -> None:
+    (tmp_path / "a-file").write_text("")
+    with client(server) as kling, pytest.raises(kg.JournalError, match="cannot be"):
+        kling.batch(jobs(2), journal=tmp_path / "a-file" / "b.db")
+    assert created(server) == []
+
+
 def test_no_token_and_no_access_value_enters_the_journal(tmp_path: Path) -> None:
     """Generation C: videos come through artifact URLs whose access value is a credential."""
     config = make_config(generation=Generation.C, refresh=Refresh(channels=1024))
