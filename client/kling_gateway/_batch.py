@@ -18,7 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal, TypeVar, get_args
 
@@ -599,7 +599,3 @@ def counts(results: Sequence[JobResult]) -> dict[JobState, int]:
     for result in results:
         found[result.state] += 1
     return found
-
-
-def iter_unanswered(results: Sequence[JobResult]) -> Iterator[JobResult]:
-    return (result for result in results if result.state == "unanswered")

@@ -29,6 +29,9 @@ from kling_emulator.server import EmulatorServer
 
 from ..conftest import TOKEN_1, make_config
 
+if sys.platform == "win32":
+    pytest.skip("SIGKILL and SIGINT as POSIX sends them", allow_module_level=True)
+
 JOBS = 60
 KILLS = 20
 LIFECYCLE = 3.0  # seconds from submit to final, on the emulator's clock
