@@ -161,6 +161,17 @@ def test_an_unanswered_submit_is_listed_with_its_external_task_id(
     assert "unanswered" in row
     assert "may have been billed" in output
     assert sent(env) == before + 1
+    # Resending may pay twice: only with the flag, and a bound that allows it.
+    code, output = run("--resend-unanswered")
+    assert code == 2 and "max_tasks=2" in output and sent(env) == before + 1
+    result = CliRunner().invoke(
+        cli.main,
+        ["--json", "batch", "jobs.jsonl", "--journal", "b.db", "-o", "out"]
+        + ["--resend-unanswered", "--max-tasks", "3"],
+    )
+    summary = json.loads(result.output.splitlines()[-1])
+    assert result.exit_code == 0 and summary["counts"]["saved"] == 2
+    assert sent(env) == before + 2
 
 
 def test_no_token_is_refused(
