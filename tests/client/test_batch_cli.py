@@ -205,3 +205,28 @@ def test_a_terminal_sees_live_counts() -> None:
     shown = screen.getvalue()
     assert "done 1 · not sent 2 · videos saved 1" in shown and "1/3" in shown
     assert "job 1 (line 1)" not in shown  # no plain lines on a terminal
+
+
+def test_a_second_process_on_the_journal_is_refused(env: EmulatorServer) -> None:
+    import os
+    import subprocess
+    import sys
+
+    from kling_gateway._batch import job_digest
+
+    write([json.dumps(JOB)])
+    held = Journal.open("b.db", [job_digest(JOB)], [None])
+    try:
+        done = subprocess.run(
+            [sys.executable, "-c", "from kling_gateway.cli import main; main()"]
+            + ["batch", "jobs.jsonl", "--journal", "b.db", "-o", "out"],
+            env=os.environ,
+            check=False,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    finally:
+        held.close()
+    assert done.returncode == 2
+    assert "is in use by another process" in done.stderr
