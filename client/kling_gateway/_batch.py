@@ -461,6 +461,15 @@ class _Run:
                 lambda: journal.record_reason(index, reason),
                 attrs.evolve(row, reason=reason),
             )
+        except OSError as exc:
+            # The folder cannot take it (disk full, read-only): no video of this batch
+            # could be saved, so no more are paid for.
+            reason = f"video not saved: {exc}"
+            self.control.stop(f"videos cannot be written to {self.save_to}: {exc}")
+            return self._record(
+                lambda: journal.record_reason(index, reason),
+                attrs.evolve(row, reason=reason),
+            )
         return self._record(
             lambda: journal.record_saved(index, path),
             attrs.evolve(row, state=SAVED, path=str(path), reason=None),

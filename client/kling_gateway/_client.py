@@ -276,7 +276,11 @@ class KlingClient(_ClientBase[httpx.BaseTransport]):
                         # One thread sends one request at a time: the waits take turns.
                         outcome = self._run(in_turn(action.flows, self._core.clock))
                     case Fetch():
-                        outcome = self._fetch(action)
+                        # A failed download is raised in the flow, which may handle it.
+                        try:
+                            outcome = self._fetch(action)
+                        except Exception as exc:  # noqa: BLE001
+                            thrown = exc
                     case _:
                         assert_never(action)
 
@@ -392,7 +396,10 @@ class AsyncKlingClient(_ClientBase[httpx.AsyncBaseTransport]):
                     case Gather():
                         outcome = await self._gather(action)
                     case Fetch():
-                        outcome = await self._fetch(action)
+                        try:
+                            outcome = await self._fetch(action)
+                        except Exception as exc:  # noqa: BLE001 (raised in the flow)
+                            thrown = exc
                     case _:
                         assert_never(action)
 

@@ -364,3 +364,60 @@ async def test_an_intent_is_recorded_only_once_its_submit_can_go_out(
         results = await kling.batch(jobs(12), journal=tmp_path / "b.db", concurrency=2)
     assert {r.state for r in results} == {"succeeded"}
     assert 1 <= peak[0] <= 2
+
+
+def test_a_folder_that_cannot_take_a_video_stops_the_submits(
+    server: EmulatorServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+
+    from kling_gateway import _download
+
+    def full(self: object, chunk: bytes) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(_download.PartialFile, "_keep", full)
+    path = tmp_path / "b.db"
+    with client(server) as kling:
+        results = kling.batch(jobs(1) + jobs(3)[1:], journal=path, save_to=tmp_path)
+    assert results[0].state == "succeeded" and "No space left" in (
+        results[0].reason or ""
+    )
+    assert not list(tmp_path.glob("*.mp4")) and not list(tmp_path.glob(".*.part"))
+    monkeypatch.undo()
+    with client(server) as kling:
+        again = kling.batch(jobs(1) + jobs(3)[1:], journal=path, save_to=tmp_path)
+    assert [r.state for r in again] == ["saved"] * 3
+    assert len(created(server)) == 3
+
+
+@pytest.mark.parametrize("flavour", ["sync", "async"])
+async def test_a_failed_download_reaches_the_flow_that_asked_for_it(
+    server: EmulatorServer,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    flavour: str,
+) -> None:
+    """A batch records it and goes on; generate names the paid task (both runners raise
+    a failed Fetch in the flow, not past it)."""
+    from kling_gateway import _download
+
+    def refused(self: object, response: httpx.Response) -> None:
+        raise kg.DownloadError("video server answered HTTP 404")
+
+    monkeypatch.setattr(_download.PartialFile, "start", refused)
+    options: dict[str, Any] = {"retry": FAST_RETRY, "wait": FAST_WAIT}
+    if flavour == "sync":
+        with kg.KlingClient(server.base_url, TOKEN_1, **options) as kling:
+            results = kling.batch(jobs(2), journal=tmp_path / "b.db", save_to=tmp_path)
+            with pytest.raises(kg.DownloadError, match="succeeded, but its video"):
+                kling.generate(jobs(1)[0], save_to=tmp_path)
+    else:
+        async with kg.AsyncKlingClient(server.base_url, TOKEN_1, **options) as aio:
+            results = await aio.batch(
+                jobs(2), journal=tmp_path / "b.db", save_to=tmp_path
+            )
+            with pytest.raises(kg.DownloadError, match="succeeded, but its video"):
+                await aio.generate(jobs(1)[0], save_to=tmp_path)
+    assert [r.state for r in results] == ["succeeded"] * 2
+    assert all("HTTP 404" in (r.reason or "") for r in results)
