@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from . import (
+    batch,
     client_cpu,
     client_overhead,
     many_waits,
@@ -24,6 +25,7 @@ SECTIONS: dict[str, Callable[[], dict[str, Any]]] = {
     "client_cpu": client_cpu.run,
     "many_waits": many_waits.run,
     "refresh_waits": refresh_waits.run,
+    "batch": batch.run,
     "throughput": throughput.run,
     "contract_suite": suite_and_generate.contract_suite,
     "generate": suite_and_generate.generate,

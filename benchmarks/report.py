@@ -11,6 +11,8 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
+from . import batch
+
 HERE = Path(__file__).resolve().parent
 
 
@@ -222,6 +224,7 @@ def write(results: dict[str, Any], folder: Path = HERE) -> Path:
     ]
     lines += ["", "![client overhead](client_overhead.png)", ""]
     lines += cpu_section(results.get("client_cpu"))
+    lines += batch.section(results.get("batch"))
     lines += [
         "## Waiting for many tasks",
         "",

@@ -32,7 +32,9 @@ TOKEN = "sk-mocktoken1"
 EXPECTED_ALL = {
     "APIConnectionError", "APIError", "APIResponse", "APIStatusError", "APITimeoutError",
     "AsyncKlingClient", "AsyncRawResponses", "AuthenticationError", "BadRequestError", "ConfigurationError",
-    "DownloadError", "Generated", "IntervalSchedule", "InvalidRequestError", "InvalidTaskIdError", "KlingClient", "KlingError",
+    "DownloadError", "Generated", "IntervalSchedule", "InvalidRequestError", "InvalidTaskIdError",
+    "JobResult", "JobState", "JobsChangedError", "JournalError", "JournalInUseError", "JournalVersionError",
+    "KlingClient", "KlingError",
     "MalformedResponseError", "NotFoundError", "PermissionDeniedError", "ProgressCallback",
     "RateLimitError", "RawResponses", "Route",
     "RefreshSchedule", "RetryPolicy", "ServerError", "SubmitFields", "Submitted", "SubmittedTask", "Task",

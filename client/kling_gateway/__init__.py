@@ -8,11 +8,18 @@ import importlib.metadata as _metadata
 from kling_gateway_api.models import SubmittedTask, TaskStatus
 from kling_gateway_api.types import UNSET, Unset
 
+from ._batch import JobResult, JobState
 from ._client import (
     AsyncKlingClient,
     AsyncRawResponses,
     KlingClient,
     RawResponses,
+)
+from ._journal import (
+    JobsChangedError,
+    JournalError,
+    JournalInUseError,
+    JournalVersionError,
 )
 from ._logs import setup_logging as _setup_logging
 from ._pacing import IntervalSchedule, RefreshSchedule
@@ -79,6 +86,12 @@ __all__ = [
     "IntervalSchedule",
     "InvalidRequestError",
     "InvalidTaskIdError",
+    "JobResult",
+    "JobState",
+    "JobsChangedError",
+    "JournalError",
+    "JournalInUseError",
+    "JournalVersionError",
     "KlingClient",
     "KlingError",
     "MalformedResponseError",

@@ -25,6 +25,7 @@ from typing import (
 import anyio
 import httpx
 
+from ._batch import batch as _batch
 from ._core import UNREADABLE, ClientCore
 from ._download import download_client_args, download_failure, sink_for
 from ._flows import Action, Failure, Fetch, Flow, Gather, Send, Sleep, in_turn
@@ -86,6 +87,25 @@ def _awaited(
         return await self._run(call(self._core, *args, **kwargs))
 
     return method
+
+
+class _IntoFlow(Exception):  # a carrier for an error, not an error of its own
+    """An error to raise in the running flow rather than past it."""
+
+    def __init__(self, error: Exception) -> None:
+        super().__init__(error)
+        self.error = error
+
+
+def _before(send: Send) -> Exception | None:
+    """Run a Send's `before`; the error it raised, to be raised in the flow instead."""
+    if send.before is None:
+        return None
+    try:
+        send.before()
+    except Exception as exc:  # noqa: BLE001 (raised in the flow instead)
+        return exc
+    return None
 
 
 class _ClientBase(Generic[TransportT]):
@@ -238,6 +258,7 @@ class KlingClient(_ClientBase[httpx.BaseTransport]):
     generate = _blocking(ClientCore.generate)
     wait = _blocking(ClientCore.wait)
     wait_many = _blocking(ClientCore.wait_many)
+    batch = _blocking(_batch)
     download = _blocking(ClientCore.download)
     download_to = _blocking(ClientCore.download_to)
     download_bytes = _blocking(ClientCore.download_bytes)
@@ -247,27 +268,30 @@ class KlingClient(_ClientBase[httpx.BaseTransport]):
         # its own clean-up (an in_turn's other waits) runs at once.
         with closing(flow):
             outcome: object = None
-            interrupted: KeyboardInterrupt | None = None
+            thrown: BaseException | None = None
             while True:
                 try:
-                    if interrupted is not None:
-                        # Ctrl-C where the flow stands, so that it can say what goes on
-                        # (generate names its paid task); it raises it again.
-                        action = flow.throw(interrupted)
+                    if thrown is not None:
+                        # Ctrl-C, a refused `before` or a failed download where the flow
+                        # stands, so that it can say what goes on (generate names its paid
+                        # task) or handle it.
+                        action, thrown = flow.throw(thrown), None
                     else:
                         action = flow.send(outcome)
                 except StopIteration as stop:
                     result: R = stop.value
                     return result
-                interrupted = None
                 try:
                     outcome = self._act(action)
-                except KeyboardInterrupt as exc:
-                    interrupted = exc
+                except (KeyboardInterrupt, _IntoFlow) as exc:
+                    thrown = exc.error if isinstance(exc, _IntoFlow) else exc
 
     def _act(self, action: Action) -> object:
         match action:
             case Send():
+                refused = _before(action)
+                if refused is not None:
+                    raise _IntoFlow(refused)
                 return self._send(action)
             case Sleep():
                 time.sleep(action.seconds)
@@ -276,7 +300,11 @@ class KlingClient(_ClientBase[httpx.BaseTransport]):
                 # One thread sends one request at a time: the waits take turns.
                 return self._run(in_turn(action.flows, self._core.clock))
             case Fetch():
-                return self._fetch(action)
+                # A failed download is raised in the flow, which may handle it.
+                try:
+                    return self._fetch(action)
+                except Exception as exc:
+                    raise _IntoFlow(exc) from exc
             case _:
                 assert_never(action)
 
@@ -358,6 +386,7 @@ class AsyncKlingClient(_ClientBase[httpx.AsyncBaseTransport]):
     generate = _awaited(ClientCore.generate)
     wait = _awaited(ClientCore.wait)
     wait_many = _awaited(ClientCore.wait_many)
+    batch = _awaited(_batch)
     download = _awaited(ClientCore.download)
     download_to = _awaited(ClientCore.download_to)
     download_bytes = _awaited(ClientCore.download_bytes)
@@ -369,23 +398,32 @@ class AsyncKlingClient(_ClientBase[httpx.AsyncBaseTransport]):
         the requests in flight, not the sleeps."""
         with closing(flow):
             outcome: object = None
+            thrown: Exception | None = None
             while True:
                 try:
-                    action = flow.send(outcome)
+                    if thrown is not None:
+                        action, thrown = flow.throw(thrown), None
+                    else:
+                        action = flow.send(outcome)
                 except StopIteration as stop:
                     result: R = stop.value
                     return result
                 match action:
                     case Send():
                         async with limit or nullcontext():
-                            outcome = await self._send(action)
+                            thrown = _before(action)
+                            if thrown is None:
+                                outcome = await self._send(action)
                     case Sleep():
                         await anyio.sleep(action.seconds)
                         outcome = None
                     case Gather():
                         outcome = await self._gather(action)
                     case Fetch():
-                        outcome = await self._fetch(action)
+                        try:
+                            outcome = await self._fetch(action)
+                        except Exception as exc:  # noqa: BLE001 (raised in the flow)
+                            thrown = exc
                     case _:
                         assert_never(action)
 

@@ -37,6 +37,12 @@ class Send:
     json: Any = None
     headers: Mapping[str, str] = attrs.field(factory=dict)
     timeout: httpx.Timeout | None = None
+    # Run by the runner at the last moment before sending (once the request holds its place
+    # among those in flight): a batch records the submit's intent there. An error it raises
+    # is raised in the flow at this Send instead, and nothing is sent.
+    before: Callable[[], object] | None = attrs.field(
+        default=None, eq=False, repr=False
+    )
 
 
 @attrs.frozen
@@ -112,13 +118,21 @@ def in_turn(
             if pause > 0:
                 yield Sleep(pause)
             outcome: object = None
+            thrown: Exception | None = None
             try:
                 while True:
-                    action = flows[index].send(outcome)
+                    if thrown is not None:
+                        action, thrown = flows[index].throw(thrown), None
+                    else:
+                        action = flows[index].send(outcome)
                     if isinstance(action, Sleep):
                         heapq.heappush(due, (clock() + action.seconds, index))
                         break
-                    outcome = yield action
+                    try:
+                        outcome = yield action
+                    except Exception as exc:  # noqa: BLE001
+                        # A Send's `before` failed: it belongs to the flow that sent it.
+                        thrown = exc
             except StopIteration as stop:
                 results[index] = stop.value
     finally:

@@ -27,6 +27,13 @@ ENV_TOKEN = "KLING_API_TOKEN"
 ENV_REFRESH_PERIOD = "KLING_REFRESH_PERIOD"
 DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
 DEFAULT_MAX_CONNECTIONS = 20
+# How long an idle pooled connection is kept. httpx's default, 5 s, is shorter than the gap
+# between two polls of a task (one per refresh pass: 15 s, 30 or 45 s on a busy gateway), so
+# every poll of a long wait opened a new connection (a wait_many of 200 tasks over 20
+# connections opened 40). 50 s outlasts the longest pass gap and stays below the idle
+# timeouts gateways and proxies commonly keep a connection for (60 s on cloud load
+# balancers, 75 s in nginx), so the server does not close a connection the pool would reuse.
+KEEPALIVE_EXPIRY = 50.0
 USER_AGENT = "kling-gateway-python"
 # The spec's bearerAuth x-token-pattern (a test keeps them equal): visible ASCII only.
 TOKEN_PATTERN = r"^[!-~]+$"
@@ -125,6 +132,7 @@ class Settings:
         return httpx.Limits(
             max_connections=self.max_connections,
             max_keepalive_connections=self.max_connections,
+            keepalive_expiry=KEEPALIVE_EXPIRY,
         )
 
     def _client_args(

@@ -31,6 +31,7 @@ from rich.progress import (
 from kling_common.exit_codes import ExitCode, table
 
 from . import errors
+from ._batch_cli import batch as batch_command
 from ._client import KlingClient
 from ._logs import setup_logging
 from ._response import AUTHENTICATION_HINT
@@ -360,6 +361,7 @@ def main(
 
 
 pass_ctx = click.make_pass_decorator(Context)
+main.add_command(batch_command)
 
 
 def _json_here(click_ctx: click.Context, param: click.Parameter, value: bool) -> None:

@@ -23,7 +23,7 @@ from .config import (
     Refresh,
 )
 from .kling_stage import KlingUpstream
-from .protocol import GatewayHttpProtocol
+from .protocol import KEEP_ALIVE_SECONDS, GatewayHttpProtocol
 
 
 def _pairs(values: tuple[str, ...], what: str) -> list[tuple[str, str]]:
@@ -283,6 +283,7 @@ def main(
         log_level="info",
         http=GatewayHttpProtocol,
         date_header=False,  # the app sends a precise one, as the gateway does
+        timeout_keep_alive=KEEP_ALIVE_SECONDS,
     )
 
 

@@ -70,6 +70,11 @@ class Gateway(KlingRoutes, UnifiedRoutes, TaskRoutes):
             }
         )
 
+    async def submits(self, request: Request) -> Response:
+        """Every task a submit created, in order, with the external_task_id it named
+        (emulator only, for tests: what a real gateway would have billed)."""
+        return JSONResponse({"count": len(self.created), "created": self.created})
+
     async def video(self, request: Request) -> Response:
         return Response(sample_mp4(), media_type=MEDIA_TYPE)
 
@@ -176,6 +181,7 @@ def create_app(config: EmulatorConfig | None = None) -> Starlette:
         ),
         Route("/emulator/videos/{name}", gateway.video, methods=["GET"]),
         Route("/emulator/health", gateway.health, methods=["GET"]),
+        Route("/emulator/submits", gateway.submits, methods=["GET"]),
         Route(
             "/emulator/tasks/{task_id:taskid}/forwarded",
             gateway.forwarded,

@@ -71,6 +71,9 @@ class GatewayCore:
         self.wrong_access = WebRateLimit(*config.artifact_access_limit)
         self.rng = random.Random(config.faults.seed)
         self.tokens = {token_key(t): t for t in config.tokens}
+        # Every task a submit created, in order (the emulator's own record of what a real
+        # gateway would have billed): /emulator/submits.
+        self.created: list[dict[str, str | int]] = []
         self.seeded: dict[int, dict[str, str]] = {}
         if config.seed_tasks:
             self.seeded = seed_store(self.store, config)
@@ -223,6 +226,13 @@ class GatewayCore:
             created = answer
         record = self.store.add(
             lambda row: self._new_record(row, caller.user, submission, created)
+        )
+        self.created.append(
+            {
+                "task_id": record.task_id,
+                "external_task_id": record.external_task_id,
+                "user": record.user_id,
+            }
         )
         # Per-call prices have no other ratios: generation B sends an empty object, A
         # nothing (checked on the gateways built from e2c7aa7 and 8aa025f6e).

@@ -14,6 +14,10 @@ from typing import Any
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
+# How long an idle connection stays open. uvicorn's default closes it after 5 s; the
+# gateway's Go server sets no idle timeout, and the nginx in front of most gateways keeps
+# one for 75 s: a client's connection pool is measured against that.
+KEEP_ALIVE_SECONDS = 75
 MAX_HEAD_BYTES = (1 << 20) + 4096  # net/http's DefaultMaxHeaderBytes and its slack
 # Methods llhttp parses itself; any other token is parsed under the stand-in.
 KNOWN_METHODS = frozenset(

@@ -11,7 +11,7 @@ from kling_common.serving import ThreadedServer
 
 from .app import create_app
 from .config import EmulatorConfig
-from .protocol import GatewayHttpProtocol
+from .protocol import KEEP_ALIVE_SECONDS, GatewayHttpProtocol
 from .tasks import TaskStore
 
 
@@ -35,6 +35,7 @@ class EmulatorServer(ThreadedServer):
             port,
             http=GatewayHttpProtocol,
             date_header=False,  # the app sends a precise one, as the gateway does
+            timeout_keep_alive=KEEP_ALIVE_SECONDS,
         )
 
     @property
