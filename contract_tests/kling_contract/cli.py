@@ -269,7 +269,7 @@ def _generations(value: str) -> list[Generation]:
     type=TaskCount(),
     envvar="KLING_CONTRACT_MAX_TASKS",
     help=f"With --allow-create: create at most this many tasks per run (default "
-    f"{DEFAULT_MAX_TASKS} on a live gateway; '{UNLIMITED}' for no bound: 555 to 838 "
+    f"{DEFAULT_MAX_TASKS} on a live gateway; '{UNLIMITED}' for no bound: 556 to 839 "
     "tasks at 100 examples and the default seed, on the emulator's generations).",
 )
 @click.option(
