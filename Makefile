@@ -58,14 +58,17 @@ PYTEST_WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 1); echo $$(( n < 4 ? 4
 # The end-to-end proofs are CPU-bound schemathesis processes: one worker per core.
 E2E_WORKERS ?= auto
 
+# The property tests draw a quarter of their examples here; `make e2e` draws them all.
+TEST_EXAMPLE_SHARE ?= 0.25
+
 test: $(STAMP) ## The test suite, end-to-end proofs aside (PYTEST_WORKERS=0: one process)
-	$(BIN)/pytest -m "not e2e" -n $(PYTEST_WORKERS) $(PYTEST_ARGS) tests; $(PYTEST_NO_TESTS_IS_FAILURE)
+	KLING_TEST_EXAMPLE_SHARE=$(TEST_EXAMPLE_SHARE) $(BIN)/pytest -m "not e2e" -n $(PYTEST_WORKERS) $(PYTEST_ARGS) tests; $(PYTEST_NO_TESTS_IS_FAILURE)
 
 # Whole schemathesis runs (the faithful emulator, 18 broken and 3 drifting gateways) and the
 # wheel in a fresh virtual environment: minutes, not seconds, so not in the development loop.
 # One file per worker, so that the wheel is built once.
-e2e: $(STAMP) ## The end-to-end proofs (marked e2e; E2E_WORKERS=0: one process); CI runs them with the rest
-	$(BIN)/pytest -m e2e -n $(E2E_WORKERS) --dist loadfile $(PYTEST_ARGS) tests; $(PYTEST_NO_TESTS_IS_FAILURE)
+e2e: $(STAMP) ## The end-to-end proofs (marked e2e) and the property tests with all their examples; CI runs them with the rest
+	KLING_TEST_EXAMPLE_SHARE=1 $(BIN)/pytest -m "e2e or properties" -n $(E2E_WORKERS) --dist loadfile $(PYTEST_ARGS) tests; $(PYTEST_NO_TESTS_IS_FAILURE)
 
 # make exits 2 whenever a recipe fails: kling-contract's own exit code is its last line.
 contract: $(CONTRACT_STAMP) ## Contract checks (kling-contract): the embedded emulator by default, a live gateway with --task-id/KLING_TASK_ID (ARGS="--help")
