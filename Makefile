@@ -15,7 +15,7 @@ PYTEST_NO_TESTS_IS_FAILURE = rc=$$?; if [ $$rc -eq 5 ]; then echo "pytest collec
 .PHONY: help install lock generate check-generated lint typecheck test e2e contract emulator bench dist ci clean
 
 help: ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
 
 install: $(STAMP) ## Create .venv and install the project with its locked development tools
 
@@ -51,18 +51,24 @@ lint: $(STAMP) ## ruff lint and format check over everything, generated/ include
 typecheck: $(STAMP) ## mypy --strict on the generated client, the hand-written code, the tests, benchmarks and tools
 	$(BIN)/mypy generated/kling_gateway_api client/kling_gateway common/kling_common emulator/kling_emulator emulator/kling_upstream contract_tests/kling_contract tests benchmarks tools
 
-# Workers for pytest-xdist: every core by default (half the suite's time is waiting on the
-# emulator's clock, which overlaps well); PYTEST_WORKERS=0 runs in one process.
-PYTEST_WORKERS ?= auto
+# Workers for pytest-xdist: every core, and at least 4 (part of the suite waits on real
+# servers and sockets, which other workers overlap; on 2 busy cores 4 workers also keep
+# the suite's share of the CPU); PYTEST_WORKERS=0 runs in one process.
+PYTEST_WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 1); echo $$(( n < 4 ? 4 : n )))
+# The end-to-end proofs are CPU-bound schemathesis processes: one worker per core.
+E2E_WORKERS ?= auto
+
+# The property tests draw a quarter of their examples here; `make e2e` draws them all.
+TEST_EXAMPLE_SHARE ?= 0.25
 
 test: $(STAMP) ## The test suite, end-to-end proofs aside (PYTEST_WORKERS=0: one process)
-	$(BIN)/pytest -m "not e2e" -n $(PYTEST_WORKERS) $(PYTEST_ARGS) tests; $(PYTEST_NO_TESTS_IS_FAILURE)
+	KLING_TEST_EXAMPLE_SHARE=$(TEST_EXAMPLE_SHARE) $(BIN)/pytest -m "not e2e" -n $(PYTEST_WORKERS) $(PYTEST_ARGS) tests; $(PYTEST_NO_TESTS_IS_FAILURE)
 
 # Whole schemathesis runs (the faithful emulator, 18 broken and 3 drifting gateways) and the
 # wheel in a fresh virtual environment: minutes, not seconds, so not in the development loop.
 # One file per worker, so that the wheel is built once.
-e2e: $(STAMP) ## The end-to-end proofs (marked e2e); CI runs them with the rest
-	$(BIN)/pytest -m e2e -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS) tests; $(PYTEST_NO_TESTS_IS_FAILURE)
+e2e: $(STAMP) ## The end-to-end proofs (marked e2e) and the property tests with all their examples; CI runs them with the rest
+	KLING_TEST_EXAMPLE_SHARE=1 $(BIN)/pytest -m "e2e or properties" -n $(E2E_WORKERS) --dist loadfile $(PYTEST_ARGS) tests; $(PYTEST_NO_TESTS_IS_FAILURE)
 
 # make exits 2 whenever a recipe fails: kling-contract's own exit code is its last line.
 contract: $(CONTRACT_STAMP) ## Contract checks (kling-contract): the embedded emulator by default, a live gateway with --task-id/KLING_TASK_ID (ARGS="--help")

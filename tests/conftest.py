@@ -24,6 +24,18 @@ SEED_OPENAPI = ROOT / "tests" / "data" / "seed_openapi.yaml"
 os.environ.setdefault("HYPOTHESIS_STORAGE_DIRECTORY", str(ROOT / ".hypothesis"))
 
 
+# The property tests' examples: all of them by default and in `make e2e`; `make test` sets a
+# share of them (KLING_TEST_EXAMPLE_SHARE) to keep the development loop short.
+EXAMPLE_SHARE = float(os.environ.get("KLING_TEST_EXAMPLE_SHARE", "1"))
+if not 0 < EXAMPLE_SHARE <= 1:
+    raise ValueError("KLING_TEST_EXAMPLE_SHARE must be within (0, 1]")
+
+
+def examples(count: int) -> int:
+    """`count` property-test examples, or the share of them this run was asked for."""
+    return max(10, round(count * EXAMPLE_SHARE))
+
+
 @pytest.fixture(scope="session")
 def spec() -> dict[str, Any]:
     loaded: dict[str, Any] = yaml.safe_load(SPEC_PATH.read_text())

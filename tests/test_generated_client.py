@@ -31,6 +31,7 @@ from kling_gateway_api.models import (
 )
 from kling_gateway_api.types import UNSET
 
+from .conftest import examples
 from .spec_tools import seed_example_body
 
 MODELS: dict[str, Any] = {
@@ -212,6 +213,7 @@ def _bodies_schema(spec: dict[str, Any]) -> Any:
     return schemathesis.openapi.from_dict(derived)
 
 
+@pytest.mark.properties
 @pytest.mark.parametrize("name", sorted(MODELS))
 def test_bodies_drawn_from_the_spec_round_trip(spec: dict[str, Any], name: str) -> None:
     strategy = _bodies_schema(spec)[f"/{name}"]["POST"].as_strategy()
@@ -219,7 +221,7 @@ def test_bodies_drawn_from_the_spec_round_trip(spec: dict[str, Any], name: str) 
     drawn = 0
 
     @settings(
-        max_examples=150,
+        max_examples=examples(150),
         deadline=None,
         suppress_health_check=list(HealthCheck),
         database=None,
@@ -232,7 +234,7 @@ def test_bodies_drawn_from_the_spec_round_trip(spec: dict[str, Any], name: str) 
         drawn += 1
 
     check()
-    assert drawn >= 50
+    assert drawn >= examples(50)
 
 
 # What the generated client does with bad answers (the hand-written layer turns these into

@@ -3,6 +3,8 @@ what it answers for what is not a route."""
 
 from __future__ import annotations
 
+import time
+
 from starlette.applications import Starlette
 from starlette.convertors import Convertor, register_url_convertor
 from starlette.exceptions import HTTPException
@@ -21,6 +23,7 @@ from .headers import GatewayHeadersMiddleware
 from .kling_routes import KlingRoutes
 from .not_a_route import gzipped, not_a_route, trailing_slash_redirect
 from .task_routes import TaskRoutes
+from .tasks import Clock
 from .unified_routes import UnifiedRoutes
 
 
@@ -166,8 +169,11 @@ def videos_routes(gateway: Gateway) -> list[Route]:
     ]
 
 
-def create_app(config: EmulatorConfig | None = None) -> Starlette:
-    gateway = Gateway(config or EmulatorConfig())
+def create_app(
+    config: EmulatorConfig | None = None, clock: Clock = time.time
+) -> Starlette:
+    """The gateway's application; `clock` is where it reads the time (tests step one)."""
+    gateway = Gateway(config or EmulatorConfig(), clock)
     served = gateway.config.families
     routes = [
         *(kling_routes(gateway) if Family.KLING in served else []),
@@ -208,5 +214,6 @@ def create_app(config: EmulatorConfig | None = None) -> Starlette:
     app.add_middleware(
         GatewayHeadersMiddleware,
         version=GATEWAY_VERSION[gateway.config.generation.value],
+        clock=clock,
     )
     return app

@@ -27,7 +27,7 @@ from .refresh import RefreshPasses
 from .render import gateway_error, submitted_body, task_error
 from .responses import GinJSON
 from .seeding import seed_store
-from .tasks import TaskRecord, TaskStore, new_gateway_id, new_kling_id
+from .tasks import Clock, TaskRecord, TaskStore, new_gateway_id, new_kling_id
 from .validation import (
     MODEL_REQUIRED,
     Refusal,
@@ -55,20 +55,23 @@ class GatewayCore:
     tokens, its refusals, its task lookups and its submit pipeline. The route families
     (kling_routes.py, unified_routes.py, task_routes.py) are built on it."""
 
-    def __init__(self, config: EmulatorConfig) -> None:
+    def __init__(self, config: EmulatorConfig, clock: Clock = time.time) -> None:
         self.config = config
+        # Every moment the gateway reads (lifecycles, refresh passes, rate-limit windows,
+        # `Date`) comes from this clock, so that tests can step it instead of waiting.
+        self.clock = clock
         passes = None
         if config.refresh is not None:
-            passes = RefreshPasses(config.refresh, config.lifecycle.scale, time.time())
-        self.store = TaskStore(config.max_tasks, passes=passes)
+            passes = RefreshPasses(config.refresh, config.lifecycle.scale, clock())
+        self.store = TaskStore(config.max_tasks, clock=clock, passes=passes)
         self.remote = RemoteKling(config.kling) if config.kling is not None else None
         self.web_limit = (
             None
             if config.web_rate_limit is None
-            else WebRateLimit(*config.web_rate_limit)
+            else WebRateLimit(*config.web_rate_limit, clock=clock)
         )
         # Generation C: wrong artifact access values, counted per address.
-        self.wrong_access = WebRateLimit(*config.artifact_access_limit)
+        self.wrong_access = WebRateLimit(*config.artifact_access_limit, clock=clock)
         self.rng = random.Random(config.faults.seed)
         self.tokens = {token_key(t): t for t in config.tokens}
         # Every task a submit created, in order (the emulator's own record of what a real
@@ -268,7 +271,7 @@ class GatewayCore:
             model=submission.model,
             prompt=submission.prompt,
             external_task_id=submission.external_task_id,
-            submitted_at=time.time(),
+            submitted_at=self.clock(),
             lifecycle=self.config.lifecycle,
             fails="[fail]" in submission.prompt
             or self.rng.random() < self.config.failure_rate,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from email.utils import formatdate
 from functools import lru_cache
 
@@ -26,8 +27,11 @@ class GatewayHeadersMiddleware:
     """Gives every request an id, and every answer `X-Oneapi-Request-Id`, the gateway's
     `X-New-Api-Version` and `Date`."""
 
-    def __init__(self, app: ASGIApp, version: str) -> None:
+    def __init__(
+        self, app: ASGIApp, version: str, clock: Callable[[], float] = time.time
+    ) -> None:
         self.app = app
+        self.clock = clock
         self.version = version.encode()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -47,7 +51,7 @@ class GatewayHeadersMiddleware:
                 headers = [
                     h for h in message.get("headers", []) if h[0].lower() not in names
                 ]
-                date = (b"date", http_date(int(time.time())))
+                date = (b"date", http_date(int(self.clock())))
                 # gin's trailing-slash redirects are written before any middleware: they
                 # carry neither the request id nor the version (checked on the gateway).
                 ours = () if message["status"] in REDIRECTS else added

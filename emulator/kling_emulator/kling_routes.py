@@ -7,8 +7,6 @@ envelope with the gateway's id, and the plugin's error shape after the token che
 
 from __future__ import annotations
 
-import time
-
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
@@ -40,7 +38,7 @@ class KlingRoutes(GatewayCore):
         if isinstance(found, Response):
             return found
         body = task_json(
-            found, time.time(), self.config.generation, str(request.base_url)
+            found, self.clock(), self.config.generation, str(request.base_url)
         )
         return Response(body, media_type="application/json")
 
@@ -57,7 +55,7 @@ class KlingRoutes(GatewayCore):
         record = await self._get(request.path_params["task_id"], caller.user)
         if record is None:
             return native_error(404, "Task not found")
-        body = native_task_body(record, time.time(), str(request.base_url))
+        body = native_task_body(record, self.clock(), str(request.base_url))
         return JSONResponse(body)
 
     async def _native_submit(self, request: Request) -> Response:

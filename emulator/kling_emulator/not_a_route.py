@@ -7,6 +7,7 @@ import gzip
 import html
 import time
 from collections import deque
+from collections.abc import Callable
 from urllib.parse import quote
 
 from starlette.requests import Request
@@ -34,8 +35,11 @@ class WebRateLimit:
     let through while fewer than `limit` were let through in the window; refused ones are
     not counted."""
 
-    def __init__(self, limit: int, window: int) -> None:
+    def __init__(
+        self, limit: int, window: int, clock: Callable[[], float] = time.time
+    ) -> None:
         self.limit, self.window = limit, window
+        self.clock = clock
         self._hits: dict[str, deque[int]] = {}
 
     def retry_after(self, request: Request) -> int | None:
@@ -46,7 +50,7 @@ class WebRateLimit:
             if len(self._hits) >= MAX_LIMITED_ADDRESSES:
                 self._hits.pop(next(iter(self._hits)))
             hits = self._hits[address] = deque(maxlen=self.limit)
-        now = int(time.time())
+        now = int(self.clock())
         if len(hits) == self.limit and now - hits[0] < self.window:
             return self.window
         hits.append(now)

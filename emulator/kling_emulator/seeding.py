@@ -3,7 +3,6 @@ a contract run can always query a task in each state."""
 
 from __future__ import annotations
 
-import time
 from functools import partial
 
 from kling_common.generation import Generation
@@ -20,7 +19,7 @@ GATEWAY_FAILURE = "poll failed: transient (HTTP 503): Task request failed"
 
 def seed_store(store: TaskStore, config: EmulatorConfig) -> dict[int, dict[str, str]]:
     """Add the seeded tasks to `store`; returns their ids, by user and then status."""
-    started = time.time() - 100
+    started = store.clock() - 100
     seeded: dict[int, dict[str, str]] = {}
     # A user whose every token stands for an empty purse only shows that refusal.
     users = {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
 from starlette.applications import Starlette
@@ -12,7 +13,7 @@ from kling_common.serving import ThreadedServer
 from .app import create_app
 from .config import EmulatorConfig
 from .protocol import KEEP_ALIVE_SECONDS, GatewayHttpProtocol
-from .tasks import TaskStore
+from .tasks import Clock, TaskStore
 
 
 class EmulatorServer(ThreadedServer):
@@ -24,9 +25,11 @@ class EmulatorServer(ThreadedServer):
         host: str = "127.0.0.1",
         port: int = 0,
         wrap: Callable[[Starlette], ASGIApp] | None = None,
+        clock: Clock = time.time,
     ) -> None:
         self.config = config or EmulatorConfig()
-        self.app = create_app(self.config)
+        # `clock`: the time the gateway reads; a test's own clock steps its tasks' lifecycle.
+        self.app = create_app(self.config, clock)
         # `wrap` lets tests serve a deliberately altered gateway around the real one.
         served = wrap(self.app) if wrap is not None else self.app
         super().__init__(

@@ -7,7 +7,6 @@ import base64
 import hashlib
 import hmac
 import re
-import time
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -39,7 +38,7 @@ class TaskRoutes(GatewayCore):
         record = await self._get(request.path_params["task_id"], caller.user)
         if record is None:
             return GinJSON(content_error("Task not found"), status_code=404)
-        return GinJSON(task_summary_body(record, time.time(), str(request.base_url)))
+        return GinJSON(task_summary_body(record, self.clock(), str(request.base_url)))
 
     async def artifacts(self, request: Request) -> Response:
         caller = self.authenticate(request)
@@ -101,7 +100,7 @@ class TaskRoutes(GatewayCore):
 
     def _video_url(self, record: TaskRecord, base_url: str) -> str:
         """The video Kling named, once the task succeeded (the plugin's listArtifacts)."""
-        status = record.status_at(time.time())
+        status = record.status_at(self.clock())
         return result_of(record, status, base_url) if status == "SUCCESS" else ""
 
     async def _proxied(self, request: Request, url: str) -> Response:

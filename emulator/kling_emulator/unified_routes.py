@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
@@ -34,7 +32,7 @@ class UnifiedRoutes(GatewayCore):
         record = await self._get(request.path_params["task_id"], caller.user)
         if record is None:
             return GinJSON(content_error("Task not found"), status_code=404)
-        status = record.status_at(time.time())
+        status = record.status_at(self.clock())
         if status != "SUCCESS":
             return GinJSON(
                 content_error(f"Task is not completed yet, current status: {status}"),
@@ -88,6 +86,6 @@ class UnifiedRoutes(GatewayCore):
             return found
         return JSONResponse(
             video_body(
-                found, time.time(), str(request.base_url), self.config.generation
+                found, self.clock(), str(request.base_url), self.config.generation
             )
         )

@@ -34,7 +34,7 @@ from kling_common.wire import TaskStatus, failure, new_request_id, success
 
 from .callbacks import Callbacks, is_loopback_url
 from .config import FAULT_CODES, UpstreamConfig
-from .store import DuplicateExternalId, KlingStore, KlingTask
+from .store import Clock, DuplicateExternalId, KlingStore, KlingTask
 
 Handler = Callable[[Request], Awaitable[Response]]
 FAULT_HEADER = "x-kling-fault"
@@ -65,13 +65,15 @@ def kling_error(code: int, detail: str = "") -> JSONResponse:
 class KlingStandIn:
     """Handlers and state of one stand-in."""
 
-    def __init__(self, config: UpstreamConfig) -> None:
+    def __init__(self, config: UpstreamConfig, clock: Clock = time.time) -> None:
         self.config = config
-        self.store = KlingStore(config.max_tasks)
+        # Where every task's lifecycle reads the time: tests step one instead of waiting.
+        self.clock = clock
+        self.store = KlingStore(config.max_tasks, clock)
         self.rng = random.Random(config.faults.seed)
         self.secrets = config.secrets
         self.callbacks = Callbacks(
-            config.lifecycle, self._callback_body, config.callback_timeout, time.time
+            config.lifecycle, self._callback_body, config.callback_timeout, clock
         )
         # Every request the stand-in answered on a Kling route, for tests and cadence
         # measurements: (moment, method, path, status). Bounded.
@@ -85,7 +87,7 @@ class KlingStandIn:
     def _seen(self, request: Request, status: int) -> None:
         if len(self.requests) >= 100_000:
             del self.requests[:50_000]
-        self.requests.append((time.time(), request.method, request.url.path, status))
+        self.requests.append((self.clock(), request.method, request.url.path, status))
 
     def _account(self, request: Request) -> str | JSONResponse:
         """The caller's access key, or Kling's 401; then any fault asked for."""
@@ -173,7 +175,7 @@ class KlingStandIn:
         task = self.store.get(account, route, wanted)
         if task is None:
             return kling_error(1203, f"task {wanted[:64]!r} does not exist")
-        data = task.data(time.time(), self.config.lifecycle)
+        data = task.data(self.clock(), self.config.lifecycle)
         return JSONResponse(success(data, new_request_id()))
 
     async def page(self, request: Request) -> Response:
@@ -187,7 +189,7 @@ class KlingStandIn:
             return kling_error(1201, "pageNum and pageSize are whole numbers")
         if number not in PAGE_NUMBERS or size not in PAGE_SIZES:
             return kling_error(1201, "pageNum is 1 to 1000 and pageSize 1 to 500")
-        now = time.time()
+        now = self.clock()
         tasks = self.store.page(account, request.path_params["action"], number, size)
         data = [t.data(now, self.config.lifecycle) for t in tasks]
         return JSONResponse(success(data, new_request_id()))
@@ -198,7 +200,8 @@ class KlingStandIn:
         task = self.store.by_id(request.path_params["task_id"])
         if (
             task is None
-            or task.status(time.time(), self.config.lifecycle) is not TaskStatus.SUCCEED
+            or task.status(self.clock(), self.config.lifecycle)
+            is not TaskStatus.SUCCEED
         ):
             return Response(b"not found", status_code=404, media_type="text/plain")
         return Response(sample_mp4(), media_type=MEDIA_TYPE)
@@ -234,8 +237,10 @@ class KlingStandIn:
         return kling_error(1203, "no such route")
 
 
-def create_app(config: UpstreamConfig | None = None) -> Starlette:
-    stand_in = KlingStandIn(config or UpstreamConfig())
+def create_app(
+    config: UpstreamConfig | None = None, clock: Clock = time.time
+) -> Starlette:
+    stand_in = KlingStandIn(config or UpstreamConfig(), clock)
     action = "{action:kling_action}"
     routes = [
         Route(

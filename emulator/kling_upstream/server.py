@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from kling_common.serving import ThreadedServer
 
 from .app import KlingStandIn, create_app
 from .config import UpstreamConfig
+from .store import Clock
 
 
 class UpstreamServer(ThreadedServer):
@@ -21,9 +23,11 @@ class UpstreamServer(ThreadedServer):
         port: int = 0,
         certfile: Path | None = None,
         keyfile: Path | None = None,
+        clock: Clock = time.time,
     ) -> None:
         self.config = config or UpstreamConfig()
-        self.app = create_app(self.config)
+        # `clock`: the time the tasks' lifecycle reads; a test's own clock steps it.
+        self.app = create_app(self.config, clock)
         super().__init__(self.app, host, port, certfile=certfile, keyfile=keyfile)
 
     @property

@@ -407,10 +407,35 @@ _KLING_WITH_SIGINT = (
 )
 
 
+class _PollWatch:
+    """Notes the path of every GET the emulator is sent, so that a test can wait until a
+    process is polling a task instead of guessing how long its start-up takes."""
+
+    def __init__(self) -> None:
+        self.paths: list[str] = []
+
+    def wrap(self, app: ASGIApp) -> ASGIApp:
+        async def watched(scope: Any, receive: Any, send: Any) -> None:
+            if scope["type"] == "http" and scope["method"] == "GET":
+                self.paths.append(scope["path"])
+            await app(scope, receive, send)
+
+        return watched
+
+    def wait_for_a_poll(self, task_id: str, bound: float = 60.0) -> None:
+        """Until a GET of the task arrived; the bound only ends a hung test."""
+        deadline = time.monotonic() + bound
+        while not any(p.endswith(f"/{task_id}") for p in list(self.paths)):
+            assert time.monotonic() < deadline, f"no poll of {task_id}: {self.paths}"
+            time.sleep(0.02)
+
+
 def test_ctrl_c_while_waiting_exits_130_after_printing_the_new_tasks_id() -> None:
     slow = make_config(lifecycle=Lifecycle.scaled(600))
-    with EmulatorServer(slow) as server:
-        waiting = _kling(["wait", server.seeded[1]["IN_PROGRESS"]], server)
+    polls = _PollWatch()
+    with EmulatorServer(slow, wrap=polls.wrap) as server:
+        running = server.seeded[1]["IN_PROGRESS"]
+        waiting = _kling(["wait", running], server)
         submitting = _kling(
             [
                 "--json",
@@ -424,11 +449,10 @@ def test_ctrl_c_while_waiting_exits_130_after_printing_the_new_tasks_id() -> Non
             server,
         )
         first_line = submitting.stdout.readline() if submitting.stdout else ""
-        # Both are waiting once each has reported its task (not while still importing,
-        # which takes seconds on a busy machine).
-        waited = waiting.stderr.readline() if waiting.stderr else ""
-        assert "IN_PROGRESS" in waited, waited
-        time.sleep(0.5)
+        # Both are waiting once each has polled its task (a loaded machine starts them
+        # slowly; a fixed pause could interrupt one before it began to wait).
+        polls.wait_for_a_poll(running)
+        polls.wait_for_a_poll(json.loads(first_line)["task_id"])
         for process in (waiting, submitting):
             process.send_signal(signal.SIGINT)
         outcomes = [p.communicate(timeout=30) for p in (waiting, submitting)]

@@ -60,6 +60,7 @@ def test_a_run_never_creates_a_task_unasked_or_beyond_its_bound(
     assert len(server.store) == before
 
 
+@pytest.mark.e2e
 def test_the_run_says_which_task_it_made_and_its_replay_reuses_it(
     server: EmulatorServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -289,6 +289,7 @@ def test_without_allow_create_nothing_is_submitted(tmp_path: Path) -> None:
     assert command[command.index("--exclude-method") + 1] == "POST"
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize("budget", [0, 3])
 def test_a_task_budget_bounds_the_tasks_a_run_creates(
     budget: int, tmp_path: Path

@@ -6,7 +6,6 @@ validation module). The client's side of the same facts is in test_client_agains
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 import httpx
@@ -16,6 +15,7 @@ from kling_common.generation import Generation
 from kling_emulator.config import UNAVAILABLE_MODEL
 from kling_emulator.server import EmulatorServer
 
+from ..clocks import SteppedClock
 from ..conftest import EXHAUSTED, LIMITED, TOKEN_1, make_config
 from ..spec_tools import assert_conforms
 
@@ -396,14 +396,17 @@ def test_unmatched_requests_past_the_web_rate_limit_get_429_with_retry_after() -
 
 
 def test_the_web_rate_limit_window_slides() -> None:
+    clock = SteppedClock()
     with (
-        # A window of 2 whole seconds: three quick requests fall in it even when they
-        # straddle a second's edge (with 1 s they could not, by chance).
-        EmulatorServer(make_config(web_rate_limit=(2, 2))) as server,
+        # A window of 2 whole seconds, on a clock that moves only when stepped: the three
+        # requests fall in one window however slowly they are answered.
+        EmulatorServer(make_config(web_rate_limit=(2, 2)), clock=clock) as server,
         httpx.Client(base_url=server.base_url) as client,
     ):
         assert [client.get("/x").status_code for _ in range(3)] == [200, 200, 429]
-        time.sleep(3.1)
+        clock.advance(1.0)
+        assert client.get("/x").status_code == 429, "still within the window"
+        clock.advance(2.1)
         assert client.get("/x").status_code == 200
 
 

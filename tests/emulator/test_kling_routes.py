@@ -18,6 +18,7 @@ from kling_emulator.app import create_app
 from kling_emulator.config import EmulatorConfig, Faults, Lifecycle
 from kling_emulator.server import EmulatorServer
 
+from ..clocks import SteppedClock
 from ..conftest import BANNED, FAST_LIFECYCLE_SECONDS, TOKEN_1, TOKEN_2, make_config
 from ..spec_tools import assert_conforms
 
@@ -97,11 +98,30 @@ def wait_final(
     raise AssertionError(f"task never finished: {[t['status'] for t in seen]}")
 
 
+def step_until_final(
+    http: httpx.Client,
+    spec: dict[str, Any],
+    task_id: str,
+    clock: SteppedClock,
+    lifecycle: float,
+) -> list[dict[str, Any]]:
+    """Each change of status, read once per step of the emulator's clock: a thirtieth of
+    the lifecycle, a fifth of the shortest state, so that none is missed."""
+    seen: list[dict[str, Any]] = []
+    for _ in range(200):
+        task = checked(spec, QUERY, "get", query(http, task_id))["data"]
+        if not seen or seen[-1]["status"] != task["status"]:
+            seen.append(task)
+        if task["status"] in {"SUCCESS", "FAILURE"}:
+            return seen
+        clock.advance(lifecycle / 30)
+    raise AssertionError(f"task never finished: {[t['status'] for t in seen]}")
+
+
 # -- lifecycle ----------------------------------------------------------------------------
 
 
-# Slow enough that each state outlasts a poll's round trip on a loaded machine: with the
-# tests' 0.4 s, NOT_START lasted 67 ms, and a first poll that came later missed it.
+# Each state, on the emulator's stepped clock, lasts several steps.
 SEEN_LIFECYCLE_SECONDS = 3.0
 
 
@@ -110,14 +130,16 @@ def test_a_task_goes_through_its_lifecycle(
     spec: dict[str, Any], generation: Generation
 ) -> None:
     lifecycle = Lifecycle.scaled(SEEN_LIFECYCLE_SECONDS)
+    clock = SteppedClock()
     with (
         EmulatorServer(
-            make_config(generation=generation, lifecycle=lifecycle)
+            make_config(generation=generation, lifecycle=lifecycle), clock=clock
         ) as emulator,
         httpx.Client(base_url=emulator.base_url, timeout=10) as http,
     ):
+        clock.advance(SEEN_LIFECYCLE_SECONDS / 100)  # between two refresh ticks
         task_id = submit(http, spec)
-        seen = wait_final(http, spec, task_id, SEEN_LIFECYCLE_SECONDS)
+        seen = step_until_final(http, spec, task_id, clock, SEEN_LIFECYCLE_SECONDS)
         video_answer = httpx.get(
             seen[-1]["data"]["data"]["task_result"]["videos"][0]["url"]
         )

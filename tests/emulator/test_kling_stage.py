@@ -21,8 +21,9 @@ from kling_emulator.server import EmulatorServer
 from kling_upstream.config import Faults
 from kling_upstream.server import UpstreamServer
 
+from ..clocks import SteppedClock
 from ..conftest import TOKEN_1, make_config
-from ..upstream.test_stand_in import ALICE, standin_config
+from ..upstream.test_stand_in import ALICE, LIFECYCLE, standin_config
 
 SUBMIT = "/kling/v1/videos/image2video"
 BODY = {
@@ -49,13 +50,38 @@ def gateway_for(
     return EmulatorServer(make_config(kling=upstream, **changes))
 
 
+@pytest.fixture
+def stepped_kling() -> Iterator[tuple[UpstreamServer, SteppedClock]]:
+    clock = SteppedClock()
+    with UpstreamServer(standin_config(), clock=clock) as server:
+        yield server, clock
+
+
+def refreshes(client: httpx.Client, task_id: str) -> int:
+    """How many refresh passes reached the task (reading it lets due passes run)."""
+    count: int = client.get(f"/emulator/tasks/{task_id}/refreshes").json()["refreshes"]
+    return count
+
+
+def until_a_pass_reaches(client: httpx.Client, task_id: str, passes: int) -> None:
+    """Until more than `passes` refresh passes reached the task; the bound only ends a hung
+    test (passes come every 67 ms)."""
+    deadline = time.monotonic() + 60
+    while refreshes(client, task_id) <= passes:
+        assert time.monotonic() < deadline, "no refresh pass reached the task"
+        time.sleep(0.01)
+
+
 @pytest.mark.parametrize("generation", ["A", "B"])
 def test_a_task_goes_through_the_stand_in_to_success_with_its_video(
-    kling: UpstreamServer, generation: str
+    stepped_kling: tuple[UpstreamServer, SteppedClock], generation: str
 ) -> None:
     # Kling-only fields at the top level and in metadata: each generation reads one.
     kling_fields = {"negative_prompt": "blurry", "external_task_id": f"ok-{generation}"}
     body = {**BODY, **kling_fields, "metadata": kling_fields}
+    # Kling's lifecycle moves only when stepped, and each step waits for a refresh pass to
+    # read it: every state Kling reports reaches the gateway, however loaded the machine.
+    kling, kling_clock = stepped_kling
     with (
         gateway_for(kling, generation=Generation(generation)) as gateway,
         httpx.Client(base_url=gateway.base_url, headers=HEADERS, timeout=10) as client,
@@ -64,13 +90,15 @@ def test_a_task_goes_through_the_stand_in_to_success_with_its_video(
         assert answer.status_code == 200, answer.text
         task_id = answer.json()["task_id"]
         seen: list[dict[str, object]] = []
-        for _ in range(400):
+        for _ in range(30):
             task = client.get(f"{SUBMIT}/{task_id}").json()["data"]
             if not seen or seen[-1]["status"] != task["status"]:
                 seen.append(task)
             if task["status"] in ("SUCCESS", "FAILURE"):
                 break
-            time.sleep(0.02)
+            passes = refreshes(client, task_id)
+            kling_clock.advance(LIFECYCLE / 6)
+            until_a_pass_reaches(client, task_id, passes)
     statuses = [t["status"] for t in seen]
     assert statuses[-1] == "SUCCESS" and "IN_PROGRESS" in statuses, statuses
     final = seen[-1]

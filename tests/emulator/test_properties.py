@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from kling_common.generation import Generation
 from kling_emulator.server import EmulatorServer
 
-from ..conftest import TOKEN_1, make_config
+from ..conftest import TOKEN_1, examples, make_config
 
 TOKEN_CHARS = (
     "!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
@@ -126,8 +126,9 @@ def http(server: EmulatorServer) -> Iterator[httpx.Client]:
         yield client
 
 
+@pytest.mark.properties
 @settings(
-    max_examples=150,
+    max_examples=examples(150),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
@@ -195,8 +196,9 @@ GOOD = {
 }
 
 
+@pytest.mark.properties
 @settings(
-    max_examples=200,
+    max_examples=examples(200),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )

@@ -17,6 +17,7 @@ from kling_common import auth
 from kling_common.wire import ERRORS
 from kling_upstream.server import UpstreamServer
 
+from ..conftest import examples
 from ..emulator.test_properties import headers, json_values, methods
 from .test_stand_in import ALICE, standin_config
 
@@ -70,8 +71,9 @@ def http() -> Iterator[httpx.Client]:
         yield client
 
 
+@pytest.mark.properties
 @settings(
-    max_examples=200,
+    max_examples=examples(200),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
@@ -107,8 +109,9 @@ def test_any_request_gets_a_kling_answer(
         )
 
 
+@pytest.mark.properties
 @settings(
-    max_examples=150,
+    max_examples=examples(150),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )

@@ -35,6 +35,8 @@ from kling_upstream.config import DEFAULT_KEYS, FAULT_CODES, Faults, UpstreamCon
 from kling_upstream.server import UpstreamServer
 from kling_upstream.store import KlingStore
 
+from ..clocks import SteppedClock
+
 ALICE = KeyPair("aliceaccesskey", "alice-secret-key-of-thirty-two-b")
 BOB = KeyPair("bobaccesskey", "bob-secret-key-of-thirty-two-byte")
 LIFECYCLE = 0.6  # seconds from create to a final status
@@ -387,26 +389,35 @@ def test_an_unknown_fault_code_or_rate_is_refused() -> None:
 # -- lifecycle, callbacks, the video ---------------------------------------------------------
 
 
+@pytest.fixture(scope="module")
+def stepped() -> Iterator[tuple[UpstreamServer, SteppedClock]]:
+    """A stand-in whose lifecycle moves only when the test steps its clock."""
+    clock = SteppedClock()
+    with UpstreamServer(standin_config(), clock=clock) as server:
+        yield server, clock
+
+
 def statuses_until_final(
-    server: UpstreamServer, task_id: str, route: str = I2V
+    server: UpstreamServer, clock: SteppedClock, task_id: str, route: str = I2V
 ) -> list[dict[str, Any]]:
+    """Each change of status, read once per step of a fortieth of the lifecycle."""
     seen: list[dict[str, Any]] = []
-    deadline = time.monotonic() + 10
     with httpx.Client(headers=bearer()) as client:
-        while time.monotonic() < deadline:
+        for _ in range(80):
             data = client.get(f"{server.base_url}{route}/{task_id}").json()["data"]
             if not seen or seen[-1]["task_status"] != data["task_status"]:
                 seen.append(data)
             if data["task_status"] in ("succeed", "failed"):
                 return seen
-            time.sleep(0.02)
+            clock.advance(LIFECYCLE / 40)
     raise AssertionError(f"no final status: {seen}")
 
 
 def test_a_task_goes_submitted_processing_succeed_with_a_video(
-    kling: UpstreamServer,
+    stepped: tuple[UpstreamServer, SteppedClock],
 ) -> None:
-    seen = statuses_until_final(kling, created_id(kling, GOOD))
+    kling, clock = stepped
+    seen = statuses_until_final(kling, clock, created_id(kling, GOOD))
     assert [d["task_status"] for d in seen] == ["submitted", "processing", "succeed"]
     assert seen[0]["updated_at"] < seen[1]["updated_at"] < seen[2]["updated_at"]
     final = seen[-1]
@@ -421,18 +432,20 @@ def test_a_task_goes_submitted_processing_succeed_with_a_video(
 
 
 def test_a_failing_task_ends_failed_with_a_reason_and_no_video(
-    kling: UpstreamServer,
+    stepped: tuple[UpstreamServer, SteppedClock],
 ) -> None:
+    kling, clock = stepped
     task_id = created_id(kling, {"prompt": "a dog [fail]"}, T2V)
-    final = statuses_until_final(kling, task_id, T2V)[-1]
+    final = statuses_until_final(kling, clock, task_id, T2V)[-1]
     assert final["task_status"] == "failed" and final["task_status_msg"]
     assert "task_result" not in final
     assert httpx.get(f"{kling.base_url}/videos/{task_id}.mp4").status_code == 404
 
 
 def test_the_failure_share_fails_every_task_at_one() -> None:
-    with UpstreamServer(standin_config(failure_rate=1.0)) as server:
-        final = statuses_until_final(server, created_id(server, GOOD))[-1]
+    clock = SteppedClock()
+    with UpstreamServer(standin_config(failure_rate=1.0), clock=clock) as server:
+        final = statuses_until_final(server, clock, created_id(server, GOOD))[-1]
         assert final["task_status"] == "failed"
 
 
