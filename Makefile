@@ -51,6 +51,11 @@ lint: $(STAMP) ## ruff lint and format check over everything, generated/ include
 typecheck: $(STAMP) ## mypy --strict on the generated client, the hand-written code, the tests, benchmarks and tools
 	$(BIN)/mypy generated/kling_gateway_api client/kling_gateway common/kling_common emulator/kling_emulator emulator/kling_upstream contract_tests/kling_contract tests benchmarks tools
 
+# Every pytest worker compiles (and rewrites the asserts of) every module it imports unless it
+# may keep the bytecode: with PYTHONDONTWRITEBYTECODE set, that is seconds of CPU per worker
+# at every run. __pycache__ is ignored by git.
+unexport PYTHONDONTWRITEBYTECODE
+
 # Workers for pytest-xdist: every core, and at least 4 (part of the suite waits on real
 # servers and sockets, which other workers overlap; on 2 busy cores 4 workers also keep
 # the suite's share of the CPU); PYTEST_WORKERS=0 runs in one process.

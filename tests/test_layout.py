@@ -134,6 +134,33 @@ def test_a_missing_extra_is_named_in_one_line(
 
     with pytest.raises(SystemExit) as stopped:
         run_with_extra("kling", "cli", CLI_MODULES, load)
-    assert str(stopped.value.code) == (
-        "kling needs the cli extra (rich is missing): pip install 'kling-gateway[cli]'"
+    assert stopped.value.code == 2  # a usage error: nothing was sent
+    assert capsys.readouterr().err == (
+        "kling needs the cli extra (rich is missing): pip install 'kling-gateway[cli]'\n"
     )
+
+
+def test_a_missing_dependency_of_an_extra_is_named_too(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """click comes with the cli and emulator extras: an install without either names the
+    extra, with no traceback."""
+    from kling_common.launcher import EMULATOR_MODULES, run_with_extra
+
+    def load() -> Callable[[], None]:
+        raise ModuleNotFoundError("No module named 'yaml'", name="yaml")
+
+    with pytest.raises(SystemExit) as stopped:
+        run_with_extra("kling-compare", "contract", EMULATOR_MODULES, load)
+    assert stopped.value.code == 2
+    assert "kling-compare needs the contract extra (yaml is missing)" in (
+        capsys.readouterr().err
+    )
+
+    def broken() -> Callable[[], None]:
+        raise ModuleNotFoundError(
+            "No module named 'kling_common.x'", name="kling_common.x"
+        )
+
+    with pytest.raises(ModuleNotFoundError):
+        run_with_extra("kling", "cli", EMULATOR_MODULES, broken)

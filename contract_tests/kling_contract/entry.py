@@ -19,3 +19,14 @@ def _load() -> Callable[[], None]:
 
 def main() -> None:
     run_with_extra("kling-contract", "contract", CONTRACT_MODULES, _load)
+
+
+def _load_compare() -> Callable[[], None]:
+    from .compare import main as compare
+
+    return compare
+
+
+def compare() -> None:
+    """The `kling-compare` console script, with the same message for a missing extra."""
+    run_with_extra("kling-compare", "contract", CONTRACT_MODULES, _load_compare)

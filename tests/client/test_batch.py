@@ -380,9 +380,11 @@ def test_a_folder_that_cannot_take_a_video_stops_the_submits(
     path = tmp_path / "b.db"
     with client(server) as kling:
         results = kling.batch(jobs(1) + jobs(3)[1:], journal=path, save_to=tmp_path)
-    assert results[0].state == "succeeded" and "No space left" in (
-        results[0].reason or ""
-    )
+    # The jobs run side by side: whichever finished first met the full disk, and the batch
+    # stopped there; none was saved, and each that met it says why.
+    full_disk = [r for r in results if "No space left" in (r.reason or "")]
+    assert full_disk and all(r.state == "succeeded" for r in full_disk)
+    assert not any(r.state == "saved" for r in results)
     assert not list(tmp_path.glob("*.mp4")) and not list(tmp_path.glob(".*.part"))
     monkeypatch.undo()
     with client(server) as kling:
