@@ -218,7 +218,7 @@ def authentication_hint(check: str) -> str:
 AUTHENTICATION_HINT = authentication_hint(_ENV_TOKEN)
 # A client may also have been given the token as an argument.
 CLIENT_AUTHENTICATION_HINT = authentication_hint(
-    f"{_ENV_TOKEN}, or the token= you passed"
+    f"{_ENV_TOKEN}, or the token (token= or api_key=) you passed"
 )
 
 
