@@ -237,7 +237,9 @@ def test_the_401_hint_fits_where_it_is_shown(gateway: EmulatorServer) -> None:
     assert "token=" not in AUTHENTICATION_HINT
     with (
         client_for(gateway, token="sk-wrong") as client,
-        pytest.raises(kg.AuthenticationError, match=r"the token \(token= or api_key=\) you passed"),
+        pytest.raises(
+            kg.AuthenticationError, match=r"the token \(token= or api_key=\) you passed"
+        ),
     ):
         client.get("abc")
 
