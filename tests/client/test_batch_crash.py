@@ -2,9 +2,10 @@
 submitted twice, no task is lost, every finished video is saved once, and a submit that got
 no answer is listed, not resent. Counted by the emulator's own record of submits.
 
-The kills come after a seeded number of progress lines and a seeded pause, so they land
-at every stage (mid-submit, mid-wait, mid-download) whatever the machine's speed; nothing
-here is timed.
+Each run may make a seeded number of requests; the emulator holds the next one, and the
+kill lands while it is held: inside a submit, a poll or a download, whatever the machine's
+speed. A run thus does a bounded share of the batch, so the kills cannot run out before the
+batch is done however slow the machine is; nothing here is timed.
 """
 
 from __future__ import annotations
@@ -15,14 +16,16 @@ import random
 import signal
 import subprocess
 import sys
-import time
+import threading
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import anyio.to_thread
 import httpx
 import pytest
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from kling_emulator.config import Lifecycle, Refresh
 from kling_emulator.server import EmulatorServer
@@ -38,12 +41,60 @@ LIFECYCLE = 3.0  # seconds from submit to final, on the emulator's clock
 RUN = [sys.executable, "-c", "from kling_gateway.cli import main; main()"]
 
 
+# Requests one run may make before the emulator holds the next: at most 20 x 5 = 100 in the
+# killed runs, fewer than the batch needs (60 submits, a poll and a download each at least).
+MOST_REQUESTS_PER_RUN = 5
+
+
+class Gate:
+    """Lets `allowed` requests of the batch through, then holds the next one until opened
+    (the test's own look at the record of submits is never held)."""
+
+    def __init__(self) -> None:
+        self._changed = threading.Condition()
+        self._allowed: float = float("inf")
+        self._passed = 0
+        self._holding = False
+
+    def wrap(self, app: ASGIApp) -> ASGIApp:
+        async def gated(scope: Scope, receive: Receive, send: Send) -> None:
+            if scope["type"] == "http" and scope["path"] != "/emulator/submits":
+                await anyio.to_thread.run_sync(self._enter)
+            await app(scope, receive, send)
+
+        return gated
+
+    def _enter(self) -> None:
+        with self._changed:
+            while self._passed >= self._allowed:
+                self._holding = True
+                self._changed.notify_all()
+                self._changed.wait()
+            self._passed += 1
+
+    def allow(self, requests: float) -> None:
+        with self._changed:
+            self._allowed, self._passed, self._holding = requests, 0, False
+            self._changed.notify_all()
+
+    def wait_until_holding(self, process: subprocess.Popen[str]) -> None:
+        """Until a request is held, or the run ended without needing one more."""
+        with self._changed:
+            while not self._holding and process.poll() is None:
+                self._changed.wait(timeout=0.05)
+
+
 @pytest.fixture
-def server() -> Iterator[EmulatorServer]:
+def gate() -> Gate:
+    return Gate()
+
+
+@pytest.fixture
+def server(gate: Gate) -> Iterator[EmulatorServer]:
     config = make_config(
         lifecycle=Lifecycle.scaled(LIFECYCLE), refresh=Refresh(channels=1024)
     )
-    with EmulatorServer(config) as running:
+    with EmulatorServer(config, wrap=gate.wrap) as running:
         yield running
 
 
@@ -57,21 +108,19 @@ def write_jobs(path: Path) -> None:
 
 
 def run_once(
-    command: list[str], env: dict[str, str], kill: tuple[int, int, float] | None
+    command: list[str], env: dict[str, str], gate: Gate, kill: tuple[int, int] | None
 ) -> tuple[int, str]:
-    """One run; `kill` = (signal, after this many progress lines, then this pause)."""
+    """One run; `kill` = (signal, requests allowed before the one it lands in)."""
+    gate.allow(float("inf") if kill is None else kill[1])
     process = subprocess.Popen(
-        command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        command, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
     )
-    assert process.stderr is not None and process.stdout is not None
     if kill is not None:
-        sig, lines, pause = kill
-        for _ in range(lines):
-            if not process.stderr.readline():
-                break
-        time.sleep(pause)
+        gate.wait_until_holding(process)
         if process.poll() is None:
-            process.send_signal(sig)
+            process.send_signal(kill[0])
+        # Ctrl-C lets the submits on their way be answered: the held one goes on.
+        gate.allow(float("inf"))
     out, _ = process.communicate(timeout=600)
     return process.returncode, out
 
@@ -81,7 +130,7 @@ def run_once(
     "sig", [signal.SIGKILL, signal.SIGINT], ids=["SIGKILL", "SIGINT"]
 )
 def test_a_batch_killed_at_random_moments_never_pays_twice_and_loses_nothing(
-    server: EmulatorServer, tmp_path: Path, sig: int
+    server: EmulatorServer, gate: Gate, tmp_path: Path, sig: int
 ) -> None:
     rng = random.Random(20261208 + sig)
     jobs_file, journal, out = tmp_path / "jobs.jsonl", tmp_path / "b.db", tmp_path / "v"
@@ -109,8 +158,9 @@ def test_a_batch_killed_at_random_moments_never_pays_twice_and_loses_nothing(
     while summary is None:
         runs += 1
         assert runs < 200, "the batch never finished"
-        kill = (sig, rng.randint(1, 2), rng.uniform(0, 0.02)) if kills < KILLS else None
-        code, printed = run_once(command, env, kill)
+        allowed = rng.randint(1, MOST_REQUESTS_PER_RUN)
+        kill = (sig, allowed) if kills < KILLS else None
+        code, printed = run_once(command, env, gate, kill)
         # A run that ended by itself printed its summary (an interrupt that landed outside
         # the batch, during start-up or the summary, ends it with a traceback instead).
         finished_by_itself = code in (0, 1) and printed.lstrip().startswith("{")
