@@ -367,6 +367,11 @@ def _native_answers(
     return _answers(rewrite)
 
 
+PROGRESS: dict[str, str] = load_spec()["components"]["schemas"]["TaskStatus"][
+    "x-progress"
+]
+
+
 def _wrapped_in_the_task_dto(answer: dict[str, Any]) -> dict[str, Any]:
     """The older generations' wrapper around the plugin's render."""
     data = answer["data"]
