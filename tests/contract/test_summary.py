@@ -7,6 +7,8 @@ import copy
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import pytest
+
 from kling_common.generation import Generation
 from kling_contract import junit
 from kling_contract.drift import Answer, DriftItem, Shape, against_spec, observe
@@ -158,3 +160,20 @@ def test_a_task_created_without_an_external_id_is_no_drift() -> None:
         if "external_task_id" in item.path
     ]
     assert never_seen == []
+
+
+def test_the_consoles_curl_lines_run_as_pasted(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """schemathesis prints its curl lines with the token masked; the run passes them on with
+    the token read from KLING_API_TOKEN, as the summary's lines have it."""
+    import sys
+
+    from kling_contract.runner import _run_redacted
+
+    line = "curl -X GET -H 'Authorization: [Filtered]' http://127.0.0.1:1/kling/v1/x"
+    command = [sys.executable, "-c", f"print({line!r})"]
+    assert _run_redacted(command, {}, tmp_path, timeout=60) == 0
+    printed = capsys.readouterr().out
+    assert "[Filtered]" not in printed
+    assert '-H "Authorization: Bearer $KLING_API_TOKEN"' in printed
