@@ -35,11 +35,12 @@ import attrs
 import click
 import httpx
 
-from kling_common.families import FAMILIES, Family, family_of, is_not_a_route
+from kling_common.families import FAMILIES, Family, family_of
 from kling_common.wire import MODELS
 
 from .json_shape import fields_of, json_type
-from .served import query_path
+from .served import probe
+from .spec import load_spec
 
 JSON = dict[str, Any]
 ROLES = ("main", "other", "exhausted", "limited", "broke", "low_quota")
@@ -457,19 +458,17 @@ def prepare_task(side: Side, deadline: float, interval: float | None = None) -> 
 
 
 def unserved_families(client: httpx.Client, side: Side) -> dict[Family, str]:
-    """The families a side answers with its not-a-route answer (asked with an unknown id:
-    a served family refuses the id, an unserved one knows no such route), and what it said."""
-    found = {}
-    for family in FAMILIES:
-        path = query_path(family).replace("{task_id}", UNKNOWN_ID)
-        answer = client.get(
-            side.base_url + path,
-            headers=_authorization(side, "main"),
-            follow_redirects=False,
-        )
-        if is_not_a_route(answer.status_code, answer.headers, answer.content):
-            found[family] = f"GET {path} answered {answer.status_code}"
-    return found
+    """The families a side answers with its not-a-route answer, asked as kling-contract
+    asks (with an unknown id), and what it said."""
+    found = probe(
+        client,
+        side.base_url,
+        UNKNOWN_ID,
+        FAMILIES,
+        load_spec(),
+        headers=_authorization(side, "main"),
+    )
+    return {n.family: n.evidence for n in found.not_served}
 
 
 def compare(

@@ -5,7 +5,7 @@ for by name (`--families`)."""
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import attrs
@@ -123,15 +123,16 @@ def probe(
     task_id: str,
     families: Sequence[Family],
     spec: dict[str, Any],
+    headers: Mapping[str, str] | None = None,
 ) -> Families:
     """Ask each family's task query for `task_id` once; a not-a-route answer means the
     gateway does not serve that family. (Any other answer, a refusal included, is a route's
-    answer, for the checks to judge.)"""
+    answer, for the checks to judge; an unknown id works too: a served family refuses it.)"""
     checked, not_served = [], []
     for family in families:
         path = query_path(family, spec)
         url = base_url + path.replace("{task_id}", task_id)
-        answer = client.get(url, follow_redirects=False)
+        answer = client.get(url, headers=headers, follow_redirects=False)
         if is_not_a_route(answer.status_code, answer.headers, answer.content):
             not_served.append(NotServed(family, f"GET {path} answered {_said(answer)}"))
         else:
