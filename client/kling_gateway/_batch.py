@@ -480,7 +480,7 @@ def _announced(action: Action, before: Callable[[], None]) -> Action:
     return attrs.evolve(action, before=before) if isinstance(action, Send) else action
 
 
-def _checked_options(
+def checked_options(
     concurrency: int | None, deadline: float | None, max_tasks: int | None
 ) -> None:
     for name, value in (("concurrency", concurrency), ("max_tasks", max_tasks)):
@@ -516,7 +516,7 @@ def run_batch(
     """The batch as a flow, with what the command line needs to report a stopped run
     (`digests`: the jobs' identities when they are not the jobs as given, e.g. the lines
     of a jobs file whose image paths were resolved)."""
-    _checked_options(concurrency, deadline, max_tasks)
+    checked_options(concurrency, deadline, max_tasks)
     checked = checked_jobs(jobs)
     opened = Journal.open(
         journal,

@@ -9,7 +9,6 @@ plain lines otherwise (stderr), and ends with a summary (stdout).
 from __future__ import annotations
 
 import json
-import math
 import os
 import signal
 import sys
@@ -37,6 +36,7 @@ from ._batch import (
     BatchOutcome,
     JobResult,
     checked_job,
+    checked_options,
     counts,
     job_digest,
     run_batch,
@@ -381,8 +381,11 @@ def batch(
     nothing could run, 130 interrupted."""
     as_json = as_json or bool(getattr(obj, "as_json", False))
     err = Console(stderr=True)
-    if deadline is not None and not (math.isfinite(deadline) and deadline > 0):
-        _fail(err, as_json, "--deadline must be a positive number of seconds")
+    try:
+        # The library's own checks, before any journal is made.
+        checked_options(concurrency, deadline, max_tasks)
+    except errors.InvalidRequestError as exc:
+        _fail(err, as_json, f"--{exc}")
     base_url = getattr(obj, "base_url", None)
     if not (base_url or os.environ.get(ENV_BASE_URL, "").strip()):
         _fail(err, as_json, f"no gateway URL: pass --base-url or set {ENV_BASE_URL}")

@@ -230,3 +230,15 @@ def test_a_second_process_on_the_journal_is_refused(env: EmulatorServer) -> None
         held.close()
     assert done.returncode == 2
     assert "is in use by another process" in done.stderr
+
+
+@pytest.mark.parametrize("deadline", ["0", "-5", "nan", "inf"])
+def test_a_deadline_that_cannot_be_waited_is_refused_before_a_journal_is_made(
+    env: EmulatorServer, deadline: str
+) -> None:
+    write([json.dumps(JOB)])
+    before = sent(env)
+    code, output = run("--deadline", deadline)
+    assert code == _batch_cli.EXIT_NOTHING_RAN
+    assert "--deadline must be a positive number of seconds" in output
+    assert not Path("b.db").exists() and sent(env) == before
