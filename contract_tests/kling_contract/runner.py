@@ -236,7 +236,7 @@ def run_target(target: Target, options: Options) -> RunResult:
     folder = (options.reports / target.label).resolve()
     _fresh_folder(folder)
     print(f"\n=== contract run: {target.label} at {target.base_url}", flush=True)
-    print(f"contract: {task_bound(target)}", flush=True)
+    print(f"contract: {bound_said(target)}", flush=True)
     try:
         target = with_a_task_of_its_own(target)
         if target.own_task:
@@ -279,7 +279,7 @@ def run_target(target: Target, options: Options) -> RunResult:
     )
 
 
-def task_bound(target: Target) -> str:
+def bound_said(target: Target) -> str:
     """What the run may create, said before its first submit."""
     if not target.allow_create:
         return "creates no task (read-only: no --allow-create)"
