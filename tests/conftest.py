@@ -79,6 +79,19 @@ def make_config(**changes: Any) -> EmulatorConfig:
     return EmulatorConfig(**{**base, **changes})
 
 
+def use_gateway(
+    server: EmulatorServer, monkeypatch: pytest.MonkeyPatch, folder: Path
+) -> None:
+    """Point the client's settings at `server`, as a user's environment would, and work in
+    `folder`: waits keep in step with the emulator's refresh passes, as fast as its clock
+    runs."""
+    monkeypatch.setenv("KLING_BASE_URL", server.base_url)
+    monkeypatch.setenv("KLING_API_TOKEN", TOKEN_1)
+    period = Refresh().period * server.config.lifecycle.scale
+    monkeypatch.setenv("KLING_REFRESH_PERIOD", str(period))
+    monkeypatch.chdir(folder)
+
+
 @pytest.fixture(scope="session", params=["A", "B"])
 def emulator(request: pytest.FixtureRequest) -> Iterator[EmulatorServer]:
     """A real emulator over HTTP on loopback, once per gateway generation, with a fast clock."""

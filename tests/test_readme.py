@@ -19,12 +19,12 @@ from kling_common.generation import Generation
 from kling_common.launcher import EMULATOR_MODULES
 from kling_contract.entry import CONTRACT_MODULES
 from kling_emulator.__main__ import main as emulator_main
-from kling_emulator.config import EmulatorConfig, Faults, Lifecycle, Refresh
+from kling_emulator.config import EmulatorConfig, Faults, Lifecycle
 from kling_emulator.server import EmulatorServer
 from kling_gateway._entry import CLI_MODULES
 from kling_gateway.cli import main
 
-from .conftest import ROOT, TOKEN_1, make_config
+from .conftest import ROOT, TOKEN_1, make_config, use_gateway
 
 README_PATH = ROOT / "README.md"
 README = README_PATH.read_text()
@@ -71,14 +71,8 @@ def readme_gateway(request: pytest.FixtureRequest) -> Iterator[EmulatorServer]:
 def in_gateway_env(
     readme_gateway: EmulatorServer, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> EmulatorServer:
-    gateway = readme_gateway
-    monkeypatch.setenv("KLING_BASE_URL", gateway.base_url)
-    monkeypatch.setenv("KLING_API_TOKEN", TOKEN_1)
-    # Waits keep in step with the emulator's refresh passes, as fast as its clock runs.
-    period = Refresh().period * gateway.config.lifecycle.scale
-    monkeypatch.setenv("KLING_REFRESH_PERIOD", str(period))
-    monkeypatch.chdir(tmp_path)
-    return gateway
+    use_gateway(readme_gateway, monkeypatch, tmp_path)
+    return readme_gateway
 
 
 def test_the_pages_have_examples() -> None:

@@ -9,12 +9,11 @@ import httpx
 import pytest
 from click.testing import CliRunner
 
-from kling_emulator.config import Refresh
 from kling_emulator.server import EmulatorServer
 from kling_gateway import _batch_cli, cli
 from kling_gateway._journal import Journal
 
-from ..conftest import TOKEN_1
+from ..conftest import use_gateway
 
 JOB = {"model": "kling-v1", "image": "https://example.com/cat.png", "prompt": "a cat"}
 
@@ -23,11 +22,7 @@ JOB = {"model": "kling-v1", "image": "https://example.com/cat.png", "prompt": "a
 def env(
     gateway: EmulatorServer, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> EmulatorServer:
-    monkeypatch.setenv("KLING_BASE_URL", gateway.base_url)
-    monkeypatch.setenv("KLING_API_TOKEN", TOKEN_1)
-    period = Refresh().period * gateway.config.lifecycle.scale
-    monkeypatch.setenv("KLING_REFRESH_PERIOD", str(period))
-    monkeypatch.chdir(tmp_path)
+    use_gateway(gateway, monkeypatch, tmp_path)
     return gateway
 
 

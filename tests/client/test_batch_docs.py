@@ -10,11 +10,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from kling_emulator.config import Refresh
 from kling_emulator.server import EmulatorServer
 from kling_gateway.cli import main
 
-from ..conftest import ROOT, TOKEN_1
+from ..conftest import ROOT, use_gateway
 
 DOC = (ROOT / "docs" / "batch.md").read_text()
 PYTHON = re.findall(r"```python\n(.*?)```", DOC, re.DOTALL)
@@ -25,11 +24,7 @@ CONSOLE = re.findall(r"```console\n(.*?)```", DOC, re.DOTALL)
 def in_gateway_env(
     gateway: EmulatorServer, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> Path:
-    monkeypatch.setenv("KLING_BASE_URL", gateway.base_url)
-    monkeypatch.setenv("KLING_API_TOKEN", TOKEN_1)
-    period = Refresh().period * gateway.config.lifecycle.scale
-    monkeypatch.setenv("KLING_REFRESH_PERIOD", str(period))
-    monkeypatch.chdir(tmp_path)
+    use_gateway(gateway, monkeypatch, tmp_path)
     return tmp_path
 
 
